@@ -1,0 +1,149 @@
+/**
+ * The parsed form of every IMAP command (RFC 9051 §6, RFC 3501 §6 and the extensions Facteur
+ * implements). Produced by parser.ts from one complete command (line plus literals); consumed by
+ * the session and command handlers. Pure data, no I/O.
+ *
+ * Invariants:
+ * - Mailbox names are already decoded: modified UTF-7 (RFC 3501 §5.1.3) or UTF-8 (when the
+ *   session enabled UTF8=ACCEPT) becomes a JS string; "INBOX" in any case becomes "INBOX".
+ * - Sequence sets keep the client's form ("*" and "$" unresolved); the session resolves them
+ *   against its own view, because only the session knows sequence numbers.
+ * - `uid` is true for the UID-prefixed forms (UID FETCH, UID SEARCH ...).
+ */
+
+/** One element of a sequence set: a number, "*" (largest), or a range of those. */
+export type SeqNumber = number | '*';
+export interface SeqRange {
+  start: SeqNumber;
+  end: SeqNumber;
+}
+/** A sequence-set (RFC 9051 §9 "sequence-set"); "$" is the saved search result (RFC 5182). */
+export type SequenceSet = { kind: 'set'; ranges: SeqRange[] } | { kind: 'saved' };
+
+export type FetchSectionPart = number[]; // e.g. [1, 2] for "1.2"; [] for the whole message
+
+export interface FetchSection {
+  /** Part number path; empty for the top-level message. */
+  part: FetchSectionPart;
+  /** Section text specifier, absent for the part's content. */
+  text?: 'HEADER' | 'TEXT' | 'MIME' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT';
+  /** Field names for HEADER.FIELDS(.NOT), as sent (compare case-insensitively). */
+  fields?: string[];
+}
+
+export interface FetchPartial {
+  offset: number;
+  /** Maximum octets to return. */
+  length: number;
+}
+
+export type FetchAttribute =
+  | { kind: 'ENVELOPE' }
+  | { kind: 'FLAGS' }
+  | { kind: 'INTERNALDATE' }
+  | { kind: 'RFC822.SIZE' }
+  | { kind: 'RFC822' } // = BODY[] (sets \Seen)
+  | { kind: 'RFC822.HEADER' } // = BODY.PEEK[HEADER], reply named RFC822.HEADER
+  | { kind: 'RFC822.TEXT' } // = BODY[TEXT] (sets \Seen), reply named RFC822.TEXT
+  | { kind: 'BODY' } // non-extensible BODYSTRUCTURE
+  | { kind: 'BODYSTRUCTURE' }
+  | { kind: 'UID' }
+  | { kind: 'MODSEQ' }
+  | { kind: 'BODY[]'; peek: boolean; section: FetchSection; partial?: FetchPartial }
+  | { kind: 'BINARY[]'; peek: boolean; part: FetchSectionPart; partial?: FetchPartial }
+  | { kind: 'BINARY.SIZE'; part: FetchSectionPart };
+
+export type SearchKey =
+  | { op: 'ALL' | 'ANSWERED' | 'DELETED' | 'DRAFT' | 'FLAGGED' | 'NEW' | 'OLD' | 'RECENT' | 'SEEN' }
+  | { op: 'UNANSWERED' | 'UNDELETED' | 'UNDRAFT' | 'UNFLAGGED' | 'UNSEEN' }
+  | { op: 'KEYWORD' | 'UNKEYWORD'; flag: string }
+  | { op: 'BCC' | 'BODY' | 'CC' | 'FROM' | 'SUBJECT' | 'TEXT' | 'TO'; value: string }
+  | { op: 'HEADER'; field: string; value: string }
+  | { op: 'BEFORE' | 'ON' | 'SINCE' | 'SENTBEFORE' | 'SENTON' | 'SENTSINCE'; date: SearchDate }
+  | { op: 'LARGER' | 'SMALLER'; size: number }
+  | { op: 'UID'; set: SequenceSet }
+  | { op: 'SEQ'; set: SequenceSet }
+  | { op: 'NOT'; key: SearchKey }
+  | { op: 'OR'; a: SearchKey; b: SearchKey }
+  | { op: 'AND'; keys: SearchKey[] } // parenthesized list or the implicit top-level conjunction
+  | { op: 'MODSEQ'; modseq: number }
+  | { op: 'OLDER' | 'YOUNGER'; seconds: number }; // RFC 5032 WITHIN
+
+/** A calendar date (RFC 9051 "date"): compared without time of day or zone. */
+export interface SearchDate {
+  year: number;
+  month: number; // 1-12
+  day: number;
+}
+
+export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+
+export interface SearchCommand {
+  /** null when no CHARSET was given (US-ASCII / UTF-8 per RFC 9051 §6.4.4). */
+  charset: string | null;
+  /** null: classic SEARCH reply; array (possibly empty): ESEARCH reply (RFC 4731). */
+  returnOptions: SearchReturnOption[] | null;
+  criteria: SearchKey; // always an AND at the top
+}
+
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ';
+
+export interface ListCommand {
+  /** LIST-EXTENDED selection options (RFC 5258 §3.1), upper-cased. */
+  selection: Array<'SUBSCRIBED' | 'REMOTE' | 'RECURSIVEMATCH' | 'SPECIAL-USE'>;
+  reference: string;
+  /** One or more patterns (RFC 5258 allows a parenthesized list). */
+  patterns: string[];
+  /** Return options (RFC 5258 §3.2, RFC 5819, RFC 6154). */
+  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null };
+  /** true when the client used any LIST-EXTENDED syntax (affects reply form). */
+  extended: boolean;
+}
+
+export interface AppendMessage {
+  flags: string[];
+  /** INTERNALDATE from date-time, ms since epoch, or null for "now". */
+  internalDate: number | null;
+  content: Buffer;
+  /** true when sent as literal8 (~{n}, RFC 3516). */
+  binary: boolean;
+}
+
+export type StoreAction = { op: 'set' | 'add' | 'remove'; silent: boolean; flags: string[] };
+
+export type Command =
+  | { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' | 'UNAUTHENTICATE' }
+  | { name: 'EXPUNGE' }
+  | { name: 'UID EXPUNGE'; set: SequenceSet }
+  | { name: 'LOGIN'; user: string; password: string }
+  | { name: 'AUTHENTICATE'; mechanism: string; initialResponse: string | null } // "=" becomes ""
+  | { name: 'ENABLE'; capabilities: string[] }
+  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean }
+  | { name: 'CREATE'; mailbox: string; specialUse: string[] }
+  | { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
+  | { name: 'RENAME'; from: string; to: string }
+  | ({ name: 'LIST' } & ListCommand)
+  | { name: 'LSUB'; reference: string; pattern: string }
+  | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
+  | { name: 'APPEND'; mailbox: string; messages: AppendMessage[] } // >1 only with MULTIAPPEND
+  | ({ name: 'SEARCH'; uid: boolean } & SearchCommand)
+  | {
+      name: 'FETCH';
+      uid: boolean;
+      set: SequenceSet;
+      attributes: FetchAttribute[];
+      /** The macro or list as given, for replies that echo it; informational only. */
+      changedSince?: number;
+      vanished?: boolean;
+    }
+  | { name: 'STORE'; uid: boolean; set: SequenceSet; action: StoreAction; unchangedSince?: number }
+  | { name: 'COPY' | 'MOVE'; uid: boolean; set: SequenceSet; mailbox: string }
+  | { name: 'ID'; params: Array<[string, string | null]> | null };
+
+export type CommandName = Command['name'];
+
+/** A tagged command as parsed from the wire. */
+export interface TaggedCommand {
+  tag: string;
+  command: Command;
+}

@@ -1,0 +1,197 @@
+/**
+ * The storage domain API: what every backend (SQLite now, PostgreSQL later) provides.
+ *
+ * Invariants:
+ * - Storage speaks UIDs and internal ids only; sequence numbers belong to the IMAP session.
+ * - Every operation on mail names the acting account (`actor`), so access rules (ACL, quotas)
+ *   can be enforced here, in one place.
+ * - Every method is asynchronous so a network database fits behind the same interface.
+ * - A promise that resolves for a write means the write is durable (blob fsynced, metadata
+ *   committed) and its change event has been published on the ChangeBus.
+ * - Errors are StoreError with a stable code (errors.ts); never protocol text.
+ */
+
+export type Uid = number & { readonly __brand: 'Uid' };
+export type ModSeq = number & { readonly __brand: 'ModSeq' };
+export const asUid = (n: number): Uid => n as Uid;
+export const asModSeq = (n: number): ModSeq => n as ModSeq;
+
+/** The account on whose behalf an operation runs. */
+export interface Actor {
+  readonly accountId: number;
+  readonly name: string;
+}
+
+export interface AccountRecord {
+  id: number;
+  name: string;
+  /** Encoded password hash, "{SCHEME}..." (see src/auth/passwords.ts). */
+  passwordHash: string;
+  createdAt: number;
+}
+
+/** RFC 6154 special-use attributes a mailbox can carry. */
+export type SpecialUse = '\\All' | '\\Archive' | '\\Drafts' | '\\Flagged' | '\\Junk' | '\\Sent' | '\\Trash';
+
+export interface Mailbox {
+  id: number;
+  accountId: number;
+  /** Full hierarchical name, "/" separated, Unicode. INBOX is always spelled "INBOX". */
+  name: string;
+  uidValidity: number;
+  /** Next UID to be assigned; never decreases, never reused (also after expunging the highest). */
+  uidNext: Uid;
+  /** Highest modseq of any change in this mailbox (append, flag change, expunge). */
+  highestModSeq: ModSeq;
+  specialUse: SpecialUse | null;
+}
+
+export interface MailboxCounts {
+  messages: number;
+  unseen: number;
+  deleted: number;
+  /** Sum of RFC822.SIZE of all messages (STATUS SIZE, RFC 8438). */
+  size: number;
+  /** Messages with UID >= the mailbox's recent floor (see claimRecent). */
+  recent: number;
+}
+
+export interface MessageRow {
+  uid: Uid;
+  modseq: ModSeq;
+  flags: readonly string[];
+  /** INTERNALDATE, milliseconds since the epoch. */
+  internalDate: number;
+  /** RFC822.SIZE in octets. */
+  size: number;
+  /** Opaque blob id for readBlob / readMeta. */
+  blobId: string;
+}
+
+export interface NewMessage {
+  /** The raw message, exactly as the client sent it. */
+  content: Buffer;
+  /** System flags and keywords, as the client spelled them (\Recent is never stored). */
+  flags: readonly string[];
+  internalDate: number;
+  /** Opaque text derived from the content (the cached MIME structure); stored with the blob. */
+  meta: string;
+}
+
+export interface AppendResult {
+  uidValidity: number;
+  uids: Uid[];
+  modseq: ModSeq;
+}
+
+export interface CopyResult {
+  uidValidity: number;
+  /** Pairs in source UID order: sourceUids[i] was copied to destUids[i]. */
+  sourceUids: Uid[];
+  destUids: Uid[];
+}
+
+export type FlagOperation = 'set' | 'add' | 'remove';
+
+export interface FlagUpdate {
+  uid: Uid;
+  modseq: ModSeq;
+  flags: readonly string[];
+}
+
+export interface StoreFlagsResult {
+  /** Messages whose flags actually changed, with their new modseq. */
+  updated: FlagUpdate[];
+  /** UIDs not changed because their modseq was above unchangedSince (RFC 7162 §3.1.3). */
+  modified: Uid[];
+}
+
+export interface MailboxChanges {
+  highestModSeq: ModSeq;
+  uidNext: Uid;
+  /** Present messages whose modseq is above `since` (new ones and flag changes), UID order. */
+  changed: MessageRow[];
+  /** UIDs expunged with a modseq above `since`, ascending. */
+  expunged: Uid[];
+}
+
+export interface MailStore {
+  // --- accounts (administrative; no actor) ---
+  /** Creates the account with INBOX and special-use Drafts, Sent, Trash, Junk, Archive. ALREADYEXISTS. */
+  createAccount(name: string, passwordHash: string): Promise<AccountRecord>;
+  /** Bulk form for imports: one transaction; existing names are skipped and reported. */
+  createAccounts(entries: ReadonlyArray<{ name: string; passwordHash: string }>): Promise<{ created: number; skipped: string[] }>;
+  getAccount(name: string): Promise<AccountRecord | null>;
+  listAccounts(): Promise<AccountRecord[]>;
+  /** NONEXISTENT if no such account. */
+  setPasswordHash(name: string, passwordHash: string): Promise<void>;
+  /** Removes the account, its mailboxes and messages (blobs collected). NONEXISTENT. */
+  deleteAccount(name: string): Promise<void>;
+
+  // --- mailboxes ---
+  listMailboxes(actor: Actor): Promise<Mailbox[]>;
+  /** INBOX matches case-insensitively; other names exactly. */
+  getMailbox(actor: Actor, name: string): Promise<Mailbox | null>;
+  /** Creates missing superiors too (RFC 9051 §6.3.4). ALREADYEXISTS, CANNOT (invalid name). */
+  createMailbox(actor: Actor, name: string, specialUse?: SpecialUse | null): Promise<Mailbox>;
+  /** NONEXISTENT; CANNOT for INBOX; HASCHILDREN when inferiors exist. */
+  deleteMailbox(actor: Actor, name: string): Promise<void>;
+  /**
+   * Renames with all inferiors (RFC 9051 §6.3.6), creating missing superiors of the new name.
+   * Renaming INBOX moves its messages to the new mailbox and leaves INBOX empty.
+   * NONEXISTENT, ALREADYEXISTS, CANNOT.
+   */
+  renameMailbox(actor: Actor, oldName: string, newName: string): Promise<void>;
+  /** Subscriptions may name mailboxes that do not exist (RFC 9051 §6.3.7). */
+  setSubscribed(actor: Actor, name: string, subscribed: boolean): Promise<void>;
+  listSubscriptions(actor: Actor): Promise<string[]>;
+  counts(actor: Actor, mailboxId: number): Promise<MailboxCounts>;
+  /**
+   * Atomically hands the \Recent messages to one session (RFC 3501 §2.3.2): returns the previous
+   * recent floor and moves it to uidNext. UIDs in [returned, uidNext) are recent for the caller.
+   */
+  claimRecent(actor: Actor, mailboxId: number): Promise<{ from: Uid; to: Uid }>;
+
+  // --- messages (UIDs only) ---
+  /** Appends atomically (all or none). TRYCREATE (NONEXISTENT with tryCreate) if no such mailbox. */
+  append(actor: Actor, mailboxName: string, messages: readonly NewMessage[]): Promise<AppendResult>;
+  /** All messages of the mailbox, ascending UID. */
+  listMessages(actor: Actor, mailboxId: number): Promise<MessageRow[]>;
+  /** The given UIDs that still exist, ascending UID. */
+  getMessages(actor: Actor, mailboxId: number, uids: readonly Uid[]): Promise<MessageRow[]>;
+  changesSince(actor: Actor, mailboxId: number, since: ModSeq): Promise<MailboxChanges>;
+  storeFlags(
+    actor: Actor,
+    mailboxId: number,
+    uids: readonly Uid[],
+    op: FlagOperation,
+    flags: readonly string[],
+    unchangedSince?: ModSeq,
+  ): Promise<StoreFlagsResult>;
+  /** Shares blobs, never copies bytes. Flags are copied (RFC 9051 §6.4.7). TRYCREATE. */
+  copy(actor: Actor, sourceMailboxId: number, uids: readonly Uid[], destName: string): Promise<CopyResult>;
+  /** Atomic copy + expunge from the source (RFC 6851). TRYCREATE. */
+  move(actor: Actor, sourceMailboxId: number, uids: readonly Uid[], destName: string): Promise<CopyResult>;
+  /** Removes messages flagged \Deleted (only among `uids` when given). Returns expunged UIDs. */
+  expunge(actor: Actor, mailboxId: number, uids?: readonly Uid[]): Promise<Uid[]>;
+
+  // --- content ---
+  /** The raw message bytes (optionally the range [start, end)). */
+  readBlob(actor: Actor, blobId: string, start?: number, end?: number): Promise<Buffer>;
+  /** The meta text stored at append for each blob id. */
+  readMeta(actor: Actor, blobIds: readonly string[]): Promise<Map<string, string>>;
+
+  /** Flushes and closes the database; no call may follow. */
+  close(): Promise<void>;
+}
+
+/** Change events: hints that something changed; the modseq log (changesSince) is the truth. */
+export type ChangeEvent =
+  | { type: 'mailbox'; accountId: number; mailboxId: number; highestModSeq: ModSeq }
+  | { type: 'mailboxes'; accountId: number };
+
+export interface ChangeBus {
+  publish(event: ChangeEvent): void;
+  /** Returns the unsubscribe function. */
+  subscribe(accountId: number, listener: (event: ChangeEvent) => void): () => void;
+}
