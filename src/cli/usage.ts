@@ -1,0 +1,42 @@
+/**
+ * Help texts. The serve flags come from the config option table, so every flag is listed.
+ */
+import { flagsHelp } from '../config/index.js';
+
+export const MAIN_USAGE = `Usage: facteur <command> [options]
+
+Commands:
+  serve [options]          run the IMAP server
+  user add NAME            create an account (password from stdin, or prompted on a terminal)
+  user passwd NAME         set an account's password (same input rules)
+  user del NAME            delete an account with all its mail
+  user list                list account names, one per line
+  user import FILE         import a Dovecot passwd-file (user:{SCHEME}hash:...)
+  help [serve|user|config] show help (config: the configuration reference)
+
+Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
+`;
+
+export function serveUsage(): string {
+  return `Usage: facteur serve [options]
+
+Runs the IMAP server until SIGTERM or SIGINT. Options (flag > environment > TOML file > default;
+--flag=value also works):
+${flagsHelp([['--help', 'show this help']])}
+`;
+}
+
+export const USER_USAGE = `Usage: facteur user <add|passwd|del|list|import> [args] [--data DIR] [--config FILE]
+
+  user add NAME       create NAME; the password is the first line of stdin when stdin is not
+                      a terminal (echo 'pw' | facteur user add alice), otherwise prompted twice
+  user passwd NAME    set NAME's password (same input rules)
+  user del NAME       delete NAME, its mailboxes and messages
+  user list           print account names, one per line
+  user import FILE    import a Dovecot passwd-file; hashes are kept as they are (SCRYPT,
+                      SHA512-CRYPT, SHA256-CRYPT, MD5-CRYPT, BLF-CRYPT, ARGON2I/ID, PBKDF2,
+                      SHA/SSHA/SHA256/SSHA256/SHA512/SSHA512, PLAIN, CRYPT). Existing accounts are
+                      skipped; malformed lines are reported with their numbers (exit code 1).
+
+Account names: 1-255 bytes, no whitespace, control characters or ':'; user@domain is fine.
+`;

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEFAULT_CONFIG, loadConfig, loadConfigWithArgs, configReference } from './index.js';
+
+async function withToml<T>(toml: string, fn: (file: string, dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'facteur-config-'));
+  try {
+    const file = join(dir, 'facteur.toml');
+    await writeFile(file, toml);
+    return await fn(file, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('defaults', async () => {
+  assert.deepEqual(await loadConfig([], {}), { ...DEFAULT_CONFIG });
+});
+
+test('precedence: flag > env > TOML > default', async () => {
+  await withToml('imap_port = 1143\nimaps_port = 1993\nhost = "127.0.0.1"\nlog_level = "debug"\ndata = "maildata"\n', async (file, dir) => {
+    const fromFile = await loadConfig(['--config', file], {});
+    assert.equal(fromFile.imapPort, 1143);
+    assert.equal(fromFile.host, '127.0.0.1');
+    assert.equal(fromFile.logLevel, 'debug');
+    assert.equal(fromFile.dataDir, join(dir, 'maildata'), 'relative paths in the file resolve against it');
+    assert.equal(fromFile.configFile, file);
+
+    const env = { FACTEUR_CONFIG: file, FACTEUR_IMAP_PORT: '2143', FACTEUR_LOG_LEVEL: 'warn', FACTEUR_HOST: '' };
+    const fromEnv = await loadConfig([], env);
+    assert.deepEqual([fromEnv.imapPort, fromEnv.imapsPort, fromEnv.logLevel, fromEnv.host], [2143, 1993, 'warn', '127.0.0.1']);
+
+    const fromFlags = await loadConfig(['--imap-port=3143', '--log-level', 'error', '--data', 'd'], env);
+    assert.deepEqual([fromFlags.imapPort, fromFlags.logLevel, fromFlags.dataDir], [3143, 'error', 'd']);
+  });
+});
+
+test('booleans', async () => {
+  assert.equal((await loadConfig(['--allow-cleartext-auth'], {})).allowCleartextAuth, true);
+  assert.equal((await loadConfig(['--allow-cleartext-auth=false'], { FACTEUR_ALLOW_CLEARTEXT_AUTH: '1' })).allowCleartextAuth, false);
+  assert.equal((await loadConfig([], { FACTEUR_ALLOW_CLEARTEXT_AUTH: 'yes' })).allowCleartextAuth, true);
+  await assert.rejects(loadConfig([], { FACTEUR_ALLOW_CLEARTEXT_AUTH: 'maybe' }), /FACTEUR_ALLOW_CLEARTEXT_AUTH: expected true or false, got 'maybe'/);
+  await withToml('allow_cleartext_auth = true\n', async (file) => {
+    assert.equal((await loadConfig(['--config', file], {})).allowCleartextAuth, true);
+  });
+});
+
+test('errors name the option and the problem', async () => {
+  const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+    [['--imap-port', 'abc'], {}, /^--imap-port: expected a port number 0-65535, got 'abc'$/],
+    [['--imaps-port=70000'], {}, /^--imaps-port: expected a port number 0-65535, got '70000'$/],
+    [[], { FACTEUR_IMAP_PORT: '-1' }, /^FACTEUR_IMAP_PORT: expected a port number/],
+    [['--frob'], {}, /^unknown option '--frob'/],
+    [['--data'], {}, /^--data: expected a value/],
+    [['--tls-cert', 'c.pem'], {}, /^--tls-cert given without --tls-key/],
+    [[], { FACTEUR_TLS_KEY: 'k.pem' }, /^FACTEUR_TLS_KEY given without --tls-cert/],
+    [['--imap-port', '0', '--imaps-port', '0'], {}, /at least one listener/],
+    [['--log-level', 'loud'], {}, /^--log-level: expected one of trace, debug/],
+    [['--max-connections', '0'], {}, /^--max-connections: expected a positive whole number/],
+    [['extra'], {}, /^unexpected argument 'extra'$/],
+    [['--config', '/nonexistent/facteur.toml'], {}, /^--config: cannot read \/nonexistent\/facteur.toml \(ENOENT\)$/],
+  ];
+  for (const [argv, env, re] of cases) {
+    await assert.rejects(loadConfig(argv, env), (e: unknown) => e instanceof ConfigError && re.test(e.message), argv.join(' '));
+  }
+  await withToml('imap_prot = 1\n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), /unknown key 'imap_prot'/);
+  });
+  await withToml('imap_port = "143"\n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), /imap_port in .*: expected a number, got '143'/);
+  });
+  await withToml('imap_port = [1]\n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), /imap_port in .*: expected a number/);
+  });
+  await withToml('imap_port = 99999\n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), /imap_port in .*: expected a port number 0-65535, got 99999/);
+  });
+  await withToml('imap_port = \n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), /invalid TOML/);
+  });
+});
+
+test('positionals and "--"', async () => {
+  const r = await loadConfigWithArgs(['add', '--data', 'x', '--', '--weird-name'], {});
+  assert.deepEqual(r.positionals, ['add', '--weird-name']);
+  assert.equal(r.config.dataDir, 'x');
+});
+
+test('the reference mentions every flag, variable and key', () => {
+  const ref = configReference();
+  for (const s of ['--imap-port', 'FACTEUR_IMAPS_PORT', 'allow_cleartext_auth', 'tls_key', 'FACTEUR_CONFIG']) assert.ok(ref.includes(s), s);
+});

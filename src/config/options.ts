@@ -1,0 +1,127 @@
+/**
+ * The server configuration: one typed record, one table describing every option (its flag,
+ * environment variable, TOML key, default and meaning). Parsing (load.ts), `serve --help` and
+ * the README's configuration reference are all derived from OPTIONS, so they cannot disagree.
+ *
+ * Invariants:
+ * - Precedence: command-line flag > FACTEUR_* environment variable > TOML file > default.
+ * - Imports nothing outside src/config (config is the innermost layer).
+ */
+
+export const LOG_LEVEL_NAMES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type ConfigLogLevel = (typeof LOG_LEVEL_NAMES)[number];
+
+export interface Config {
+  /** Directory holding the database, message blobs and generated TLS material. */
+  dataDir: string;
+  /** Listen address for every listener. */
+  host: string;
+  /** Cleartext IMAP with STARTTLS (RFC 9051 §6.2.1); 0 disables the listener. */
+  imapPort: number;
+  /** IMAP over implicit TLS (RFC 8314 §3.3); 0 disables the listener. */
+  imapsPort: number;
+  /** Allow LOGIN/AUTHENTICATE before TLS (RFC 9051 §11.1 forbids it by default). */
+  allowCleartextAuth: boolean;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  logLevel: ConfigLogLevel;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** The TOML file the values were read from, if any. */
+  configFile: string | null;
+}
+
+export const DEFAULT_CONFIG: Readonly<Config> = {
+  dataDir: './data',
+  host: '0.0.0.0',
+  imapPort: 143,
+  imapsPort: 993,
+  allowCleartextAuth: false,
+  tlsCert: null,
+  tlsKey: null,
+  logLevel: 'info',
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 2_000,
+  configFile: null,
+};
+
+export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level';
+
+export interface OptionSpec {
+  key: keyof Config;
+  /** Long flag, e.g. "--imap-port". */
+  flag: string;
+  env: string;
+  /** TOML key; null when the option cannot be set from the file (--config itself). */
+  toml: string | null;
+  type: OptionType;
+  /** Placeholder in help text ("N", "DIR"); empty for booleans. */
+  valueName: string;
+  description: string;
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { key: 'configFile', flag: '--config', env: 'FACTEUR_CONFIG', toml: null, type: 'path', valueName: 'FILE',
+    description: 'TOML file with any of the keys below; relative paths in it are relative to the file' },
+  { key: 'dataDir', flag: '--data', env: 'FACTEUR_DATA', toml: 'data', type: 'path', valueName: 'DIR',
+    description: 'data directory (database, messages, generated TLS certificate)' },
+  { key: 'host', flag: '--host', env: 'FACTEUR_HOST', toml: 'host', type: 'string', valueName: 'ADDR',
+    description: 'listen address; 0.0.0.0 = all IPv4 addresses, :: = all IPv6 (and IPv4 where dual-stack)' },
+  { key: 'imapPort', flag: '--imap-port', env: 'FACTEUR_IMAP_PORT', toml: 'imap_port', type: 'port', valueName: 'N',
+    description: 'IMAP port (cleartext + STARTTLS); 0 disables it' },
+  { key: 'imapsPort', flag: '--imaps-port', env: 'FACTEUR_IMAPS_PORT', toml: 'imaps_port', type: 'port', valueName: 'N',
+    description: 'IMAPS port (implicit TLS); 0 disables it' },
+  { key: 'allowCleartextAuth', flag: '--allow-cleartext-auth', env: 'FACTEUR_ALLOW_CLEARTEXT_AUTH', toml: 'allow_cleartext_auth',
+    type: 'boolean', valueName: '',
+    description: 'allow LOGIN/AUTHENTICATE without TLS (for tests and trusted networks only)' },
+  { key: 'tlsCert', flag: '--tls-cert', env: 'FACTEUR_TLS_CERT', toml: 'tls_cert', type: 'path', valueName: 'FILE',
+    description: 'PEM certificate chain; without it a self-signed certificate is generated in DATA/tls/' },
+  { key: 'tlsKey', flag: '--tls-key', env: 'FACTEUR_TLS_KEY', toml: 'tls_key', type: 'path', valueName: 'FILE',
+    description: 'PEM private key for --tls-cert (both or neither)' },
+  { key: 'logLevel', flag: '--log-level', env: 'FACTEUR_LOG_LEVEL', toml: 'log_level', type: 'level', valueName: 'LEVEL',
+    description: `log level: ${LOG_LEVEL_NAMES.join(', ')}; logs are JSON lines on stderr` },
+  { key: 'maxConnections', flag: '--max-connections', env: 'FACTEUR_MAX_CONNECTIONS', toml: 'max_connections', type: 'count',
+    valueName: 'N', description: 'connections accepted at once, all listeners together' },
+  { key: 'maxConnectionsPerIp', flag: '--max-connections-per-ip', env: 'FACTEUR_MAX_CONNECTIONS_PER_IP',
+    toml: 'max_connections_per_ip', type: 'count', valueName: 'N',
+    description: 'connections accepted at once from one address; high by default for proxies and benchmarks, lower it (e.g. 50) on public servers' },
+];
+
+export function defaultText(spec: OptionSpec): string {
+  const v = DEFAULT_CONFIG[spec.key];
+  if (v === null) return spec.key === 'configFile' ? '(none)' : '(generated)';
+  return String(v);
+}
+
+/** Help text for the serve flags, one line per option (plus `extra` [flag, text] rows). */
+export function flagsHelp(extra: ReadonlyArray<readonly [string, string]> = [], indent = '  '): string {
+  const rows: Array<readonly [string, string]> = OPTIONS.map((o) => [
+    `${o.flag}${o.valueName === '' ? '' : ' ' + o.valueName}`,
+    `${o.description} [default: ${defaultText(o)}; env ${o.env}]`,
+  ]);
+  rows.push(...extra);
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  return rows.map(([f, text]) => `${indent}${f.padEnd(width)}${text}`).join('\n');
+}
+
+/** The configuration reference as a Markdown table (reproduced in the README). */
+export function configReference(): string {
+  const head = '| Flag | Environment | TOML key | Default | Meaning |\n|---|---|---|---|---|';
+  const rows = OPTIONS.map(
+    (o) =>
+      `| \`${o.flag}${o.valueName === '' ? '' : ' ' + o.valueName}\` | \`${o.env}\` | ${o.toml === null ? '—' : '`' + o.toml + '`'} | \`${defaultText(o)}\` | ${o.description} |`,
+  );
+  return [
+    head,
+    ...rows,
+    '',
+    'Precedence: flag > environment > TOML file > default. Flags also accept `--flag=value`.',
+    'Booleans: a bare flag means true; `--flag=false`, and in the environment 1/0, true/false, yes/no, on/off.',
+    'Ports are 0-65535 (0 disables that listener; at least one must stay enabled).',
+  ].join('\n');
+}
+
+/** Loopback addresses (127.0.0.0/8, ::1, IPv4-mapped loopback). */
+export function isLoopbackAddress(ip: string): boolean {
+  return ip === '::1' || /^(?:::ffff:)?127\./i.test(ip);
+}

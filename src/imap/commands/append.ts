@@ -1,0 +1,35 @@
+/**
+ * APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502: all messages or none), literal8
+ * (RFC 3516), APPENDLIMIT (RFC 7889) and APPENDUID (RFC 4315). The MIME structure is parsed
+ * once here and stored beside the blob, so FETCH ENVELOPE/BODYSTRUCTURE never re-parse.
+ */
+import type { NewMessage } from '../../store/types.js';
+import { parseMessage } from '../../mime/index.js';
+import { APPEND_LIMIT } from '../../wire/limits.js';
+import { encodeSequenceSet } from '../protocol/sequence-set.js';
+import type { CommandSpec } from '../session/command-table.js';
+import { no, ok } from '../session/state.js';
+
+export const appendCommand: CommandSpec<'APPEND'> = {
+  name: 'APPEND',
+  states: ['authenticated', 'selected'],
+  updates: 'all',
+  capabilities: ['UIDPLUS', 'MULTIAPPEND', 'BINARY', `APPENDLIMIT=${APPEND_LIMIT}`],
+  async handler(session, cmd) {
+    const now = Date.now();
+    const messages: NewMessage[] = [];
+    for (const m of cmd.messages) {
+      if (m.content.length === 0) return no('Cannot store an empty message');
+      if (m.content.length > APPEND_LIMIT) return no(`Message larger than the ${APPEND_LIMIT}-octet limit`, 'TOOBIG');
+      if (!m.binary && m.content.includes(0)) {
+        // RFC 3516 §4.1: NUL octets are only allowed in literal8.
+        return no('Message contains NUL octets; send it as literal8 (~{n})', 'UNKNOWN-CTE');
+      }
+      const flags = m.flags.filter((f) => f.toLowerCase() !== '\\recent');
+      const structure = parseMessage(m.content);
+      messages.push({ content: m.content, flags, internalDate: m.internalDate ?? now, meta: JSON.stringify(structure) });
+    }
+    const result = await session.store.append(session.actor!, cmd.mailbox, messages);
+    return ok('APPEND completed', `APPENDUID ${result.uidValidity} ${encodeSequenceSet(result.uids)}`);
+  },
+};

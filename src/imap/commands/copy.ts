@@ -1,0 +1,65 @@
+/**
+ * COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), with their UID forms and COPYUID (RFC 4315).
+ * Storage shares blobs (no bytes copied) and moves atomically; MOVE sends COPYUID in an
+ * untagged OK, then an EXPUNGE for each moved message (RFC 6851 §3.3).
+ */
+import type { Uid } from '../../store/types.js';
+import { encodeSequenceSet } from '../protocol/sequence-set.js';
+import type { CommandOf, CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import { bad, no, ok, type CommandResult } from '../session/state.js';
+
+async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | CommandOf<'MOVE'>): Promise<CommandResult> {
+  const state = session.state;
+  if (state.kind !== 'selected') return no('No mailbox selected');
+  const view = state.view;
+  let uids: number[];
+  if (cmd.uid) uids = view.resolveUidSet(cmd.set);
+  else {
+    const r = view.resolveSeqSet(cmd.set);
+    if (r.invalid) return bad('Invalid sequence set: no such message');
+    uids = r.uids;
+  }
+  const isMove = cmd.name === 'MOVE';
+  if (isMove && view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
+  uids = uids.filter((u) => !view.pendingExpunge.has(u));
+  if (uids.length === 0) {
+    // Nothing (left) to copy; the destination must still exist (RFC 9051 §6.4.7 TRYCREATE).
+    const dest = await session.store.getMailbox(state.actor, cmd.mailbox);
+    if (!dest) return no('Destination mailbox does not exist', 'TRYCREATE');
+    return ok(`${cmd.name} completed`);
+  }
+  const result = isMove
+    ? await session.store.move(state.actor, view.mailboxId, uids as Uid[], cmd.mailbox)
+    : await session.store.copy(state.actor, view.mailboxId, uids as Uid[], cmd.mailbox);
+  const code = result.destUids.length > 0
+    ? `COPYUID ${result.uidValidity} ${encodeSequenceSet(result.sourceUids)} ${encodeSequenceSet(result.destUids)}`
+    : undefined;
+  if (!isMove) return ok('COPY completed', code);
+  if (code) session.writeLine(`* OK [${code}] Moved`);
+  for (const uid of [...result.sourceUids].sort((a, b) => b - a)) {
+    const seq = view.remove(uid);
+    if (seq > 0) session.writeLine(`* ${seq} EXPUNGE`);
+  }
+  return ok('MOVE completed');
+}
+
+export const copyCommand: CommandSpec<'COPY'> = {
+  name: 'COPY',
+  states: ['selected'],
+  updates: 'all',
+  capabilities: ['UIDPLUS'],
+  async handler(session, cmd) {
+    return copyOrMove(session, cmd);
+  },
+};
+
+export const moveCommand: CommandSpec<'MOVE'> = {
+  name: 'MOVE',
+  states: ['selected'],
+  updates: 'all',
+  capabilities: ['MOVE'],
+  async handler(session, cmd) {
+    return copyOrMove(session, cmd);
+  },
+};

@@ -1,0 +1,43 @@
+/**
+ * EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1, RFC 9051 §6.4.9): remove \Deleted
+ * messages and announce each with an untagged EXPUNGE, highest sequence number first so every
+ * number stays valid as the view shrinks.
+ */
+import type { Uid } from '../../store/types.js';
+import type { CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import { no, ok, type CommandResult } from '../session/state.js';
+
+async function expungeIn(session: ImapSession, uids?: number[]): Promise<CommandResult> {
+  const state = session.state;
+  if (state.kind !== 'selected') return no('No mailbox selected');
+  if (state.view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
+  if (uids && uids.length === 0) return ok('EXPUNGE completed');
+  const gone = await session.store.expunge(state.actor, state.view.mailboxId, uids as Uid[] | undefined);
+  for (const uid of [...gone].sort((a, b) => b - a)) {
+    const seq = state.view.remove(uid);
+    if (seq > 0) session.writeLine(`* ${seq} EXPUNGE`);
+  }
+  return ok('EXPUNGE completed');
+}
+
+export const expungeCommand: CommandSpec<'EXPUNGE'> = {
+  name: 'EXPUNGE',
+  states: ['selected'],
+  updates: 'all',
+  async handler(session) {
+    return expungeIn(session);
+  },
+};
+
+export const uidExpungeCommand: CommandSpec<'UID EXPUNGE'> = {
+  name: 'UID EXPUNGE',
+  states: ['selected'],
+  updates: 'all',
+  capabilities: ['UIDPLUS'],
+  async handler(session, cmd) {
+    const state = session.state;
+    if (state.kind !== 'selected') return no('No mailbox selected');
+    return expungeIn(session, state.view.resolveUidSet(cmd.set));
+  },
+};

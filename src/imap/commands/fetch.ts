@@ -1,0 +1,113 @@
+/**
+ * FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9, §7.5.2; RFC 3516 BINARY; RFC 7162 §3.1.4
+ * CHANGEDSINCE).
+ *
+ * Invariants:
+ * - One "* <seq> FETCH (...)" per message, ascending sequence numbers; each response is written
+ *   and drained (backpressure) before the next message's content is read, so at most one
+ *   message body is held in memory.
+ * - \Seen is set by one storeFlags call before rendering, only in a read-write mailbox and only
+ *   for messages lacking it; those responses carry FLAGS even if not requested, and the changes
+ *   are recorded in view.ownChanges so no unsolicited FETCH repeats them.
+ * - Messages expunged by another session (pending in the view, or already gone from storage) are
+ *   skipped (RFC 2180 §4.1.2): a message-number FETCH then ends NO [EXPUNGEISSUED] after the rest
+ *   was sent; UID FETCH ignores them, as it ignores any nonexistent UID (RFC 9051 §6.4.9).
+ * - A BINARY item on a part whose Content-Transfer-Encoding is unknown skips that message's
+ *   response and ends the command NO [UNKNOWN-CTE] (RFC 3516 §4.3, RFC 9051 §7.5.2).
+ */
+import { ResponseBuilder } from '../protocol/response.js';
+import type { CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import type { MailboxView } from '../session/mailbox-view.js';
+import { displayFlags } from '../session/updates.js';
+import { bad, no, ok } from '../session/state.js';
+import type { Actor, MessageRow, Uid } from '../../store/types.js';
+import type { MimePart } from '../../mime/types.js';
+import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
+import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
+
+/** Structures read per readMeta call. */
+const META_BATCH = 64;
+
+export const fetchCommand: CommandSpec<'FETCH'> = {
+  name: 'FETCH',
+  states: ['selected'],
+  updates: 'no-expunge',
+  capabilities: ['BINARY'],
+  handler: async (session, cmd) => {
+    const state = session.state;
+    if (state.kind !== 'selected') return bad('No mailbox selected');
+    const view = state.view;
+    const actor = state.actor;
+    const resolved = resolveCommandSet(view, cmd.set, cmd.uid);
+    if (!resolved.ok) return resolved.result;
+    const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
+    let rows = await loadRows(session, actor, view, live);
+    const expunged = skipped > 0 || rows.length < live.length;
+    if (cmd.changedSince !== undefined) {
+      const since = cmd.changedSince;
+      rows = rows.filter((r) => r.modseq > since);
+    }
+    const plan = planFetch(cmd.attributes, cmd.uid, cmd.changedSince);
+    const condstore = session.enabled.has('CONDSTORE');
+
+    // RFC 9051 §6.4.5: BODY[...], BINARY[...], RFC822 and RFC822.TEXT set \Seen.
+    const changed = new Map<number, { flags: readonly string[]; modseq: number }>();
+    if (plan.setsSeen && !view.readOnly) {
+      const unseen = rows.filter((r) => !r.flags.some((f) => f.toLowerCase() === '\\seen')).map((r) => r.uid);
+      if (unseen.length > 0) {
+        const result = await session.store.storeFlags(actor, view.mailboxId, unseen, 'add', ['\\Seen']);
+        for (const u of result.updated) {
+          view.ownChanges.set(u.uid, u.modseq);
+          changed.set(u.uid, { flags: u.flags, modseq: u.modseq });
+        }
+      }
+    }
+
+    let unknownCte = false;
+    for (let start = 0; start < rows.length; start += META_BATCH) {
+      const batch = rows.slice(start, start + META_BATCH);
+      const metas = plan.needsStructure ? await session.store.readMeta(actor, batch.map((r) => r.blobId)) : null;
+      for (const row of batch) {
+        const upd = changed.get(row.uid);
+        const root: MimePart | null = metas === null ? null : parseStructure(metas.get(row.blobId));
+        const b = new ResponseBuilder({ utf8Accept: session.utf8 });
+        b.raw(`* ${view.seqOf(row.uid)} FETCH `);
+        const outcome = await renderItems(b, plan, {
+          seq: view.seqOf(row.uid),
+          uid: row.uid,
+          flags: displayFlags(session, view, row.uid, upd?.flags ?? row.flags),
+          internalDate: row.internalDate,
+          size: row.size,
+          modseq: upd?.modseq ?? row.modseq,
+          root,
+          source: messageSource(row.size, (s, e) => session.store.readBlob(actor, row.blobId, s, e)),
+          addFlags: upd !== undefined,
+          addModSeq: upd !== undefined && condstore,
+        });
+        if (!outcome.ok) {
+          unknownCte = true;
+          continue;
+        }
+        session.send(b);
+        await session.drainIfNeeded();
+      }
+    }
+    if (unknownCte) return no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+    if (expunged && !cmd.uid) return no('Some messages were expunged', 'EXPUNGEISSUED');
+    return ok('Fetch completed');
+  },
+};
+
+/**
+ * Rows for the given UIDs (ascending), fetched by UID list for small sets and by one listing
+ * of the mailbox when the set covers more than half of the view.
+ */
+export async function loadRows(session: ImapSession, actor: Actor, view: MailboxView, uids: readonly number[]): Promise<MessageRow[]> {
+  if (uids.length === 0) return [];
+  if (uids.length > view.exists / 2) {
+    const wanted = new Set(uids);
+    return (await session.store.listMessages(actor, view.mailboxId)).filter((r) => wanted.has(r.uid));
+  }
+  return session.store.getMessages(actor, view.mailboxId, uids as Uid[]);
+}

@@ -1,0 +1,42 @@
+/**
+ * IDLE (RFC 2177, RFC 9051 §6.3.13): "+ idling", then changes to the selected mailbox are
+ * pushed as they happen (EXPUNGE included) until the client sends DONE.
+ */
+import type { CommandSpec } from '../session/command-table.js';
+import { syncView } from '../session/updates.js';
+import { bad, ok } from '../session/state.js';
+
+export const idleCommand: CommandSpec<'IDLE'> = {
+  name: 'IDLE',
+  states: ['authenticated', 'selected'],
+  updates: 'all',
+  capabilities: ['IDLE'],
+  async handler(session) {
+    session.writeLine('+ idling');
+    await syncView(session, true);
+    let wake: (() => void) | null = null;
+    session.idleNotify = () => wake?.();
+    try {
+      const line = session.nextLine();
+      let finished = false;
+      void line.then(() => {
+        finished = true;
+        wake?.();
+      });
+      while (!finished && !session.isClosed) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (session.dirty || finished || session.isClosed) resolve();
+        });
+        wake = null;
+        if (session.dirty && !session.isClosed) await syncView(session, true);
+      }
+      const bytes = await line;
+      if (bytes === null) return ok('IDLE ended');
+      if (bytes.toString('latin1').trim().toUpperCase() !== 'DONE') return bad('Expected DONE to end IDLE');
+      return ok('IDLE terminated');
+    } finally {
+      session.idleNotify = null;
+    }
+  },
+};

@@ -1,0 +1,137 @@
+/**
+ * LIST (RFC 9051 §6.3.9) with LIST-EXTENDED (RFC 5258) selection options SUBSCRIBED, REMOTE,
+ * RECURSIVEMATCH, SPECIAL-USE (RFC 6154) and return options SUBSCRIBED, CHILDREN, SPECIAL-USE,
+ * STATUS (RFC 5819); and LSUB (RFC 3501 §6.3.9).
+ *
+ * Invariants:
+ * - Every mailbox appears at most once per command, in name order, INBOX first.
+ * - CHILDREN attributes are always sent (RFC 9051 requires them in rev2; harmless in rev1).
+ * - Under SUBSCRIBED selection a subscribed name that does not exist is listed \NonExistent;
+ *   with RECURSIVEMATCH a non-matching parent of matching subscribed names gets CHILDINFO.
+ */
+import type { Mailbox } from '../../store/types.js';
+import type { CommandSpec } from '../session/command-table.js';
+import { bad, ok } from '../session/state.js';
+import { quotedMailbox } from '../session/names.js';
+import { attributesOf, canonicalPattern, compilePattern, SEPARATOR } from './list-attributes.js';
+import { statusLine } from './status.js';
+
+function byName(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === 'INBOX') return -1;
+  if (b === 'INBOX') return 1;
+  return a < b ? -1 : 1;
+}
+
+function parentsOf(name: string): string[] {
+  const out: string[] = [];
+  let i = name.indexOf(SEPARATOR);
+  while (i > 0) {
+    out.push(name.slice(0, i));
+    i = name.indexOf(SEPARATOR, i + 1);
+  }
+  return out;
+}
+
+export const listCommand: CommandSpec<'LIST'> = {
+  name: 'LIST',
+  states: ['authenticated', 'selected'],
+  updates: 'all',
+  capabilities: ['LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CHILDREN'],
+  async handler(session, cmd) {
+    const actor = session.actor!;
+    const sel = new Set(cmd.selection);
+    if (sel.has('RECURSIVEMATCH') && !sel.has('SUBSCRIBED') && !sel.has('SPECIAL-USE')) {
+      return bad('RECURSIVEMATCH needs another selection option (RFC 5258 §3.1)');
+    }
+    // An empty pattern asks for the hierarchy delimiter and root (RFC 9051 §6.3.9).
+    if (cmd.patterns.length === 1 && cmd.patterns[0] === '' && !cmd.extended) {
+      session.writeLine(`* LIST (\\Noselect) "${SEPARATOR}" ""`);
+      return ok('LIST completed');
+    }
+    const all = await session.store.listMailboxes(actor);
+    const byNameMap = new Map(all.map((m) => [m.name, m]));
+    const wantSubscribed = sel.has('SUBSCRIBED') || cmd.returnOptions.subscribed;
+    const subscribed = wantSubscribed ? new Set(await session.store.listSubscriptions(actor)) : new Set<string>();
+    const matchers = cmd.patterns.filter((p) => p !== '').map((p) => compilePattern(canonicalPattern(cmd.reference, p)));
+    const matches = (name: string) => matchers.some((m) => m(name));
+
+    // Candidate names: existing mailboxes, plus subscribed names under SUBSCRIBED selection.
+    const names = new Set<string>(all.map((m) => m.name));
+    if (sel.has('SUBSCRIBED')) for (const s of subscribed) names.add(s);
+
+    const selected = (name: string): boolean => {
+      const mb = byNameMap.get(name);
+      if (sel.has('SUBSCRIBED') && !subscribed.has(name)) return false;
+      if (sel.has('SPECIAL-USE') && !mb?.specialUse) return false;
+      return true;
+    };
+
+    const out: Array<{ name: string; attrs: string[]; childInfo: boolean; mailbox: Mailbox | undefined }> = [];
+    const emitted = new Set<string>();
+    for (const name of [...names].sort(byName)) {
+      if (!matches(name) || !selected(name)) continue;
+      const mb = byNameMap.get(name);
+      const attrs = mb ? attributesOf(all, mb) : ['\\NonExistent'];
+      if (wantSubscribed && subscribed.has(name)) attrs.push('\\Subscribed');
+      out.push({ name, attrs, childInfo: false, mailbox: mb });
+      emitted.add(name);
+    }
+    if (sel.has('RECURSIVEMATCH')) {
+      // Parents that match the pattern but not the selection, with a selected descendant.
+      for (const name of [...names].sort(byName)) {
+        if (!selected(name)) continue;
+        for (const parent of parentsOf(name)) {
+          if (emitted.has(parent) || !matches(parent)) continue;
+          const mb = byNameMap.get(parent);
+          const attrs = mb ? attributesOf(all, mb) : ['\\NonExistent', '\\HasChildren'];
+          if (wantSubscribed && subscribed.has(parent)) attrs.push('\\Subscribed');
+          out.push({ name: parent, attrs, childInfo: true, mailbox: mb });
+          emitted.add(parent);
+        }
+      }
+      out.sort((a, b) => byName(a.name, b.name));
+    }
+    for (const entry of out) {
+      const ext = entry.childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
+      session.writeLine(`* LIST (${entry.attrs.join(' ')}) "${SEPARATOR}" ${quotedMailbox(session, entry.name)}${ext}`);
+      if (cmd.returnOptions.status && entry.mailbox) {
+        session.writeLine(await statusLine(session, actor, entry.mailbox, cmd.returnOptions.status));
+      }
+    }
+    return ok('LIST completed');
+  },
+};
+
+export const lsubCommand: CommandSpec<'LSUB'> = {
+  name: 'LSUB',
+  states: ['authenticated', 'selected'],
+  updates: 'all',
+  async handler(session, cmd) {
+    const actor = session.actor!;
+    if (cmd.pattern === '') {
+      session.writeLine(`* LSUB (\\Noselect) "${SEPARATOR}" ""`);
+      return ok('LSUB completed');
+    }
+    const all = await session.store.listMailboxes(actor);
+    const existing = new Map(all.map((m) => [m.name, m]));
+    const subs = await session.store.listSubscriptions(actor);
+    const match = compilePattern(canonicalPattern(cmd.reference, cmd.pattern));
+    const lines = new Map<string, string[]>();
+    for (const name of subs) {
+      if (match(name)) {
+        const mb = existing.get(name);
+        lines.set(name, mb ? (mb.specialUse ? [mb.specialUse] : []) : ['\\Noselect']);
+        continue;
+      }
+      // RFC 3501 §6.3.9: with "%", an unsubscribed parent of a subscribed name is \Noselect.
+      for (const parent of parentsOf(name)) {
+        if (!lines.has(parent) && match(parent) && !subs.includes(parent)) lines.set(parent, ['\\Noselect']);
+      }
+    }
+    for (const name of [...lines.keys()].sort(byName)) {
+      session.writeLine(`* LSUB (${lines.get(name)!.join(' ')}) "${SEPARATOR}" ${quotedMailbox(session, name)}`);
+    }
+    return ok('LSUB completed');
+  },
+};

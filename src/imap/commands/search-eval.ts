@@ -1,0 +1,328 @@
+/**
+ * Evaluation of SEARCH criteria (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 5032 OLDER/YOUNGER,
+ * RFC 7162 §3.1.5 MODSEQ) against one message at a time.
+ *
+ * Invariants:
+ * - A criteria tree is compiled once per command: sets resolved to UIDs, strings folded,
+ *   dates turned into day numbers, and every AND/OR's children ordered cheapest first.
+ * - Evaluation is three-valued: a key that needs content not yet loaded answers `unknown`.
+ *   The caller loads the next level (header, then whole message) only while the answer is
+ *   unknown, so content is read only for messages still possibly matching.
+ * - String matching is a substring test on searchFold()ed text (RFC 9051 §6.4.4: case-
+ *   insensitive); the empty string matches any text, so HEADER name "" tests presence.
+ * - INTERNALDATE keys compare UTC calendar days; SENT* keys compare the calendar day written in
+ *   the Date: field (its own zone), else the parsed instant's UTC day; no usable Date: field,
+ *   no match (RFC 9051 §6.4.4: "disregarding time and timezone").
+ */
+import type { SearchDate, SearchKey } from '../protocol/ast.js';
+import type { MailboxView } from '../session/mailbox-view.js';
+import type { MimePart } from '../../mime/types.js';
+import { allHeaderText, bodyText, headerValues, parseRfc5322Date, searchFold } from '../../mime/index.js';
+import { searchSetUids } from './sequence.js';
+
+/** Content cost of a key: what must be loaded before it can be decided. */
+export const Cost = { Metadata: 0, Header: 1, Body: 2 } as const;
+export type Cost = (typeof Cost)[keyof typeof Cost];
+
+export const FALSE = 0;
+export const TRUE = 1;
+export const UNKNOWN = 2;
+export type Tri = typeof FALSE | typeof TRUE | typeof UNKNOWN;
+
+/** Per-message metadata every key can use without reading content. */
+export interface SearchMessage {
+  uid: number;
+  flags: readonly string[];
+  internalDate: number;
+  size: number;
+  modseq: number;
+}
+
+/** What the evaluator is given of a message's content; each level is loaded lazily. */
+export interface LoadedContent {
+  /** Raw bytes covering at least the top-level header block (the whole message once `whole`). */
+  raw: Buffer;
+  root: MimePart;
+  /** true when `raw` is the whole message (BODY/TEXT can be decided). */
+  whole: boolean;
+  /** Folded values per lower-cased field name, filled on demand. */
+  fields?: Map<string, string[]>;
+  foldedHeader?: string;
+  foldedBody?: string;
+}
+
+type Compiled =
+  | { op: 'const'; value: boolean }
+  | { op: 'flag'; flag: string; present: boolean }
+  | { op: 'recent'; present: boolean }
+  | { op: 'uids'; set: ReadonlySet<number> }
+  | { op: 'internal'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'sent'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'size'; cmp: 'larger' | 'smaller'; size: number }
+  | { op: 'modseq'; modseq: number }
+  | { op: 'age'; cmp: 'older' | 'younger'; limit: number }
+  | { op: 'header'; field: string; needle: string }
+  | { op: 'body'; needle: string; withHeader: boolean }
+  | { op: 'not'; key: CompiledKey }
+  | { op: 'and' | 'or'; keys: CompiledKey[] };
+
+export type CompiledKey = Compiled & { cost: Cost };
+
+const SYSTEM_FLAG: Record<string, string> = {
+  ANSWERED: '\\Answered',
+  DELETED: '\\Deleted',
+  DRAFT: '\\Draft',
+  FLAGGED: '\\Flagged',
+  SEEN: '\\Seen',
+};
+
+/** Days since 1970-01-01 of a calendar date (proleptic Gregorian). */
+export function dayNumber(year: number, month: number, day: number): number {
+  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return Math.floor(d.getTime() / 86_400_000);
+}
+
+const dayOf = (d: SearchDate): number => dayNumber(d.year, d.month, d.day);
+const utcDay = (ms: number): number => Math.floor(ms / 86_400_000);
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * The calendar day an RFC 5322 Date: value names in its own zone (RFC 5322 §3.3, obsolete
+ * two- and three-digit years per §4.3), else the UTC day of the parsed instant, else null.
+ */
+export function sentDay(value: string): number | null {
+  const m = /(?:^|[\s,])(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})(?!\d)/.exec(value);
+  if (m) {
+    const month = MONTHS.indexOf(m[2]!.toLowerCase()) + 1;
+    let year = Number(m[3]);
+    if (m[3]!.length === 2) year += year < 50 ? 2000 : 1900;
+    else if (m[3]!.length === 3) year += 1900;
+    const day = Number(m[1]);
+    if (month > 0 && day >= 1 && day <= 31) return dayNumber(year, month, day);
+  }
+  const ms = parseRfc5322Date(value);
+  return ms === null ? null : utcDay(ms);
+}
+
+function leaf(c: Compiled, cost: Cost = Cost.Metadata): CompiledKey {
+  return { ...c, cost } as CompiledKey;
+}
+
+/**
+ * Compiles criteria for one command. `uidCommand` does not matter for keys (a bare set is
+ * always message numbers, UID <set> always UIDs); `now` anchors OLDER/YOUNGER.
+ */
+export function compileSearch(key: SearchKey, view: MailboxView, now: number): CompiledKey {
+  switch (key.op) {
+    case 'ALL':
+      return leaf({ op: 'const', value: true });
+    case 'ANSWERED':
+    case 'DELETED':
+    case 'DRAFT':
+    case 'FLAGGED':
+    case 'SEEN':
+      return leaf({ op: 'flag', flag: SYSTEM_FLAG[key.op]!.toLowerCase(), present: true });
+    case 'UNANSWERED':
+    case 'UNDELETED':
+    case 'UNDRAFT':
+    case 'UNFLAGGED':
+    case 'UNSEEN':
+      return leaf({ op: 'flag', flag: SYSTEM_FLAG[key.op.slice(2)]!.toLowerCase(), present: false });
+    case 'RECENT':
+      return leaf({ op: 'recent', present: true });
+    case 'OLD':
+      return leaf({ op: 'recent', present: false });
+    case 'NEW':
+      // RFC 9051 §6.4.4 (RFC 3501): NEW = RECENT UNSEEN.
+      return leaf({
+        op: 'and',
+        keys: [leaf({ op: 'recent', present: true }), leaf({ op: 'flag', flag: '\\seen', present: false })],
+      });
+    case 'KEYWORD':
+    case 'UNKEYWORD':
+      return leaf({ op: 'flag', flag: key.flag.toLowerCase(), present: key.op === 'KEYWORD' });
+    case 'BEFORE':
+    case 'ON':
+    case 'SINCE':
+      return leaf({ op: 'internal', cmp: key.op === 'BEFORE' ? 'before' : key.op === 'ON' ? 'on' : 'since', day: dayOf(key.date) });
+    case 'SENTBEFORE':
+    case 'SENTON':
+    case 'SENTSINCE':
+      return leaf(
+        { op: 'sent', cmp: key.op === 'SENTBEFORE' ? 'before' : key.op === 'SENTON' ? 'on' : 'since', day: dayOf(key.date) },
+        Cost.Header,
+      );
+    case 'LARGER':
+    case 'SMALLER':
+      return leaf({ op: 'size', cmp: key.op === 'LARGER' ? 'larger' : 'smaller', size: key.size });
+    case 'UID':
+      return leaf({ op: 'uids', set: searchSetUids(view, key.set, true) });
+    case 'SEQ':
+      return leaf({ op: 'uids', set: searchSetUids(view, key.set, false) });
+    case 'MODSEQ':
+      return leaf({ op: 'modseq', modseq: key.modseq });
+    case 'OLDER':
+    case 'YOUNGER':
+      return leaf({ op: 'age', cmp: key.op === 'OLDER' ? 'older' : 'younger', limit: now - key.seconds * 1000 });
+    case 'FROM':
+    case 'TO':
+    case 'CC':
+    case 'BCC':
+    case 'SUBJECT':
+      return leaf({ op: 'header', field: key.op.toLowerCase(), needle: searchFold(key.value) }, Cost.Header);
+    case 'HEADER':
+      return leaf({ op: 'header', field: key.field.toLowerCase(), needle: searchFold(key.value) }, Cost.Header);
+    case 'BODY':
+    case 'TEXT':
+      return leaf({ op: 'body', needle: searchFold(key.value), withHeader: key.op === 'TEXT' }, Cost.Body);
+    case 'NOT': {
+      const inner = compileSearch(key.key, view, now);
+      return { op: 'not', key: inner, cost: inner.cost };
+    }
+    case 'OR':
+      return group('or', [compileSearch(key.a, view, now), compileSearch(key.b, view, now)]);
+    case 'AND':
+      return group('and', key.keys.map((k) => compileSearch(k, view, now)));
+  }
+}
+
+function group(op: 'and' | 'or', keys: CompiledKey[]): CompiledKey {
+  const sorted = keys.map((k, i) => [k, i] as const).sort((x, y) => x[0].cost - y[0].cost || x[1] - y[1]).map((x) => x[0]);
+  const cost = sorted.reduce<Cost>((m, k) => (k.cost > m ? k.cost : m), Cost.Metadata);
+  return { op, keys: sorted, cost };
+}
+
+/** true when the tree contains a MODSEQ key (RFC 7162 §3.1.5: the reply then carries MODSEQ). */
+export function hasModSeqKey(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'MODSEQ':
+      return true;
+    case 'NOT':
+      return hasModSeqKey(key.key);
+    case 'OR':
+      return hasModSeqKey(key.a) || hasModSeqKey(key.b);
+    case 'AND':
+      return key.keys.some(hasModSeqKey);
+    default:
+      return false;
+  }
+}
+
+export interface EvalContext {
+  isRecent(uid: number): boolean;
+}
+
+const tri = (b: boolean): Tri => (b ? TRUE : FALSE);
+
+function cmpDay(cmp: 'before' | 'on' | 'since', day: number, target: number): boolean {
+  if (cmp === 'before') return day < target;
+  if (cmp === 'on') return day === target;
+  return day >= target;
+}
+
+function hasFlag(flags: readonly string[], lower: string): boolean {
+  for (const f of flags) if (f.toLowerCase() === lower) return true;
+  return false;
+}
+
+function fieldValues(c: LoadedContent, field: string): string[] {
+  c.fields ??= new Map();
+  let v = c.fields.get(field);
+  if (v === undefined) {
+    v = headerValues(c.raw, c.root, field).map(searchFold);
+    c.fields.set(field, v);
+  }
+  return v;
+}
+
+/**
+ * Evaluates a compiled key for one message. `content` is null until loaded; keys needing more
+ * than what is loaded answer UNKNOWN.
+ */
+export function evaluate(key: CompiledKey, msg: SearchMessage, ctx: EvalContext, content: LoadedContent | null): Tri {
+  switch (key.op) {
+    case 'const':
+      return tri(key.value);
+    case 'flag':
+      return tri(hasFlag(msg.flags, key.flag) === key.present);
+    case 'recent':
+      return tri(ctx.isRecent(msg.uid) === key.present);
+    case 'uids':
+      return tri(key.set.has(msg.uid));
+    case 'internal':
+      return tri(cmpDay(key.cmp, utcDay(msg.internalDate), key.day));
+    case 'size':
+      return tri(key.cmp === 'larger' ? msg.size > key.size : msg.size < key.size);
+    case 'modseq':
+      return tri(msg.modseq >= key.modseq);
+    case 'age':
+      // RFC 5032 §3: YOUNGER n = within the last n seconds; OLDER n = the rest.
+      return tri(key.cmp === 'younger' ? msg.internalDate >= key.limit : msg.internalDate < key.limit);
+    case 'sent': {
+      if (content === null) return UNKNOWN;
+      const values = headerValues(content.raw, content.root, 'date');
+      const day = values.length > 0 ? sentDay(values[0]!) : null;
+      return tri(day !== null && cmpDay(key.cmp, day, key.day));
+    }
+    case 'header': {
+      if (content === null) return UNKNOWN;
+      return tri(fieldValues(content, key.field).some((v) => v.includes(key.needle)));
+    }
+    case 'body': {
+      if (content === null || !content.whole) return UNKNOWN;
+      if (key.withHeader) {
+        content.foldedHeader ??= searchFold(allHeaderText(content.raw, content.root));
+        if (content.foldedHeader.includes(key.needle)) return TRUE;
+      }
+      content.foldedBody ??= searchFold(bodyText(content.raw, content.root));
+      return tri(content.foldedBody.includes(key.needle));
+    }
+    case 'not': {
+      const r = evaluate(key.key, msg, ctx, content);
+      return r === UNKNOWN ? UNKNOWN : r === TRUE ? FALSE : TRUE;
+    }
+    case 'and': {
+      let unknown = false;
+      for (const k of key.keys) {
+        const r = evaluate(k, msg, ctx, content);
+        if (r === FALSE) return FALSE;
+        if (r === UNKNOWN) unknown = true;
+      }
+      return unknown ? UNKNOWN : TRUE;
+    }
+    case 'or': {
+      let unknown = false;
+      for (const k of key.keys) {
+        const r = evaluate(k, msg, ctx, content);
+        if (r === TRUE) return TRUE;
+        if (r === UNKNOWN) unknown = true;
+      }
+      return unknown ? UNKNOWN : FALSE;
+    }
+  }
+}
+
+/** Loads content levels for one message: the header first, the whole message only if needed. */
+export interface ContentLoader {
+  header(): Promise<LoadedContent>;
+  whole(): Promise<LoadedContent>;
+}
+
+/**
+ * Decides one message, loading content only while the answer is unknown: metadata first, then
+ * the header block, then the whole message.
+ */
+export async function matches(key: CompiledKey, msg: SearchMessage, ctx: EvalContext, load: ContentLoader): Promise<boolean> {
+  let r = evaluate(key, msg, ctx, null);
+  if (r !== UNKNOWN) return r === TRUE;
+  let content = await load.header();
+  if (!content.whole) {
+    r = evaluate(key, msg, ctx, content);
+    if (r !== UNKNOWN) return r === TRUE;
+    content = await load.whole();
+  }
+  return evaluate(key, msg, ctx, content) === TRUE;
+}

@@ -1,0 +1,215 @@
+/**
+ * SEARCH and UID SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4) with ESEARCH replies (RFC 4731,
+ * RFC 9051 §7.3.4), the saved result "$" (RFC 5182), WITHIN (RFC 5032) and MODSEQ (RFC 7162
+ * §3.1.5).
+ *
+ * Invariants:
+ * - Only messages this session knows (in the view) are searched; messages another session
+ *   expunged and not yet announced never match (RFC 2180 §4.3), and their presence turns the
+ *   tagged OK into OK [EXPUNGEISSUED] (RFC 9051 §7.1).
+ * - Content is read only for messages the metadata keys could not decide, one message at a time:
+ *   MIME structures in batches of META_BATCH, then the header block by range, then the whole
+ *   message only if still undecided.
+ * - Reply form: rev1 session without RETURN -> "* SEARCH"; rev2 session or RETURN given ->
+ *   one "* ESEARCH" (RETURN absent or empty = ALL, RFC 9051 §6.4.4), none for RETURN (SAVE)
+ *   alone (RFC 5182 §2.1).
+ * - SAVE stores UIDs in view.savedSearch per RFC 9051 §6.4.4.1 table 4, also when empty; a SAVE
+ *   search answered NO empties it.
+ */
+import iconv from 'iconv-lite';
+import type { SearchReturnOption } from '../protocol/ast.js';
+import { ResponseBuilder } from '../protocol/response.js';
+import { encodeSequenceSet } from '../protocol/sequence-set.js';
+import type { CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import type { MailboxView } from '../session/mailbox-view.js';
+import { bad, no, ok } from '../session/state.js';
+import type { Actor, MessageRow } from '../../store/types.js';
+import { parseMessage } from '../../mime/index.js';
+import { Cost, FALSE, TRUE, UNKNOWN, compileSearch, evaluate, hasModSeqKey, type CompiledKey, type LoadedContent } from './search-eval.js';
+import { parseStructure } from './fetch-items.js';
+import { loadRows } from './fetch.js';
+
+/** Structures read per readMeta call while scanning. */
+const META_BATCH = 64;
+
+const NATIVE_CHARSETS = new Set(['US-ASCII', 'UTF-8', 'UTF8', 'ASCII']);
+
+/** CHARSET support (RFC 9051 §6.4.4): US-ASCII and UTF-8, plus what iconv-lite decodes. */
+export function charsetSupported(charset: string | null): boolean {
+  if (charset === null || NATIVE_CHARSETS.has(charset.toUpperCase())) return true;
+  return iconv.encodingExists(charset);
+}
+
+export const searchCommand: CommandSpec<'SEARCH'> = {
+  name: 'SEARCH',
+  states: ['selected'],
+  updates: 'no-expunge',
+  capabilities: ['ESEARCH', 'SEARCHRES', 'WITHIN'],
+  handler: async (session, cmd, tag) => {
+    const state = session.state;
+    if (state.kind !== 'selected') return bad('No mailbox selected');
+    const view = state.view;
+    const options = cmd.returnOptions;
+    const save = options?.includes('SAVE') ?? false;
+    if (!charsetSupported(cmd.charset)) {
+      if (save) view.savedSearch = [];
+      return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
+    }
+    let found: { rows: MessageRow[]; expunged: boolean };
+    try {
+      found = await runSearch(session, state.actor, view, compileSearch(cmd.criteria, view, Date.now()));
+    } catch (e) {
+      // RFC 5182 §2.1: a SAVE search answered NO leaves "$" empty.
+      if (save) view.savedSearch = [];
+      throw e;
+    }
+    const { rows, expunged } = found;
+    const numbers = rows.map((r) => (cmd.uid ? r.uid : view.seqOf(r.uid)));
+    const modseqWanted = hasModSeqKey(cmd.criteria);
+    const esearch = options !== null || session.rev2;
+    if (!esearch) {
+      const b = new ResponseBuilder();
+      b.raw(numbers.length > 0 ? `* SEARCH ${numbers.join(' ')}` : '* SEARCH');
+      if (modseqWanted && rows.length > 0) b.raw(` (MODSEQ ${highestModSeq(rows)})`);
+      session.send(b);
+    } else {
+      const opts: SearchReturnOption[] = options === null || options.length === 0 ? ['ALL'] : options;
+      if (save) view.savedSearch = savedUids(opts, rows);
+      const line = esearchLine(tag, cmd.uid, opts, rows, numbers, modseqWanted);
+      if (line !== null) {
+        const b = new ResponseBuilder();
+        b.raw(line);
+        session.send(b);
+      }
+    }
+    await session.drainIfNeeded();
+    return expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');
+  },
+};
+
+function highestModSeq(rows: readonly MessageRow[]): number {
+  let m = 0;
+  for (const r of rows) if (r.modseq > m) m = r.modseq;
+  return m;
+}
+
+/** RFC 9051 §6.4.4.1 table 4: what "$" holds after SEARCH RETURN (SAVE ...). */
+export function savedUids(opts: readonly SearchReturnOption[], rows: readonly MessageRow[]): number[] {
+  if (rows.length === 0) return [];
+  const all = opts.includes('ALL') || opts.includes('COUNT');
+  const min = opts.includes('MIN');
+  const max = opts.includes('MAX');
+  if (all || (!min && !max)) return rows.map((r) => r.uid);
+  const out: number[] = [];
+  if (min) out.push(rows[0]!.uid);
+  if (max && (!min || rows.length > 1)) out.push(rows[rows.length - 1]!.uid);
+  return out;
+}
+
+/**
+ * The ESEARCH line (RFC 4731 §3.1, RFC 9051 §7.3.4), or null for RETURN (SAVE) alone. `rows` and
+ * `numbers` are parallel and ascending. MODSEQ per RFC 4731 §3.2.
+ */
+export function esearchLine(
+  tag: string,
+  uid: boolean,
+  opts: readonly SearchReturnOption[],
+  rows: readonly MessageRow[],
+  numbers: readonly number[],
+  modseqWanted: boolean,
+): string | null {
+  const min = opts.includes('MIN');
+  const max = opts.includes('MAX');
+  const all = opts.includes('ALL');
+  const count = opts.includes('COUNT');
+  if (!min && !max && !all && !count) return null;
+  let line = `* ESEARCH (TAG ${quoteTag(tag)})`;
+  if (uid) line += ' UID';
+  const n = numbers.length;
+  if (n > 0 && min) line += ` MIN ${numbers[0]}`;
+  if (n > 0 && max) line += ` MAX ${numbers[n - 1]}`;
+  if (count) line += ` COUNT ${n}`;
+  if (n > 0 && all) line += ` ALL ${encodeSequenceSet(numbers)}`;
+  if (modseqWanted && n > 0) {
+    let m: number;
+    if (all || count) m = highestModSeq(rows);
+    else if (min && max) m = Math.max(rows[0]!.modseq, rows[n - 1]!.modseq);
+    else if (min) m = rows[0]!.modseq;
+    else m = rows[n - 1]!.modseq;
+    line += ` MODSEQ ${m}`;
+  }
+  return line;
+}
+
+/** The tag as an IMAP quoted string (RFC 9051 §9 search-correlator: "(" "TAG" SP tag-string ")"). */
+function quoteTag(tag: string): string {
+  return `"${tag.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * The messages of the view matching `key`, ascending UID; `expunged` tells whether some
+ * message of the view is gone from storage or pending expunge.
+ */
+export async function runSearch(
+  session: ImapSession,
+  actor: Actor,
+  view: MailboxView,
+  key: CompiledKey,
+): Promise<{ rows: MessageRow[]; expunged: boolean }> {
+  const candidates = candidateUids(key, view);
+  const rows = await loadRows(session, actor, view, candidates);
+  const expunged = rows.length < candidates.length || view.pendingExpunge.size > 0;
+  const ctx = { isRecent: (uid: number) => view.isRecent(uid) };
+  const decided = new Uint8Array(rows.length);
+  const undecided: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const r = evaluate(key, rows[i]!, ctx, null);
+    decided[i] = r;
+    if (r === UNKNOWN) undecided.push(i);
+  }
+  const headerStage = hasCost(key, Cost.Header);
+  for (let start = 0; start < undecided.length; start += META_BATCH) {
+    const batch = undecided.slice(start, start + META_BATCH);
+    const metas = await session.store.readMeta(
+      actor,
+      batch.map((i) => rows[i]!.blobId),
+    );
+    for (const i of batch) {
+      const row = rows[i]!;
+      const root = parseStructure(metas.get(row.blobId));
+      let content: LoadedContent;
+      if (root !== null && headerStage) {
+        const raw = await session.store.readBlob(actor, row.blobId, 0, root.bodyStart);
+        content = { raw, root, whole: root.bodyStart >= row.size };
+        const r = evaluate(key, row, ctx, content);
+        if (r !== UNKNOWN) {
+          decided[i] = r;
+          continue;
+        }
+      }
+      const raw = await session.store.readBlob(actor, row.blobId);
+      content = { raw, root: root ?? parseMessage(raw), whole: true };
+      decided[i] = evaluate(key, row, ctx, content) === TRUE ? TRUE : FALSE;
+    }
+  }
+  return { rows: rows.filter((_, i) => decided[i] === TRUE), expunged };
+}
+
+/** UIDs worth loading: the view minus pending expunges, narrowed by top-level set keys. */
+function candidateUids(key: CompiledKey, view: MailboxView): number[] {
+  let uids = view.uids;
+  const sets: ReadonlySet<number>[] = [];
+  if (key.op === 'uids') sets.push(key.set);
+  else if (key.op === 'and') for (const k of key.keys) if (k.op === 'uids') sets.push(k.set);
+  for (const s of sets) uids = uids.filter((u) => s.has(u));
+  if (view.pendingExpunge.size > 0) uids = uids.filter((u) => !view.pendingExpunge.has(u));
+  return uids;
+}
+
+function hasCost(key: CompiledKey, cost: Cost): boolean {
+  if (key.op === 'and' || key.op === 'or') return key.keys.some((k) => hasCost(k, cost));
+  if (key.op === 'not') return hasCost(key.key, cost);
+  return key.cost === cost;
+}
+

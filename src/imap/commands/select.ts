@@ -1,0 +1,80 @@
+/**
+ * SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1-2). Builds this session's
+ * MailboxView: the UID list, \Recent claim (rev1, SELECT only), and the untagged data the
+ * client needs to start: FLAGS, EXISTS, RECENT (rev1), UNSEEN (rev1), PERMANENTFLAGS,
+ * UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, and for rev2 the mailbox's LIST response.
+ */
+import type { CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import { MailboxView } from '../session/mailbox-view.js';
+import { no, ok, type CommandResult } from '../session/state.js';
+import { quotedMailbox } from '../session/names.js';
+import { mailboxAttributes } from './list-attributes.js';
+
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+async function select(session: ImapSession, name: string, readOnly: boolean): Promise<CommandResult> {
+  const state = session.state;
+  if (state.kind !== 'authenticated' && state.kind !== 'selected') return no('Not authenticated');
+  const actor = state.actor;
+  if (state.kind === 'selected') {
+    // Selecting again deselects first, without expunging (RFC 9051 §6.3.2).
+    session.state = { kind: 'authenticated', actor };
+    if (session.rev2) session.writeLine('* OK [CLOSED] Previous mailbox closed');
+  }
+  const mailbox = await session.store.getMailbox(actor, name);
+  if (!mailbox) return no('Mailbox does not exist', 'NONEXISTENT');
+  const rows = await session.store.listMessages(actor, mailbox.id);
+  const uids = rows.map((r) => r.uid as number);
+  const view = new MailboxView(mailbox.id, mailbox.name, readOnly, mailbox.uidValidity, uids, mailbox.highestModSeq, mailbox.uidNext);
+  if (!readOnly && !session.rev2) {
+    const claim = await session.store.claimRecent(actor, mailbox.id);
+    view.addRecent(claim.from, claim.to);
+  }
+  const keywords = new Set<string>();
+  let firstUnseen = 0;
+  rows.forEach((r, i) => {
+    let seen = false;
+    for (const f of r.flags) {
+      if (f.startsWith('\\')) {
+        if (f === '\\Seen') seen = true;
+      } else keywords.add(f);
+    }
+    if (!seen && firstUnseen === 0) firstUnseen = i + 1;
+  });
+  const flags = [...SYSTEM_FLAGS, ...keywords].join(' ');
+  session.writeLine(`* ${view.exists} EXISTS`);
+  if (!session.rev2) session.writeLine(`* ${view.recentCount()} RECENT`);
+  session.writeLine(`* FLAGS (${flags})`);
+  // Keywords may be created freely (mutt's "Old", Thunderbird's $label*): "\*" (RFC 9051 §7.1).
+  session.writeLine(`* OK [PERMANENTFLAGS (${readOnly ? '' : flags + ' \\*'})] ${readOnly ? 'No permanent flags permitted' : 'Flags permitted'}`);
+  if (!session.rev2 && firstUnseen > 0) session.writeLine(`* OK [UNSEEN ${firstUnseen}] First unseen`);
+  session.writeLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
+  session.writeLine(`* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID`);
+  session.writeLine(`* OK [HIGHESTMODSEQ ${mailbox.highestModSeq}] Highest`);
+  if (session.rev2) {
+    const attrs = await mailboxAttributes(session, actor, mailbox.name);
+    session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);
+  }
+  session.state = { kind: 'selected', actor, view };
+  session.dirty = false;
+  return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+}
+
+export const selectCommand: CommandSpec<'SELECT'> = {
+  name: 'SELECT',
+  states: ['authenticated', 'selected'],
+  updates: 'none',
+  async handler(session, cmd) {
+    return select(session, cmd.mailbox, false);
+  },
+};
+
+export const examineCommand: CommandSpec<'EXAMINE'> = {
+  name: 'EXAMINE',
+  states: ['authenticated', 'selected'],
+  updates: 'none',
+  async handler(session, cmd) {
+    return select(session, cmd.mailbox, true);
+  },
+};

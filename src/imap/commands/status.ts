@@ -1,0 +1,56 @@
+/** STATUS (RFC 9051 §6.3.11; SIZE per RFC 8438; DELETED per RFC 9051). */
+import type { Actor, Mailbox } from '../../store/types.js';
+import type { StatusItem } from '../protocol/ast.js';
+import type { CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import { no, ok } from '../session/state.js';
+import { quotedMailbox } from '../session/names.js';
+
+export async function statusLine(session: ImapSession, actor: Actor, mailbox: Mailbox, items: readonly StatusItem[]): Promise<string> {
+  const needCounts = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE' || i === 'RECENT');
+  const counts = needCounts ? await session.store.counts(actor, mailbox.id) : null;
+  const parts: string[] = [];
+  for (const item of items) {
+    switch (item) {
+      case 'MESSAGES':
+        parts.push(`MESSAGES ${counts!.messages}`);
+        break;
+      case 'RECENT':
+        parts.push(`RECENT ${session.rev2 ? 0 : counts!.recent}`);
+        break;
+      case 'UNSEEN':
+        parts.push(`UNSEEN ${counts!.unseen}`);
+        break;
+      case 'DELETED':
+        parts.push(`DELETED ${counts!.deleted}`);
+        break;
+      case 'SIZE':
+        parts.push(`SIZE ${counts!.size}`);
+        break;
+      case 'UIDNEXT':
+        parts.push(`UIDNEXT ${mailbox.uidNext}`);
+        break;
+      case 'UIDVALIDITY':
+        parts.push(`UIDVALIDITY ${mailbox.uidValidity}`);
+        break;
+      case 'HIGHESTMODSEQ':
+        parts.push(`HIGHESTMODSEQ ${mailbox.highestModSeq}`);
+        break;
+    }
+  }
+  return `* STATUS ${quotedMailbox(session, mailbox.name)} (${parts.join(' ')})`;
+}
+
+export const statusCommand: CommandSpec<'STATUS'> = {
+  name: 'STATUS',
+  states: ['authenticated', 'selected'],
+  updates: 'all',
+  capabilities: ['STATUS=SIZE'],
+  async handler(session, cmd) {
+    const actor = session.actor!;
+    const mailbox = await session.store.getMailbox(actor, cmd.mailbox);
+    if (!mailbox) return no('Mailbox does not exist', 'NONEXISTENT');
+    session.writeLine(await statusLine(session, actor, mailbox, cmd.items));
+    return ok('STATUS completed');
+  },
+};

@@ -1,0 +1,151 @@
+/**
+ * SEARCH arguments (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options,
+ * RFC 5182 SAVE and "$", RFC 7162 §3.1.5 MODSEQ, RFC 5032 OLDER/YOUNGER).
+ *
+ * Invariants:
+ * - criteria is always an AND at the top; a parenthesized list is an AND too.
+ * - "RETURN ()" means RETURN (ALL) (RFC 4731 §3.1); no RETURN gives null (classic reply).
+ * - String values are decoded with the given CHARSET (UTF-8 when absent); an unknown
+ *   charset fails with response code BADCHARSET (RFC 9051 §6.4.4).
+ * - Recursion (parentheses, NOT, OR) is bounded by MAX_NESTING_DEPTH through Reader.enter().
+ */
+import iconv from 'iconv-lite';
+import type { SearchCommand, SearchKey, SearchReturnOption } from './ast.js';
+import { readSearchDate } from './datetime.js';
+import type { Reader } from './reader.js';
+import { parseSequenceSet, startsSequenceSet } from './sequence-set.js';
+
+const RETURN_OPTIONS: ReadonlySet<string> = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
+
+const FLAG_KEYS: ReadonlySet<string> = new Set([
+  'ALL', 'ANSWERED', 'DELETED', 'DRAFT', 'FLAGGED', 'NEW', 'OLD', 'RECENT', 'SEEN',
+  'UNANSWERED', 'UNDELETED', 'UNDRAFT', 'UNFLAGGED', 'UNSEEN',
+]);
+const STRING_KEYS: ReadonlySet<string> = new Set(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO']);
+const DATE_KEYS: ReadonlySet<string> = new Set(['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
+
+type Decode = (bytes: Buffer, what: string) => string;
+
+function charsetDecoder(r: Reader, charset: string | null): Decode {
+  const upper = charset?.toUpperCase() ?? 'UTF-8';
+  if (upper === 'UTF-8' || upper === 'US-ASCII' || upper === 'UTF8') {
+    return (bytes, what) => r.decodeUtf8(bytes, what);
+  }
+  if (charset === null || !iconv.encodingExists(charset)) r.fail(`Unsupported charset ${charset ?? ''}`, 'BADCHARSET');
+  return (bytes) => iconv.decode(bytes, charset);
+}
+
+/** Parses what follows "SEARCH" (the reader is just after the command name). */
+export function parseSearchArgs(r: Reader): SearchCommand {
+  r.sp('SEARCH');
+  let returnOptions: SearchReturnOption[] | null = null;
+  if (r.peekWord('RETURN')) {
+    r.pos += 6;
+    r.sp('RETURN');
+    const opts = r.list(
+      () => {
+        const opt = r.atom('search return option').toUpperCase();
+        if (!RETURN_OPTIONS.has(opt)) r.fail(`Unknown search return option ${opt}`);
+        return opt as SearchReturnOption;
+      },
+      'search return options',
+      true,
+    );
+    returnOptions = opts.length === 0 ? ['ALL'] : [...new Set(opts)];
+    r.sp('RETURN options');
+  }
+  let charset: string | null = null;
+  if (r.peekWord('CHARSET')) {
+    r.pos += 7;
+    r.sp('CHARSET');
+    charset = r.astring('charset');
+    r.sp('charset');
+  }
+  const decode = charsetDecoder(r, charset);
+  const keys: SearchKey[] = [];
+  do {
+    keys.push(searchKey(r, decode));
+  } while (r.trySp());
+  r.end();
+  return { charset, returnOptions, criteria: { op: 'AND', keys } };
+}
+
+function searchKey(r: Reader, decode: Decode): SearchKey {
+  if (r.peekChar('(')) {
+    r.pos++;
+    r.enter();
+    const keys: SearchKey[] = [];
+    do {
+      keys.push(searchKey(r, decode));
+    } while (r.trySp());
+    r.expect(')', '")" ending search key list');
+    r.leave();
+    return { op: 'AND', keys };
+  }
+  if (startsSequenceSet(r)) return { op: 'SEQ', set: parseSequenceSet(r) };
+  const name = r.atom('search key').toUpperCase();
+  if (FLAG_KEYS.has(name)) return { op: name } as SearchKey;
+  if (STRING_KEYS.has(name)) {
+    r.sp(name);
+    return { op: name, value: decode(r.astringBytes('search string'), 'search string') } as SearchKey;
+  }
+  if (DATE_KEYS.has(name)) {
+    r.sp(name);
+    return { op: name, date: readSearchDate(r) } as SearchKey;
+  }
+  switch (name) {
+    case 'KEYWORD':
+    case 'UNKEYWORD':
+      r.sp(name);
+      return { op: name, flag: r.atom('keyword') };
+    case 'HEADER': {
+      r.sp(name);
+      const field = r.astring('header field name');
+      r.sp('header field name');
+      return { op: 'HEADER', field, value: decode(r.astringBytes('search string'), 'search string') };
+    }
+    case 'LARGER':
+    case 'SMALLER':
+      r.sp(name);
+      return { op: name, size: r.number64('size') };
+    case 'UID':
+      r.sp(name);
+      if (!startsSequenceSet(r)) r.fail('Invalid sequence set');
+      return { op: 'UID', set: parseSequenceSet(r) };
+    case 'NOT': {
+      r.sp(name);
+      r.enter();
+      const key = searchKey(r, decode);
+      r.leave();
+      return { op: 'NOT', key };
+    }
+    case 'OR': {
+      r.sp(name);
+      r.enter();
+      const a = searchKey(r, decode);
+      r.sp('OR key');
+      const b = searchKey(r, decode);
+      r.leave();
+      return { op: 'OR', a, b };
+    }
+    case 'MODSEQ': {
+      r.sp(name);
+      if (r.peekChar('"')) {
+        // RFC 7162 §3.1.5: entry-name SP entry-type-req, accepted and not used.
+        const entry = r.quotedBytes().toString('latin1');
+        if (!/^\/flags\/\\?[^\s]+$/i.test(entry)) r.fail('Invalid MODSEQ entry name');
+        r.sp('MODSEQ entry name');
+        const type = r.atom('MODSEQ entry type').toLowerCase();
+        if (type !== 'priv' && type !== 'shared' && type !== 'all') r.fail('Invalid MODSEQ entry type');
+        r.sp('MODSEQ entry type');
+      }
+      return { op: 'MODSEQ', modseq: r.number64('mod-sequence') };
+    }
+    case 'OLDER':
+    case 'YOUNGER':
+      r.sp(name);
+      return { op: name, seconds: r.nzNumber('interval') };
+    default:
+      return r.fail(`Unknown search key ${name}`);
+  }
+}

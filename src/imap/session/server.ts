@@ -1,0 +1,121 @@
+/**
+ * IMAP listeners: port 143 (cleartext + STARTTLS, RFC 9051 §6.2.1) and port 993 (implicit TLS,
+ * RFC 8314 §3.3). Owns the set of live sessions for connection limits and graceful drain.
+ */
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, createSecureContext } from 'node:tls';
+import type { Config } from '../../config/index.js';
+import type { ChangeBus, MailStore } from '../../store/types.js';
+import type { Authenticator } from '../../auth/authenticator.js';
+import type { Logger } from '../../observability/log.js';
+import { ImapSession } from './session.js';
+import type { CommandTable } from './command-table.js';
+
+export interface ImapServerDeps {
+  config: Config;
+  store: MailStore;
+  bus: ChangeBus;
+  auth: Authenticator;
+  logger: Logger;
+  tls: { cert: Buffer; key: Buffer };
+  commands: CommandTable;
+}
+
+/** A listen failure the CLI turns into one line naming the port and the fix. */
+export class ListenError extends Error {
+  constructor(
+    readonly code: string,
+    readonly port: number,
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): Promise<void>; ports: { imap: number; imaps: number } }> {
+  const { config, logger } = deps;
+  const secureContext = createSecureContext({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' });
+  const sessions = new Set<ImapSession>();
+  const perIp = new Map<string, number>();
+
+  const accept = (sock: Socket, implicitTls: boolean): void => {
+    const ip = sock.remoteAddress ?? '';
+    const count = perIp.get(ip) ?? 0;
+    if (sessions.size >= config.maxConnections || count >= config.maxConnectionsPerIp) {
+      sock.end('* BYE Too many connections, try again later\r\n');
+      setTimeout(() => sock.destroy(), 1000).unref();
+      return;
+    }
+    perIp.set(ip, count + 1);
+    sock.setNoDelay(true);
+    sock.setKeepAlive(true, 60_000);
+    const session = new ImapSession(
+      sock,
+      {
+        store: deps.store,
+        bus: deps.bus,
+        auth: deps.auth,
+        logger,
+        secureContext,
+        allowCleartextAuth: config.allowCleartextAuth,
+        commands: deps.commands,
+        onClose: (s) => {
+          if (!sessions.delete(s)) return;
+          const n = (perIp.get(ip) ?? 1) - 1;
+          if (n <= 0) perIp.delete(ip);
+          else perIp.set(ip, n);
+        },
+      },
+      implicitTls,
+    );
+    sessions.add(session);
+  };
+
+  const servers: Server[] = [];
+  const ports = { imap: 0, imaps: 0 };
+  try {
+    if (config.imapPort !== 0) {
+      const srv = createNetServer((sock) => accept(sock, false));
+      ports.imap = await listen(srv, config.host, config.imapPort);
+      servers.push(srv);
+      logger.info({ host: config.host, port: ports.imap }, 'IMAP listening (STARTTLS)');
+    }
+    if (config.imapsPort !== 0) {
+      const srv = createTlsServer({ secureContext, minVersion: 'TLSv1.2' }, (sock) => accept(sock, true));
+      srv.on('tlsClientError', (e) => logger.debug({ err: e.message }, 'TLS handshake failed'));
+      ports.imaps = await listen(srv, config.host, config.imapsPort);
+      servers.push(srv);
+      logger.info({ host: config.host, port: ports.imaps }, 'IMAPS listening (implicit TLS)');
+    }
+  } catch (e) {
+    for (const s of servers) s.close();
+    throw e;
+  }
+
+  return {
+    ports,
+    async close() {
+      for (const s of servers) s.close();
+      await Promise.race([
+        Promise.all([...sessions].map((s) => s.drain())),
+        new Promise((r) => setTimeout(r, 10_000).unref()),
+      ]);
+      for (const s of sessions) s.destroy();
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(new ListenError(e.code ?? 'ERROR', port, host, `cannot listen on ${host}:${port}: ${e.message}`));
+    };
+    server.once('error', onError);
+    server.listen({ host, port }, () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}

@@ -1,0 +1,430 @@
+/**
+ * One IMAP connection: framing, command queue, state, untagged updates, TLS upgrade, timeouts.
+ *
+ * Invariants:
+ * - Commands are executed one at a time, in the order received; responses go out in that order
+ *   (pipelining, RFC 9051 §5.5).
+ * - Memory is bounded: the framer enforces line/literal limits, the queue of framed commands is
+ *   capped (reading pauses when full) and writing waits for 'drain' past a high-water mark.
+ * - Changes made by other sessions are folded in only at safe points (RFC 9051 §7): EXISTS, FETCH
+ *   and EXPUNGE after a command, never EXPUNGE during FETCH/STORE/SEARCH, and at once during IDLE.
+ * - After STARTTLS every byte received before the handshake is discarded (RFC 2595 §3.1), so no
+ *   command can be injected in cleartext.
+ */
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { ChangeBus, ChangeEvent, MailStore, Actor } from '../../store/types.js';
+import type { Authenticator } from '../../auth/authenticator.js';
+import type { Logger } from '../../observability/log.js';
+import { redactCommand } from '../../observability/log.js';
+import { CommandFramer, createLiteralPolicy, type FramerEvent } from '../../wire/framer.js';
+import * as limits from '../../wire/limits.js';
+import { parseCommand } from '../protocol/parser.js';
+import { ImapParseError } from '../protocol/errors.js';
+import type { TaggedCommand } from '../protocol/ast.js';
+import { ResponseBuilder } from '../protocol/response.js';
+import type { SessionState, CommandResult } from './state.js';
+import { bad } from './state.js';
+import type { CommandTable } from './command-table.js';
+import { capabilityList } from './capabilities.js';
+import { syncView } from './updates.js';
+import { storeErrorResult } from './store-errors.js';
+import { StoreError } from '../../store/errors.js';
+
+export interface SessionDeps {
+  store: MailStore;
+  bus: ChangeBus;
+  auth: Authenticator;
+  logger: Logger;
+  secureContext: SecureContext;
+  allowCleartextAuth: boolean;
+  commands: CommandTable;
+  /** Called when the session ends (for connection accounting). */
+  onClose(session: ImapSession): void;
+}
+
+/** Framed commands waiting behind the one executing; reading pauses at this depth. */
+const MAX_QUEUED_COMMANDS = 64;
+
+type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string };
+
+export class ImapSession {
+  state: SessionState = { kind: 'not-authenticated' };
+  /** ENABLE IMAP4rev2 was sent: rev2 semantics (RFC 9051 Appendix E). */
+  rev2 = false;
+  /** ENABLE UTF8=ACCEPT was sent (RFC 6855). */
+  utf8 = false;
+  readonly enabled = new Set<string>();
+  tls: boolean;
+  readonly remoteAddress: string;
+  readonly log: Logger;
+
+  private sock: Socket;
+  private framer: CommandFramer;
+  private readonly queue: QueueItem[] = [];
+  private running = false;
+  private lineWaiter: ((item: QueueItem | null) => void) | null = null;
+  private closed = false;
+  private draining = false;
+  private badCount = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** Set when the bus says the selected mailbox changed; cleared by syncView. */
+  dirty = false;
+  /** While IDLE runs: pushes updates as soon as they arrive. */
+  idleNotify: (() => void) | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    sock: Socket,
+    readonly deps: SessionDeps,
+    implicitTls: boolean,
+  ) {
+    this.sock = sock;
+    this.tls = implicitTls;
+    this.remoteAddress = sock.remoteAddress ?? 'unknown';
+    this.log = deps.logger.child({ remote: this.remoteAddress });
+    this.framer = this.newFramer();
+    this.attach(sock);
+    this.resetIdleTimer();
+    const greeting = `* OK [CAPABILITY ${capabilityList(this).join(' ')}] Facteur ready`;
+    this.writeLine(greeting);
+  }
+
+  get store(): MailStore {
+    return this.deps.store;
+  }
+
+  get actor(): Actor | null {
+    return this.state.kind === 'authenticated' || this.state.kind === 'selected' ? this.state.actor : null;
+  }
+
+  /** Cleartext LOGIN/AUTHENTICATE allowed? (RFC 9051 §6.2.3, RFC 8314). */
+  get authAllowed(): boolean {
+    return this.tls || this.deps.allowCleartextAuth;
+  }
+
+  // --- socket plumbing ---------------------------------------------------------------------
+
+  private newFramer(): CommandFramer {
+    return new CommandFramer({
+      onEvent: (ev: FramerEvent) => this.onFramerEvent(ev),
+      allowLiteral: createLiteralPolicy({ literalPlus: true }),
+    });
+  }
+
+  private attach(sock: Socket): void {
+    sock.on('data', (chunk: Buffer) => {
+      this.resetIdleTimer();
+      try {
+        this.framer.push(chunk);
+      } catch (e) {
+        this.log.error({ err: e }, 'framer failure');
+        this.fatal('Internal error');
+      }
+    });
+    sock.on('error', (e) => this.log.debug({ err: e.message }, 'socket error'));
+    sock.on('close', () => this.teardown());
+    sock.on('drain', () => this.onDrain());
+  }
+
+  private onFramerEvent(ev: FramerEvent): void {
+    switch (ev.type) {
+      case 'command':
+      case 'line':
+        this.enqueue({ kind: 'command', bytes: ev.bytes });
+        break;
+      case 'continuation-needed':
+        // The command is reached in order; a synchronizing literal is invited when framed, which
+        // is when the command line arrives (RFC 9051 §7.5).
+        this.writeLine('+ Ready for literal data');
+        break;
+      case 'error':
+        this.enqueue({ kind: 'error', tag: ev.tag, message: ev.message, fatal: ev.fatal, code: ev.kind === 'literal-too-large' ? 'TOOBIG' : undefined });
+        break;
+    }
+  }
+
+  private enqueue(item: QueueItem): void {
+    if (this.lineWaiter) {
+      const w = this.lineWaiter;
+      this.lineWaiter = null;
+      w(item);
+      return;
+    }
+    this.queue.push(item);
+    if (this.queue.length >= MAX_QUEUED_COMMANDS) this.sock.pause();
+    void this.pump();
+  }
+
+  /** The next framed line for a command that reads continuation data (AUTHENTICATE, IDLE). */
+  nextItem(): Promise<QueueItem | null> {
+    const item = this.queue.shift();
+    if (item) return Promise.resolve(item);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.lineWaiter = resolve;
+    });
+  }
+
+  /** Raw bytes of the next client line (continuation data), or null if the connection closed. */
+  async nextLine(): Promise<Buffer | null> {
+    const item = await this.nextItem();
+    if (!item) return null;
+    if (item.kind === 'command') return item.bytes;
+    return Buffer.from('*'); // an unframable line cancels, as a client "*" would
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const item = this.queue.shift()!;
+        if (this.queue.length < MAX_QUEUED_COMMANDS / 2 && this.sock.isPaused()) this.sock.resume();
+        const done = this.execute(item);
+        this.inFlight = done;
+        await done;
+        if (this.draining && !this.closed) {
+          this.writeLine('* BYE Server shutting down');
+          this.end();
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  // --- command execution -------------------------------------------------------------------
+
+  private async execute(item: QueueItem): Promise<void> {
+    if (item.kind === 'error') {
+      const tag = item.tag ?? '*';
+      this.writeLine(`${tag} BAD ${item.code ? `[${item.code}] ` : ''}${item.message}`);
+      if (item.fatal) this.fatal('Too much invalid input');
+      else this.countBad();
+      return;
+    }
+    let parsed: TaggedCommand;
+    try {
+      parsed = parseCommand(item.bytes, { utf8Accept: this.utf8 });
+    } catch (e) {
+      if (e instanceof ImapParseError) {
+        this.writeLine(`${e.tag ?? '*'} BAD ${e.message}`);
+        this.countBad();
+        return;
+      }
+      throw e;
+    }
+    if (this.log.isLevelEnabled?.('debug')) this.log.debug({ cmd: redactCommand(item.bytes.subarray(0, 200).toString('latin1')) }, 'command');
+    const { tag, command } = parsed;
+    const spec = this.deps.commands.lookup(command.name);
+    let result: CommandResult;
+    if (!spec) {
+      result = bad(`Command ${command.name} is not supported`);
+    } else if (!spec.states.includes(this.state.kind as 'not-authenticated')) {
+      result = bad(wrongStateText(command.name, this.state.kind));
+    } else {
+      try {
+        result = await spec.handler(this, command, tag);
+      } catch (e) {
+        if (e instanceof StoreError) result = storeErrorResult(e);
+        else {
+          this.log.error({ err: e instanceof Error ? e.stack : String(e), command: command.name }, 'command failed');
+          result = { status: 'NO', code: 'SERVERBUG', text: 'Internal error; it has been logged' };
+        }
+      }
+    }
+    if (this.closed) return;
+    if (result.status === 'BAD') this.countBad();
+    else this.badCount = 0;
+    // Safe point: fold in other sessions' changes before the tagged response (RFC 9051 §7).
+    if (this.state.kind === 'selected' && spec?.updates !== 'none') {
+      try {
+        await syncView(this, spec?.updates === 'no-expunge' ? false : true);
+      } catch (e) {
+        this.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'update sync failed');
+      }
+    }
+    if (result.sent) return;
+    if (this.state.kind === 'logout' && command.name === 'LOGOUT') {
+      this.writeLine(`${tag} ${result.status} ${result.code ? `[${result.code}] ` : ''}${result.text}`);
+      this.end();
+      return;
+    }
+    this.writeLine(`${tag} ${result.status} ${result.code ? `[${result.code}] ` : ''}${result.text}`);
+    await this.drainIfNeeded();
+  }
+
+  private countBad(): void {
+    if (++this.badCount >= limits.MAX_BAD_COMMANDS) this.fatal('Too many invalid commands');
+  }
+
+  // --- output ------------------------------------------------------------------------------
+
+  private drainWaiters: Array<() => void> = [];
+
+  writeLine(text: string): void {
+    this.write(Buffer.from(text + '\r\n', 'utf8'));
+  }
+
+  write(data: Buffer): void {
+    if (this.closed || this.sock.destroyed) return;
+    this.sock.write(data);
+  }
+
+  /** Writes a built response line (the builder holds "* ..." without CRLF). */
+  send(b: ResponseBuilder): void {
+    b.raw('\r\n');
+    this.write(b.toBuffer());
+  }
+
+  /** Waits while the socket's buffer is past the high-water mark (backpressure on FETCH). */
+  drainIfNeeded(): Promise<void> {
+    if (this.closed || this.sock.writableLength < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private onDrain(): void {
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const fn of w) fn();
+  }
+
+  // --- state changes -----------------------------------------------------------------------
+
+  /** Enters the authenticated state and subscribes to the account's change events. */
+  login(actor: Actor): void {
+    this.state = { kind: 'authenticated', actor };
+    this.unsubscribe?.();
+    this.unsubscribe = this.deps.bus.subscribe(actor.accountId, (ev) => this.onChange(ev));
+  }
+
+  unauthenticate(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.state = { kind: 'not-authenticated' };
+    this.rev2 = false;
+    this.utf8 = false;
+    this.enabled.clear();
+  }
+
+  private onChange(ev: ChangeEvent): void {
+    if (this.state.kind !== 'selected') return;
+    if (ev.type === 'mailbox' && ev.mailboxId === this.state.view.mailboxId && ev.highestModSeq > this.state.view.modseq) {
+      this.dirty = true;
+      this.idleNotify?.();
+    } else if (ev.type === 'mailboxes') {
+      // The selected mailbox may have been deleted or renamed by another session.
+      this.dirty = true;
+      this.idleNotify?.();
+    }
+  }
+
+  /** STARTTLS (RFC 9051 §6.2.1): upgrade in place, discarding anything received meanwhile. */
+  async startTls(): Promise<void> {
+    const plain = this.sock;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('drain');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('error');
+    this.queue.length = 0;
+    this.framer = this.newFramer();
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.deps.secureContext });
+    this.sock = secure;
+    this.tls = true;
+    this.attach(secure);
+    await new Promise<void>((resolve) => {
+      secure.once('secure', () => resolve());
+      secure.once('error', () => resolve());
+      secure.once('close', () => resolve());
+    });
+  }
+
+  // --- lifetime ----------------------------------------------------------------------------
+
+  private resetIdleTimer(): void {
+    if (this.idleTimer) this.idleTimer.refresh();
+    else {
+      this.idleTimer = setTimeout(() => this.onTimeout(), this.timeoutMs());
+      this.idleTimer.unref();
+    }
+  }
+
+  private timeoutMs(): number {
+    return this.state.kind === 'not-authenticated' ? limits.PREAUTH_IDLE_TIMEOUT_MS : limits.AUTH_IDLE_TIMEOUT_MS;
+  }
+
+  private onTimeout(): void {
+    if (this.closed) return;
+    if (this.idleNotify && this.state.kind !== 'not-authenticated') {
+      // IDLE clients re-issue IDLE well within 29 minutes (RFC 9051 §6.3.13); still bounded.
+    }
+    this.fatal('Autologout; idle for too long');
+  }
+
+  /** Sends BYE and closes (RFC 9051 §7.1.5). */
+  fatal(text: string): void {
+    if (this.closed) return;
+    this.writeLine(`* BYE ${text}`);
+    this.end();
+  }
+
+  private end(): void {
+    if (this.closed) return;
+    this.sock.end();
+    const s = this.sock;
+    setTimeout(() => s.destroy(), 2000).unref();
+    this.teardown();
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.idleNotify?.();
+    const w = this.lineWaiter;
+    this.lineWaiter = null;
+    w?.(null);
+    this.onDrain();
+    this.deps.onClose(this);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Graceful shutdown: finish the command in flight, then BYE (used on SIGTERM). */
+  async drain(): Promise<void> {
+    if (this.closed) return;
+    this.draining = true;
+    this.sock.pause();
+    if (!this.running) {
+      // Idle between commands (or in IDLE): say goodbye now.
+      this.idleNotify?.();
+      this.fatal('Server shutting down');
+      return;
+    }
+    await this.inFlight.catch(() => undefined);
+  }
+
+  destroy(): void {
+    this.sock.destroy();
+    this.teardown();
+  }
+}
+
+function wrongStateText(name: string, state: SessionState['kind']): string {
+  switch (state) {
+    case 'not-authenticated':
+      return `${name} not allowed now: authenticate first`;
+    case 'authenticated':
+      return `${name} not allowed now: select a mailbox first`;
+    case 'selected':
+      return `${name} not allowed in the selected state`;
+    default:
+      return `${name} not allowed now`;
+  }
+}

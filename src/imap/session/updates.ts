@@ -1,0 +1,75 @@
+/**
+ * Folding other sessions' changes into this session's view at safe points (RFC 9051 §7, §7.5.1):
+ * EXPUNGE (only where allowed), EXISTS (+ RECENT for rev1 clients), and unsolicited
+ * FETCH (FLAGS) for flag changes. The modseq log in storage is the truth; bus events only say
+ * "look again".
+ */
+import { StoreError } from '../../store/errors.js';
+import { ResponseBuilder } from '../protocol/response.js';
+import type { ImapSession } from './session.js';
+import type { MailboxView } from './mailbox-view.js';
+
+/** Flags as reported for a message: stored flags plus \Recent for rev1 sessions (RFC 3501 §2.3.2). */
+export function displayFlags(session: ImapSession, view: MailboxView, uid: number, flags: readonly string[]): string[] {
+  if (!session.rev2 && view.isRecent(uid)) return [...flags, '\\Recent'];
+  return [...flags];
+}
+
+export async function syncView(session: ImapSession, allowExpunge: boolean): Promise<void> {
+  const state = session.state;
+  if (state.kind !== 'selected') return;
+  const view = state.view;
+  if (!session.dirty && !(allowExpunge && view.pendingExpunge.size > 0)) return;
+  session.dirty = false;
+  let changes;
+  try {
+    changes = await session.store.changesSince(state.actor, view.mailboxId, view.modseq);
+  } catch (e) {
+    if (e instanceof StoreError && e.code === 'NONEXISTENT') {
+      // The selected mailbox was deleted (or renamed away) by another session.
+      session.fatal('Selected mailbox was deleted, have to disconnect');
+      return;
+    }
+    throw e;
+  }
+  for (const uid of changes.expunged) if (view.seqOf(uid) > 0) view.pendingExpunge.add(uid);
+
+  if (allowExpunge && view.pendingExpunge.size > 0) {
+    // Descending order keeps every announced number valid as the view shrinks.
+    const doomed = [...view.pendingExpunge].sort((a, b) => b - a);
+    for (const uid of doomed) {
+      const seq = view.remove(uid);
+      if (seq > 0) session.writeLine(`* ${seq} EXPUNGE`);
+    }
+  }
+
+  const last = view.uids.length > 0 ? view.uids[view.uids.length - 1]! : 0;
+  const added: number[] = [];
+  const flagRows = [];
+  for (const row of changes.changed) {
+    if (row.uid > last) added.push(row.uid);
+    else if (view.seqOf(row.uid) > 0 && !view.pendingExpunge.has(row.uid)) {
+      if (view.ownChanges.get(row.uid) === row.modseq) continue;
+      flagRows.push(row);
+    }
+  }
+  if (added.length > 0) {
+    for (const uid of added) view.uids.push(uid);
+    if (!view.readOnly && !session.rev2) {
+      const claim = await session.store.claimRecent(state.actor, view.mailboxId);
+      view.addRecent(claim.from, claim.to);
+    }
+    session.writeLine(`* ${view.exists} EXISTS`);
+    if (!session.rev2) session.writeLine(`* ${view.recentCount()} RECENT`);
+  }
+  for (const row of flagRows) {
+    const b = new ResponseBuilder();
+    b.raw(`* ${view.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS `);
+    b.flags(displayFlags(session, view, row.uid, row.flags));
+    b.raw(')');
+    session.send(b);
+  }
+  view.modseq = changes.highestModSeq;
+  view.uidNext = changes.uidNext;
+  for (const [uid, m] of view.ownChanges) if (m <= changes.highestModSeq) view.ownChanges.delete(uid);
+}

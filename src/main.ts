@@ -1,0 +1,50 @@
+/**
+ * Composition root: config -> stores -> services -> listeners. The ONLY module that picks a
+ * storage backend (DESIGN.md). Everything else receives interfaces.
+ */
+import { LocalChangeBus } from './store/bus.js';
+import type { ChangeBus, MailStore } from './store/types.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import type { Config } from './config/index.js';
+import type { Logger } from './observability/log.js';
+import { startImapServer } from './imap/session/server.js';
+import { Authenticator } from './auth/authenticator.js';
+import { buildCommandTable } from './imap/commands/index.js';
+import { ensureTlsMaterial } from './config/tls-material.js';
+
+export interface OpenedStore {
+  store: MailStore;
+  bus: ChangeBus;
+}
+
+/** Opens the configured store (SQLite in the data directory: the embedded default). */
+export async function openStoreWithBus(config: Config): Promise<OpenedStore> {
+  const bus = new LocalChangeBus();
+  const store = await openSqliteStore({ dataDir: config.dataDir, bus });
+  return { store, bus };
+}
+
+export async function openStore(config: Config): Promise<MailStore> {
+  return (await openStoreWithBus(config)).store;
+}
+
+/** Starts every listener; close() stops accepting, drains commands in flight, then closes. */
+export async function startServer(config: Config, logger: Logger): Promise<{ close(): Promise<void> }> {
+  const { store, bus } = await openStoreWithBus(config);
+  const tls = await ensureTlsMaterial(config);
+  if (tls.generated) logger.info({ fingerprint: tls.fingerprint }, 'generated a self-signed TLS certificate');
+  else logger.info({ fingerprint: tls.fingerprint }, 'TLS certificate loaded');
+  const auth = new Authenticator(store, { logger });
+  const imap = await startImapServer({ config, store, bus, auth, logger, tls: { cert: tls.cert, key: tls.key }, commands: buildCommandTable() }).catch(
+    async (e: unknown) => {
+      await store.close();
+      throw e;
+    },
+  );
+  return {
+    async close() {
+      await imap.close();
+      await store.close();
+    },
+  };
+}

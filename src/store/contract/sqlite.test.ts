@@ -1,0 +1,187 @@
+/**
+ * The storage contract on the SQLite backend, plus what only this backend can show: blob files
+ * shared and collected, several store instances (processes) on one data directory.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { LocalChangeBus } from '../bus.js';
+import { isStoreError } from '../errors.js';
+import { asUid, type MailStore } from '../types.js';
+import { openSqliteStore } from '../sqlite/index.js';
+import { runStoreContract } from './contract.js';
+import { account, mailbox, message } from './harness.js';
+
+async function harness() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'facteur-store-'));
+  const bus = new LocalChangeBus();
+  let store = await openSqliteStore({ dataDir, bus });
+  return {
+    dataDir,
+    bus,
+    get store(): MailStore {
+      return store;
+    },
+    async reopen() {
+      await store.close();
+      store = await openSqliteStore({ dataDir, bus });
+      return store;
+    },
+    async cleanup() {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+runStoreContract('sqlite', harness);
+
+function blobFiles(dataDir: string): string[] {
+  const root = path.join(dataDir, 'blobs');
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (e.name !== 'tmp') walk(path.join(d, e.name));
+      } else out.push(e.name);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+describe('sqlite backend specifics', () => {
+  test('COPY shares the blob file; the last expunge deletes it', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('shared', ['\\Deleted'])]);
+      const inbox = await mailbox(h.store, a, 'INBOX');
+      const [row] = await h.store.listMessages(a, inbox.id);
+      await h.store.copy(a, inbox.id, [row.uid], 'Archive');
+      assert.deepEqual(blobFiles(h.dataDir), [row.blobId]);
+      const arch = await mailbox(h.store, a, 'Archive');
+      assert.equal((await h.store.listMessages(a, arch.id))[0].blobId, row.blobId);
+      await h.store.expunge(a, inbox.id);
+      assert.deepEqual(blobFiles(h.dataDir), [row.blobId]);
+      await h.store.storeFlags(a, arch.id, [asUid(1)], 'add', ['\\Deleted']);
+      await h.store.expunge(a, arch.id);
+      assert.deepEqual(blobFiles(h.dataDir), []);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('identical content appended twice is stored once; deleting mailbox and account releases blobs', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.createMailbox(a, 'Box');
+      await h.store.append(a, 'Box', [message('same'), message('same'), message('other')]);
+      await h.store.append(a, 'INBOX', [message('inbox')]);
+      assert.equal(blobFiles(h.dataDir).length, 3);
+      await h.store.deleteMailbox(a, 'Box');
+      assert.equal(blobFiles(h.dataDir).length, 1);
+      await h.store.deleteAccount('alice');
+      assert.deepEqual(blobFiles(h.dataDir), []);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a missing blob file of a live message is CORRUPTED', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('x')]);
+      const [row] = await h.store.listMessages(a, (await mailbox(h.store, a, 'INBOX')).id);
+      const id = row.blobId;
+      fs.rmSync(path.join(h.dataDir, 'blobs', id.slice(0, 2), id.slice(2, 4), id));
+      await assert.rejects(h.store.readBlob(a, id), (e: unknown) => isStoreError(e, 'CORRUPTED'));
+      // Appending the same content again repairs the file (the row exists, the file does not).
+      await h.store.append(a, 'INBOX', [message('x')]);
+      assert.deepEqual(await h.store.readBlob(a, id), message('x').content);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('orphan blob files (crashed appends) are swept; referenced ones are kept', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('kept')]);
+      const { FsBlobStore } = await import('../blobs/fs-blob-store.js');
+      const orphan = await new FsBlobStore(h.dataDir).write(Buffer.from('orphan'));
+      assert.equal(blobFiles(h.dataDir).length, 2);
+      const store = h.store as Awaited<ReturnType<typeof openSqliteStore>>;
+      assert.equal(await store.sweepOrphanBlobs(), 1);
+      assert.ok(!blobFiles(h.dataDir).includes(orphan));
+      assert.equal(blobFiles(h.dataDir).length, 1);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('two store instances on one data directory allocate distinct UIDs and modseqs', async () => {
+    const h = await harness();
+    const second = await openSqliteStore({ dataDir: h.dataDir, bus: new LocalChangeBus() });
+    try {
+      const a = await account(h.store);
+      const stores = [h.store, second];
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => stores[i % 2].append(a, 'INBOX', [message(`m${i}`), message(`n${i}`)])),
+      );
+      const uids = results.flatMap((r) => r.uids);
+      assert.equal(new Set(uids).size, 80);
+      assert.equal(new Set(results.map((r) => r.modseq)).size, 40);
+      const inbox = await mailbox(second, a, 'INBOX');
+      assert.equal(inbox.uidNext, 81);
+      assert.equal((await h.store.listMessages(a, inbox.id)).length, 80);
+      // A mailbox created by one instance is seen by the other; UIDVALIDITY stays unique.
+      const x = await second.createMailbox(a, 'X');
+      const y = await h.store.createMailbox(a, 'Y');
+      assert.notEqual(x.uidValidity, y.uidValidity);
+      assert.equal((await mailbox(h.store, a, 'X')).id, x.id);
+    } finally {
+      await second.close();
+      await h.cleanup();
+    }
+  });
+
+  test('schema is versioned and reopening does not re-apply migrations', async () => {
+    const h = await harness();
+    try {
+      await account(h.store);
+      await h.reopen();
+      await h.store.close();
+      const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
+      assert.equal(db.pragma('user_version', { simple: true }), 1);
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      db.close();
+      await h.reopen();
+      assert.ok(await h.store.getAccount('alice'));
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('listMessages and counts on 5,000 messages', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      const batch = Array.from({ length: 5000 }, (_, i) => message(`bulk${i}`, i % 2 ? ['\\Seen'] : []));
+      await h.store.append(a, 'INBOX', batch);
+      const id = (await mailbox(h.store, a, 'INBOX')).id;
+      const rows = await h.store.listMessages(a, id);
+      assert.equal(rows.length, 5000);
+      assert.equal(rows[4999].uid, 5000);
+      assert.equal((await h.store.counts(a, id)).unseen, 2500);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});

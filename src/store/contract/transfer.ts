@@ -1,0 +1,199 @@
+/**
+ * Contract: COPY, MOVE, EXPUNGE, change events, and persistence across a restart.
+ *
+ * Invariants:
+ * - COPY/MOVE map source UIDs in ascending order to new destination UIDs, copy flags and
+ *   content (RFC 9051 §6.4.7, RFC 6851); a missing destination is TRYCREATE and changes nothing.
+ * - Every mutation publishes its event before its promise resolves; reads publish nothing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { asModSeq, asUid, type ChangeEvent } from '../types.js';
+import { account, flagSet, mailbox, message, recordEvents, rejectsWith, withStore, type OpenStore } from './harness.js';
+
+export function transferContract(open: OpenStore): void {
+  test('copy maps UIDs in source order, copies flags and content, bumps the destination modseq', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      const r = await store.append(a, 'INBOX', [message('1', ['\\Seen', 'Work']), message('2'), message('3', ['\\Flagged'])]);
+      const inbox = await mailbox(store, a, 'INBOX');
+      await store.append(a, 'Archive', [message('pre-existing')]);
+      const arch0 = await mailbox(store, a, 'Archive');
+      const res = await store.copy(a, inbox.id, [3, 1, 42].map(asUid), 'Archive');
+      assert.equal(res.uidValidity, arch0.uidValidity);
+      assert.deepEqual(res.sourceUids, [1, 3]);
+      assert.deepEqual(res.destUids, [2, 3]);
+      const arch = await mailbox(store, a, 'Archive');
+      assert.equal(arch.uidNext, 4);
+      assert.ok(arch.highestModSeq > arch0.highestModSeq);
+      const dest = await store.getMessages(a, arch.id, res.destUids);
+      const src = await store.getMessages(a, inbox.id, res.sourceUids);
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual(flagSet(dest[i].flags), flagSet(src[i].flags));
+        assert.equal(dest[i].internalDate, src[i].internalDate);
+        assert.equal(dest[i].size, src[i].size);
+        assert.equal(dest[i].modseq, arch.highestModSeq);
+        assert.deepEqual(await store.readBlob(a, dest[i].blobId), await store.readBlob(a, src[i].blobId));
+      }
+      // The source is untouched.
+      assert.deepEqual(await store.listMessages(a, inbox.id), await store.getMessages(a, inbox.id, r.uids));
+      assert.equal((await mailbox(store, a, 'INBOX')).highestModSeq, inbox.highestModSeq);
+      const none = await store.copy(a, inbox.id, [asUid(99)], 'Archive');
+      assert.deepEqual([none.sourceUids, none.destUids], [[], []]);
+      const self = await store.copy(a, inbox.id, [asUid(2)], 'INBOX');
+      assert.deepEqual(self.destUids, [4]);
+    });
+  });
+
+  test('copy and move to a missing mailbox are TRYCREATE and change nothing', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      await store.append(a, 'INBOX', [message('1')]);
+      const inbox = await mailbox(store, a, 'INBOX');
+      await rejectsWith(store.copy(a, inbox.id, [asUid(1)], 'Nope'), 'TRYCREATE');
+      await rejectsWith(store.move(a, inbox.id, [asUid(1)], 'Nope/Deeper'), 'TRYCREATE');
+      const after = await mailbox(store, a, 'INBOX');
+      assert.equal(after.highestModSeq, inbox.highestModSeq);
+      assert.equal((await store.listMessages(a, inbox.id)).length, 1);
+    });
+  });
+
+  test('move copies and expunges from the source atomically, with expunge history', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      const r = await store.append(a, 'INBOX', [message('1'), message('2', ['\\Answered']), message('3'), message('4')]);
+      const inbox = await mailbox(store, a, 'INBOX');
+      const res = await store.move(a, inbox.id, [asUid(4), asUid(2)], 'Trash');
+      assert.deepEqual(res.sourceUids, [2, 4]);
+      assert.deepEqual(res.destUids, [1, 2]);
+      const trash = await mailbox(store, a, 'Trash');
+      assert.equal(res.uidValidity, trash.uidValidity);
+      const moved = await store.listMessages(a, trash.id);
+      assert.deepEqual(moved[0].flags, ['\\Answered']);
+      assert.deepEqual(await store.readBlob(a, moved[1].blobId), message('4').content);
+      assert.deepEqual(
+        (await store.listMessages(a, inbox.id)).map((m) => m.uid),
+        [1, 3],
+      );
+      const ch = await store.changesSince(a, inbox.id, r.modseq);
+      assert.deepEqual(ch.expunged, [2, 4]);
+      assert.deepEqual(ch.changed, []);
+      const again = await store.move(a, inbox.id, [asUid(2)], 'Trash');
+      assert.deepEqual([again.sourceUids, again.destUids], [[], []]);
+    });
+  });
+
+  test('expunge removes only \\Deleted messages, restricted to the given UIDs', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      await store.append(a, 'INBOX', [
+        message('1', ['\\Deleted']),
+        message('2'),
+        message('3', ['\\deleted']),
+        message('4', ['\\Deleted', '\\Seen']),
+      ]);
+      const inbox = await mailbox(store, a, 'INBOX');
+      assert.deepEqual(await store.expunge(a, inbox.id, [4, 2, 9].map(asUid)), [4]);
+      assert.deepEqual(await store.expunge(a, inbox.id, []), []);
+      const m = (await mailbox(store, a, 'INBOX')).highestModSeq;
+      assert.deepEqual(await store.expunge(a, inbox.id), [1, 3]);
+      assert.deepEqual(await store.expunge(a, inbox.id), []);
+      assert.deepEqual(
+        (await store.listMessages(a, inbox.id)).map((x) => x.uid),
+        [2],
+      );
+      const ch = await store.changesSince(a, inbox.id, m);
+      assert.deepEqual(ch.expunged, [1, 3]);
+    });
+  });
+
+  test('content of a fully expunged message is no longer readable; shared content survives', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      await store.append(a, 'INBOX', [message('shared', ['\\Deleted']), message('solo', ['\\Deleted'])]);
+      const inbox = await mailbox(store, a, 'INBOX');
+      const [shared, solo] = await store.listMessages(a, inbox.id);
+      await store.copy(a, inbox.id, [shared.uid], 'Archive');
+      await store.expunge(a, inbox.id);
+      assert.deepEqual(await store.readBlob(a, shared.blobId), message('shared').content);
+      assert.equal((await store.readMeta(a, [shared.blobId])).get(shared.blobId), 'meta:shared');
+      await rejectsWith(store.readBlob(a, solo.blobId), 'NONEXISTENT');
+      // Appending identical content again works and reads back.
+      const r = await store.append(a, 'INBOX', [message('solo')]);
+      const [row] = await store.getMessages(a, inbox.id, r.uids);
+      assert.deepEqual(await store.readBlob(a, row.blobId), message('solo').content);
+    });
+  });
+
+  test('every mutation publishes its event before resolving; reads publish none', async () => {
+    await withStore(open, async ({ store, bus }) => {
+      const a = await account(store);
+      const other = await account(store, 'bob');
+      const rec = recordEvents(bus, a);
+      const otherRec = recordEvents(bus, other);
+      const inbox = await mailbox(store, a, 'INBOX');
+      const expectMailbox = async (name: string): Promise<ChangeEvent> => {
+        const mb = await mailbox(store, a, name);
+        return { type: 'mailbox', accountId: a.accountId, mailboxId: mb.id, highestModSeq: mb.highestModSeq };
+      };
+      const boxes: ChangeEvent = { type: 'mailboxes', accountId: a.accountId };
+      const step = async (action: () => Promise<unknown>, expected: () => Promise<ChangeEvent[]>): Promise<void> => {
+        rec.events.length = 0;
+        await action();
+        // Order between events of one mutation is not part of the contract.
+        const canon = (es: ChangeEvent[]): string[] => es.map((e) => JSON.stringify(e)).sort();
+        assert.deepEqual(canon(rec.events), canon(await expected()));
+      };
+      await step(() => store.append(a, 'INBOX', [message('1'), message('2')]), async () => [await expectMailbox('INBOX')]);
+      await step(
+        () => store.storeFlags(a, inbox.id, [asUid(1)], 'add', ['\\Deleted']),
+        async () => [await expectMailbox('INBOX')],
+      );
+      await step(() => store.storeFlags(a, inbox.id, [asUid(1)], 'add', ['\\Deleted']), async () => []);
+      await step(() => store.copy(a, inbox.id, [asUid(1)], 'Sent'), async () => [await expectMailbox('Sent')]);
+      await step(
+        () => store.move(a, inbox.id, [asUid(2)], 'Junk'),
+        async () => [await expectMailbox('Junk'), await expectMailbox('INBOX')],
+      );
+      await step(() => store.expunge(a, inbox.id), async () => [await expectMailbox('INBOX')]);
+      await step(() => store.expunge(a, inbox.id), async () => []);
+      await step(() => store.createMailbox(a, 'New'), async () => [boxes]);
+      await step(() => store.renameMailbox(a, 'New', 'Newer'), async () => [boxes]);
+      await step(() => store.setSubscribed(a, 'Newer', true), async () => [boxes]);
+      await step(() => store.deleteMailbox(a, 'Newer'), async () => [boxes]);
+      await step(async () => {
+        await store.listMailboxes(a);
+        await store.listMessages(a, inbox.id);
+        await store.changesSince(a, inbox.id, asModSeq(0));
+        await store.counts(a, inbox.id);
+        await store.listSubscriptions(a);
+        await store.getMailbox(a, 'INBOX');
+      }, async () => []);
+      await step(() => rejectsWith(store.append(a, 'Missing', [message('x')]), 'TRYCREATE'), async () => []);
+      assert.deepEqual(otherRec.events, []);
+      rec.stop();
+      otherRec.stop();
+    });
+  });
+
+  test('messages, flags, modseqs and subscriptions persist across reopen', async () => {
+    await withStore(open, async (h) => {
+      const a = await account(h.store);
+      await h.store.createMailbox(a, 'Keep/Me');
+      await h.store.append(a, 'Keep/Me', [message('p1', ['\\Seen', 'Tag']), message('p2')]);
+      const mb = await mailbox(h.store, a, 'Keep/Me');
+      await h.store.storeFlags(a, mb.id, [asUid(2)], 'add', ['\\Flagged']);
+      await h.store.setSubscribed(a, 'Keep/Me', true);
+      const before = await h.store.listMessages(a, mb.id);
+      const boxBefore = await mailbox(h.store, a, 'Keep/Me');
+      const store = await h.reopen();
+      assert.deepEqual(await mailbox(store, a, 'Keep/Me'), boxBefore);
+      assert.deepEqual(await store.listMessages(a, mb.id), before);
+      assert.ok((await store.listSubscriptions(a)).includes('Keep/Me'));
+      assert.deepEqual(await store.readBlob(a, before[0].blobId), message('p1').content);
+      const r = await store.append(a, 'Keep/Me', [message('p3')]);
+      assert.deepEqual(r.uids, [3]);
+      assert.ok(r.modseq > boxBefore.highestModSeq);
+    });
+  });
+}

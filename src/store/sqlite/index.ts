@@ -1,0 +1,109 @@
+/**
+ * The SQLite MailStore: metadata in `<dataDir>/facteur.sqlite` (better-sqlite3), message bodies
+ * in the content-addressed filesystem blob store `<dataDir>/blobs/`.
+ *
+ * Invariants:
+ * - WAL journal, synchronous=FULL (a committed transaction survives power loss), busy_timeout so
+ *   several processes can share the data directory, foreign keys enforced; schema migrated at open.
+ * - Every method returns a promise; errors are StoreError (see context.ts for the mapping).
+ * - A resolved write is durable and its event published (see messages.ts for the write order).
+ * - Unreferenced blobs left by an earlier crash of a collector are collected at open; orphan
+ *   files (no blob row) only by sweepOrphanBlobs(), which lists the whole blob tree.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FsBlobStore } from '../blobs/fs-blob-store.js';
+import type { ChangeBus, MailStore } from '../types.js';
+import * as accounts from './accounts.js';
+import { collectAfterCommit, collectGarbage, sweepOrphans } from './blob-refs.js';
+import { mapError, SqliteContext, type StoreLogger } from './context.js';
+import * as mailboxes from './mailboxes.js';
+import * as messages from './messages.js';
+import { configure, migrate } from './schema.js';
+
+export const DATABASE_FILE = 'facteur.sqlite';
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+  bus: ChangeBus;
+  logger?: StoreLogger;
+  /** How long a writer waits for another process's write lock before UNAVAILABLE. */
+  busyTimeoutMs?: number;
+}
+
+/** The MailStore plus the maintenance operations only this backend has. */
+export interface SqliteMailStore extends MailStore {
+  /** Deletes blobs no message references (normally automatic after each expunge/delete). */
+  collectGarbage(): Promise<number>;
+  /** Deletes blob files without a blob row (crashed appends) and stale temporary files. */
+  sweepOrphanBlobs(): Promise<number>;
+}
+
+/** Runs `fn`, turning backend failures into StoreErrors (context.ts mapError). */
+function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      throw mapError(e);
+    }
+  };
+}
+
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteMailStore> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const blobs = new FsBlobStore(opts.dataDir);
+  let db: Database.Database;
+  try {
+    db = new Database(join(opts.dataDir, DATABASE_FILE), { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    configure(db, opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    migrate(db);
+  } catch (e) {
+    throw mapError(e);
+  }
+  const ctx = new SqliteContext(db, blobs, opts.bus, opts.logger);
+  collectAfterCommit(ctx);
+
+  return {
+    createAccount: guard((name, hash) => accounts.createAccount(ctx, name, hash)),
+    createAccounts: guard((entries) => accounts.createAccounts(ctx, entries)),
+    getAccount: guard((name) => accounts.getAccount(ctx, name)),
+    listAccounts: guard(() => accounts.listAccounts(ctx)),
+    setPasswordHash: guard((name, hash) => accounts.setPasswordHash(ctx, name, hash)),
+    deleteAccount: guard((name) => accounts.deleteAccount(ctx, name)),
+
+    listMailboxes: guard((actor) => mailboxes.listMailboxes(ctx, actor)),
+    getMailbox: guard((actor, name) => mailboxes.getMailbox(ctx, actor, name)),
+    createMailbox: guard((actor, name, specialUse) => mailboxes.createMailbox(ctx, actor, name, specialUse ?? null)),
+    deleteMailbox: guard((actor, name) => mailboxes.deleteMailbox(ctx, actor, name)),
+    renameMailbox: guard((actor, from, to) => mailboxes.renameMailbox(ctx, actor, from, to)),
+    setSubscribed: guard((actor, name, on) => mailboxes.setSubscribed(ctx, actor, name, on)),
+    listSubscriptions: guard((actor) => mailboxes.listSubscriptions(ctx, actor)),
+    counts: guard((actor, id) => mailboxes.counts(ctx, actor, id)),
+    claimRecent: guard((actor, id) => mailboxes.claimRecent(ctx, actor, id)),
+
+    append: guard((actor, name, msgs) => messages.append(ctx, actor, name, msgs)),
+    listMessages: guard((actor, id) => messages.listMessages(ctx, actor, id)),
+    getMessages: guard((actor, id, uids) => messages.getMessages(ctx, actor, id, uids)),
+    changesSince: guard((actor, id, since) => messages.changesSince(ctx, actor, id, since)),
+    storeFlags: guard((actor, id, uids, op, flags, unchangedSince) =>
+      messages.storeFlags(ctx, actor, id, uids, op, flags, unchangedSince)),
+    copy: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, false)),
+    move: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, true)),
+    expunge: guard((actor, id, uids) => messages.expunge(ctx, actor, id, uids)),
+
+    readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
+    readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),
+
+    collectGarbage: guard(() => collectGarbage(ctx)),
+    sweepOrphanBlobs: guard(() => sweepOrphans(ctx)),
+
+    close: async () => {
+      if (ctx.closed) return;
+      ctx.closed = true;
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The SQLite schema and its versioned migrations.
+ *
+ * Invariants:
+ * - PRAGMA user_version is the number of migrations applied. Migrations run at open, in order,
+ *   each inside one BEGIN IMMEDIATE transaction that re-reads user_version first, so several
+ *   processes opening the same data directory at once apply each migration exactly once.
+ * - A migration is never edited once released; changes are new migrations appended to the list.
+ * - blobs.refs always equals the number of message rows naming the blob: the triggers below
+ *   maintain it in the same transaction as the insert/delete (also for cascaded deletes), and
+ *   the collector (blob-refs.ts) only removes blobs whose refs is 0.
+ * - Account and mailbox ids use AUTOINCREMENT: an id is never reused, so a session holding the
+ *   id of a deleted mailbox can never act on a newer one.
+ * - expunged keeps one row per expunged UID forever (QRESYNC's history, RFC 7162 §3.2.5);
+ *   UIDs are never reused, so (mailbox_id, uid) stays unique.
+ */
+import type { Database } from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  );
+
+  CREATE TABLE mailboxes (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    uid_validity   INTEGER NOT NULL,
+    uid_next       INTEGER NOT NULL DEFAULT 1,
+    highest_modseq INTEGER NOT NULL DEFAULT 1,
+    recent_floor   INTEGER NOT NULL DEFAULT 1,
+    special_use    TEXT,
+    UNIQUE (account_id, name)
+  );
+
+  CREATE TABLE subscriptions (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE blobs (
+    id   TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    meta TEXT NOT NULL,
+    refs INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX blobs_unreferenced ON blobs(id) WHERE refs <= 0;
+
+  CREATE TABLE messages (
+    mailbox_id    INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid           INTEGER NOT NULL,
+    modseq        INTEGER NOT NULL,
+    flags         TEXT NOT NULL,
+    internal_date INTEGER NOT NULL,
+    size          INTEGER NOT NULL,
+    blob_id       TEXT NOT NULL REFERENCES blobs(id),
+    PRIMARY KEY (mailbox_id, uid)
+  ) WITHOUT ROWID;
+  CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+  CREATE INDEX messages_blob ON messages(blob_id);
+
+  CREATE TABLE expunged (
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid        INTEGER NOT NULL,
+    modseq     INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+  ) WITHOUT ROWID;
+  CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+
+  CREATE TRIGGER messages_ref AFTER INSERT ON messages BEGIN
+    UPDATE blobs SET refs = refs + 1 WHERE id = NEW.blob_id;
+  END;
+  CREATE TRIGGER messages_unref AFTER DELETE ON messages BEGIN
+    UPDATE blobs SET refs = refs - 1 WHERE id = OLD.blob_id;
+  END;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Applies the pending migrations; idempotent and safe against concurrent openers. */
+export function migrate(db: Database): void {
+  for (;;) {
+    const done = db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > MIGRATIONS.length) {
+        throw new Error(`database schema version ${version} is newer than this program (${MIGRATIONS.length})`);
+      }
+      if (version === MIGRATIONS.length) return true;
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+      return false;
+    }).immediate();
+    if (done) return;
+  }
+}
+
+/** Opens-time settings: WAL, durable commits, waiting for other writers, enforced references. */
+export function configure(db: Database, busyTimeoutMs: number): void {
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+}

@@ -1,0 +1,59 @@
+/**
+ * Every size, depth, count and time limit applied to client input (DESIGN rule 6: every client
+ * byte is hostile). One place, one reason each; the framer, parsers and session import from here.
+ *
+ * Invariants:
+ * - Byte limits bound memory per connection: nothing a client sends is buffered beyond them.
+ * - Counts bound CPU per command (parsing and evaluation are linear in them).
+ */
+
+/** Longest command line (one CRLF-terminated segment, literals excluded): RFC 9051 §4 asks for no hard limit, 64 KiB fits any real client's UID set. */
+export const MAX_LINE_LENGTH = 64 * 1024;
+
+/** Largest literal accepted as an ordinary argument (mailbox name, password, search string). */
+export const MAX_LITERAL_SIZE = 64 * 1024;
+
+/** Largest APPEND message literal, advertised as APPENDLIMIT=<n> (RFC 7889). */
+export const APPEND_LIMIT = 64 * 1024 * 1024;
+
+/** Largest command counting lines and ordinary literals but not APPEND message literals. */
+export const MAX_COMMAND_BYTES = 1024 * 1024;
+
+/** Hard cap on everything one command may hold in memory, APPEND messages included (MULTIAPPEND, RFC 3502). */
+export const MAX_COMMAND_TOTAL_BYTES = 2 * APPEND_LIMIT;
+
+/** Most literals in one command: MULTIAPPEND sends one per message; more is abuse. */
+export const MAX_LITERALS_PER_COMMAND = 1000;
+
+/** Largest rejected non-synchronizing literal the framer skips (reading and dropping); above it the connection is closed. */
+export const MAX_SKIPPABLE_LITERAL = 2 * APPEND_LIMIT;
+
+/** Deepest nesting of parenthesized lists and search keys (NOT/OR/parens): bounds parser recursion. */
+export const MAX_NESTING_DEPTH = 64;
+
+/** Most ranges in one sequence-set: bounds the set's memory and each membership test. */
+export const MAX_SEQUENCE_RANGES = 10000;
+
+/** Largest non-synchronizing literal under LITERAL- (RFC 7888 §4). */
+export const LITERAL_MINUS_MAX = 4096;
+
+/** Digits accepted in a literal size: 4294967295 (RFC 9051 "number" is 32-bit) has 10. */
+export const MAX_LITERAL_SIZE_DIGITS = 10;
+
+/** Inactivity allowed before login: unauthenticated connections are cheap to open and hold. */
+export const PREAUTH_IDLE_TIMEOUT_MS = 60 * 1000;
+
+/** Inactivity allowed once authenticated (RFC 9051 §5.4: autologout timer of at least 30 minutes). */
+export const AUTH_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** Inactivity allowed during IDLE before the server ends it (RFC 2177 suggests clients re-issue within 29 minutes). */
+export const IDLE_COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** Consecutive BAD commands tolerated before BYE: a confused or hostile client gets cut off. */
+export const MAX_BAD_COMMANDS = 20;
+
+/** Output buffered per connection before the session stops reading input (backpressure). */
+export const MAX_OUTPUT_BUFFER = 256 * 1024;
+
+/** Most ID parameter pairs (RFC 2971 §3.3: at most 30). */
+export const MAX_ID_PARAMS = 30;

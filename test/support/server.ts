@@ -1,0 +1,67 @@
+/**
+ * Starts a real Facteur (the composition root in src/main.ts) on free loopback ports with a
+ * fresh temporary data directory, for transcript and client-library tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { startServer, openStore } from '../../src/main.js';
+import { DEFAULT_CONFIG, type Config } from '../../src/config/index.js';
+import { hashPassword } from '../../src/auth/passwords.js';
+import { silentLogger } from '../../src/observability/log.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  port: number;
+  tlsPort: number;
+  dataDir: string;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+export const USER = 'alice';
+export const PASS = 'wonderland-pass';
+
+export async function startTestServer(opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
+  const config: Config = {
+    ...DEFAULT_CONFIG,
+    dataDir,
+    host: '127.0.0.1',
+    imapPort: await freePort(),
+    imapsPort: await freePort(),
+    allowCleartextAuth: opts.allowCleartextAuth ?? true,
+    logLevel: 'silent',
+  };
+  const users = opts.users ?? [[USER, PASS]];
+  if (users.length > 0) {
+    const store = await openStore(config);
+    for (const [name, pw] of users) {
+      if (!(await store.getAccount(name))) await store.createAccount(name, await hashPassword(pw));
+    }
+    await store.close();
+  }
+  const server = await startServer(config, silentLogger);
+  return {
+    port: config.imapPort,
+    tlsPort: config.imapsPort,
+    dataDir,
+    config,
+    async stop() {
+      await server.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
