@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandFramer, createLiteralPolicy, tagOf, type FramerEvent, type FramerOptions } from './framer.js';
+import { CommandFramer, createLiteralPolicy, tagOf, type FramerEvent, type FramerOptions, type LiteralRequest } from './framer.js';
 import { APPEND_LIMIT, MAX_LINE_LENGTH } from './limits.js';
 
 function run(input: Buffer | string, opts: Partial<FramerOptions> = {}, byteAtATime = false): FramerEvent[] {
@@ -59,16 +59,20 @@ test('huge synchronizing literal is rejected at once without waiting for data', 
   assert.deepEqual(ev[1], cmd('a2 NOOP'));
 });
 
+function req(prefix: Buffer, size: number, sync: boolean): LiteralRequest {
+  return { prefix, line: prefix, size, sync, binary: false, index: 0 };
+}
+
 test('APPEND may use a large literal, other commands may not', () => {
   const policy = createLiteralPolicy({ literalPlus: true });
   const big = 1024 * 1024;
-  assert.equal(policy({ prefix: Buffer.from('a APPEND INBOX {1048576}\r\n'), size: big, sync: true, binary: false, index: 0 }), 'ok');
-  assert.equal(policy({ prefix: Buffer.from('a append INBOX {1048576}\r\n'), size: big, sync: true, binary: false, index: 0 }), 'ok');
-  assert.equal(policy({ prefix: Buffer.from('a LOGIN {1048576}\r\n'), size: big, sync: true, binary: false, index: 0 }), 'too-large');
-  assert.equal(policy({ prefix: Buffer.from('a APPEND x {1}\r\n'), size: APPEND_LIMIT + 1, sync: true, binary: false, index: 0 }), 'too-large');
+  assert.equal(policy(req(Buffer.from('a APPEND INBOX {1048576}\r\n'), big, true)), 'ok');
+  assert.equal(policy(req(Buffer.from('a append INBOX {1048576}\r\n'), big, true)), 'ok');
+  assert.equal(policy(req(Buffer.from('a LOGIN {1048576}\r\n'), big, true)), 'too-large');
+  assert.equal(policy(req(Buffer.from('a APPEND x {1}\r\n'), APPEND_LIMIT + 1, true)), 'too-large');
   const minus = createLiteralPolicy({ literalPlus: false });
-  assert.equal(minus({ prefix: Buffer.from('a APPEND x {5000+}\r\n'), size: 5000, sync: false, binary: false, index: 0 }), 'too-large');
-  assert.equal(minus({ prefix: Buffer.from('a APPEND x {4096+}\r\n'), size: 4096, sync: false, binary: false, index: 0 }), 'ok');
+  assert.equal(minus(req(Buffer.from('a APPEND x {5000+}\r\n'), 5000, false)), 'too-large');
+  assert.equal(minus(req(Buffer.from('a APPEND x {4096+}\r\n'), 4096, false)), 'ok');
 });
 
 test('accepted APPEND literal is delivered whole', () => {
@@ -200,4 +204,25 @@ test('tagOf', () => {
   assert.equal(tagOf(Buffer.from('+ NOOP')), null);
   assert.equal(tagOf(Buffer.from('a1')), null);
   assert.equal(tagOf(Buffer.from('a"1 x')), null);
+});
+
+test('the policy sees the first line for every literal of a MULTIAPPEND', () => {
+  const seen: string[] = [];
+  const ev = both('a APPEND INBOX {1}\r\nx (\\Seen) {2+}\r\nyz\r\n', {
+    allowLiteral: (r) => {
+      seen.push(`${r.prefix.toString()}|${r.line.toString()}|${r.index}`);
+      return 'ok';
+    },
+  });
+  assert.deepEqual(ev, [{ type: 'continuation-needed', size: 1 }, cmd('a APPEND INBOX {1}\r\nx (\\Seen) {2+}\r\nyz')]);
+  assert.deepEqual(seen.slice(0, 2), ['a APPEND INBOX {1}\r\n|a APPEND INBOX {1}\r\n|0', 'a APPEND INBOX {1}\r\n| (\\Seen) {2+}\r\n|1']);
+});
+
+test('a line fed byte by byte up to the limit is accepted, one more byte is not', () => {
+  const limits = { maxLineLength: 100 };
+  const exact = `a SEARCH ${'X'.repeat(100 - 'a SEARCH '.length)}`;
+  assert.deepEqual(run(`${exact}\r\n`, { limits }, true), [cmd(exact)]);
+  const ev = run(`${exact}Y\r\n`, { limits }, true);
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0].type === 'error' && ev[0].kind, 'line-too-long');
 });

@@ -36,8 +36,10 @@ export type FramerEvent =
 
 /** What the policy sees when a literal is announced. */
 export interface LiteralRequest {
-  /** The command's bytes so far, including the line that announces this literal. */
+  /** The command's first line up to and including its line end (tag, command name, first arguments). */
   prefix: Buffer;
+  /** The line that announces this literal (the same as prefix for the first literal). */
+  line: Buffer;
   size: number;
   /** true for "{n}" (the client waits for "+"), false for "{n+}" (LITERAL+/-). */
   sync: boolean;
@@ -69,6 +71,8 @@ export interface FramerOptions {
 const LF = 0x0a;
 const CR = 0x0d;
 const SKIP_TAIL = 32;
+/** Initial line buffer; it grows by doubling up to maxLineLength and shrinks back after a long line. */
+const LINE_INITIAL = 256;
 
 type Mode = 'line' | 'literal' | 'skip-literal' | 'skip-line' | 'dead';
 
@@ -152,7 +156,7 @@ export class CommandFramer {
   private totalBytes = 0;
   private countedBytes = 0;
   private literalCount = 0;
-  private lineChunks: Buffer[] = [];
+  private lineBuf: Buffer = Buffer.allocUnsafe(LINE_INITIAL);
   private lineLength = 0;
   private literal: Buffer = Buffer.alloc(0);
   private literalFill = 0;
@@ -287,8 +291,7 @@ export class CommandFramer {
       return pos;
     }
     if (end > pos) {
-      this.lineChunks.push(Buffer.from(buf.subarray(pos, end)));
-      this.lineLength += end - pos;
+      this.appendLine(buf, pos, end);
     }
     if (lf === -1) return buf.length;
     this.endLine();
@@ -296,9 +299,8 @@ export class CommandFramer {
   }
 
   private endLine(): void {
-    const raw = this.lineChunks.length === 1 ? this.lineChunks[0] : Buffer.concat(this.lineChunks, this.lineLength);
-    this.lineChunks = [];
-    this.lineLength = 0;
+    const raw = Buffer.from(this.lineBuf.subarray(0, this.lineLength));
+    this.clearLine();
     const content = raw.length > 0 && raw[raw.length - 1] === CR ? raw.subarray(0, raw.length - 1) : raw;
     if (this.rawLine && this.parts.length === 0) {
       this.onEvent({ type: 'line', bytes: content });
@@ -340,8 +342,7 @@ export class CommandFramer {
       this.rejectLiteral(lit, 'too-many-literals', 'Too many literals in one command');
       return;
     }
-    const prefix = Buffer.concat(this.parts);
-    const verdict = this.policy({ prefix, size: lit.size, sync: lit.sync, binary: lit.binary, index: this.literalCount });
+    const verdict = this.policy({ prefix: this.parts[0], line: withEnd, size: lit.size, sync: lit.sync, binary: lit.binary, index: this.literalCount });
     if (verdict !== 'ok') {
       this.rejectLiteral(lit, 'literal-too-large', `Literal of ${lit.size} octets is too large`);
       return;
@@ -358,6 +359,22 @@ export class CommandFramer {
     this.literalFill = 0;
     this.mode = 'literal';
     if (lit.size === 0) this.finishLiteral();
+  }
+
+  private appendLine(src: Buffer, start: number, end: number): void {
+    const need = this.lineLength + (end - start);
+    if (need > this.lineBuf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.lineBuf.length * 2));
+      this.lineBuf.copy(grown, 0, 0, this.lineLength);
+      this.lineBuf = grown;
+    }
+    src.copy(this.lineBuf, this.lineLength, start, end);
+    this.lineLength = need;
+  }
+
+  private clearLine(): void {
+    this.lineLength = 0;
+    if (this.lineBuf.length > 16 * LINE_INITIAL) this.lineBuf = Buffer.allocUnsafe(LINE_INITIAL);
   }
 
   private readLiteral(buf: Buffer, pos: number): number {
@@ -394,7 +411,7 @@ export class CommandFramer {
   }
 
   private startSkip(kind: FramerErrorKind, message: string, raw: boolean, next: Buffer): void {
-    const seen = Buffer.concat(this.lineChunks);
+    const seen = Buffer.from(this.lineBuf.subarray(0, this.lineLength));
     const tag = raw ? null : this.commandTag(Buffer.concat([seen.subarray(0, 256), next]));
     this.pendingError = { type: 'error', tag, kind, fatal: false, message };
     this.skipTail = Buffer.from(seen.subarray(Math.max(0, seen.length - SKIP_TAIL)));
@@ -455,8 +472,7 @@ export class CommandFramer {
     this.totalBytes = 0;
     this.countedBytes = 0;
     this.literalCount = 0;
-    this.lineChunks = [];
-    this.lineLength = 0;
+    this.clearLine();
     this.literal = Buffer.alloc(0);
     this.literalFill = 0;
   }

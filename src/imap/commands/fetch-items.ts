@@ -113,7 +113,11 @@ export function planFetch(attributes: readonly FetchAttribute[], uidCommand: boo
     seen.add(k);
     items.push(a);
   }
-  let setsSeen = false;
+  // RFC 9051 §6.4.5: BODY[...], BINARY[...], RFC822 and RFC822.TEXT set \Seen (also when a
+  // PEEK twin of the same item was deduplicated away).
+  const setsSeen = attributes.some(
+    (a) => a.kind === 'RFC822' || a.kind === 'RFC822.TEXT' || ((a.kind === 'BODY[]' || a.kind === 'BINARY[]') && !a.peek),
+  );
   let needsStructure = false;
   let contentItems = 0;
   for (const a of items) {
@@ -124,11 +128,9 @@ export function planFetch(attributes: readonly FetchAttribute[], uidCommand: boo
         needsStructure = true;
         break;
       case 'RFC822':
-        setsSeen = true;
         contentItems++;
         break;
       case 'RFC822.TEXT':
-        setsSeen = true;
         needsStructure = true;
         contentItems++;
         break;
@@ -137,12 +139,10 @@ export function planFetch(attributes: readonly FetchAttribute[], uidCommand: boo
         contentItems++;
         break;
       case 'BODY[]':
-        if (!a.peek) setsSeen = true;
         if (a.section.part.length > 0 || a.section.text !== undefined) needsStructure = true;
         contentItems++;
         break;
       case 'BINARY[]':
-        if (!a.peek) setsSeen = true;
         needsStructure = true;
         contentItems++;
         break;
@@ -351,7 +351,11 @@ async function sectionData(
 ): Promise<Buffer> {
   const spec: SectionSpec = { part: section.part, text: section.text, fields: section.fields };
   const wholeMessage = spec.part.length === 0 && spec.text === undefined;
-  if (wholeMessage && !preferWhole) {
+  if (wholeMessage) {
+    if (preferWhole) {
+      const data = await msg.source.whole();
+      return partial === undefined ? data : slicePartial(data, partial);
+    }
     if (partial === undefined) return msg.source.range(0, msg.size);
     if (partial.offset >= msg.size) return Buffer.alloc(0);
     return msg.source.range(partial.offset, partial.offset + partial.length);

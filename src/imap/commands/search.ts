@@ -28,6 +28,7 @@ import type { Actor, MessageRow } from '../../store/types.js';
 import { parseMessage } from '../../mime/index.js';
 import { Cost, FALSE, TRUE, UNKNOWN, compileSearch, evaluate, hasModSeqKey, type CompiledKey, type LoadedContent } from './search-eval.js';
 import { parseStructure } from './fetch-items.js';
+import { uidSetByView } from './sequence.js';
 import { loadRows } from './fetch.js';
 
 /** Structures read per readMeta call while scanning. */
@@ -76,7 +77,8 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     } else {
       const opts: SearchReturnOption[] = options === null || options.length === 0 ? ['ALL'] : options;
       if (save) view.savedSearch = savedUids(opts, rows);
-      const line = esearchLine(tag, cmd.uid, opts, rows, numbers, modseqWanted);
+      const set = cmd.uid ? uidSetByView(view, numbers) : encodeSequenceSet(numbers);
+      const line = esearchLine(tag, cmd.uid, opts, rows, numbers, set, modseqWanted);
       if (line !== null) {
         const b = new ResponseBuilder();
         b.raw(line);
@@ -117,6 +119,7 @@ export function esearchLine(
   opts: readonly SearchReturnOption[],
   rows: readonly MessageRow[],
   numbers: readonly number[],
+  set: string,
   modseqWanted: boolean,
 ): string | null {
   const min = opts.includes('MIN');
@@ -130,7 +133,7 @@ export function esearchLine(
   if (n > 0 && min) line += ` MIN ${numbers[0]}`;
   if (n > 0 && max) line += ` MAX ${numbers[n - 1]}`;
   if (count) line += ` COUNT ${n}`;
-  if (n > 0 && all) line += ` ALL ${encodeSequenceSet(numbers)}`;
+  if (n > 0 && all) line += ` ALL ${set}`;
   if (modseqWanted && n > 0) {
     let m: number;
     if (all || count) m = highestModSeq(rows);

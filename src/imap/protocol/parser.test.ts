@@ -361,3 +361,12 @@ test('pipelined commands through the framer, byte by byte', () => {
   assert.deepEqual(frameAndParse(wire, false), expected);
   assert.deepEqual(frameAndParse(wire, true), expected);
 });
+
+test('UTF8=ACCEPT: LIST patterns and references are raw UTF-8', () => {
+  const u = { utf8Accept: true };
+  assert.deepEqual(parseCommand(Buffer.from('a LIST "Entwürfe/" Entwürfe/%'), u).command, {
+    name: 'LIST', selection: [], reference: 'Entwürfe/', patterns: ['Entwürfe/%'], returnOptions: noReturn, extended: false,
+  });
+  assert.deepEqual(parseCommand(Buffer.from('a STATUS "&ZeVnLIqe-" (MESSAGES)'), u).command, { name: 'STATUS', mailbox: '&ZeVnLIqe-', items: ['MESSAGES'] });
+  assert.deepEqual(parseCommand(Buffer.from('a RENAME "Cafe\u0301" x'), u).command, { name: 'RENAME', from: 'Café', to: 'x' });
+});

@@ -182,7 +182,11 @@ export class ImapSession {
       while (!this.closed && this.queue.length > 0) {
         const item = this.queue.shift()!;
         if (this.queue.length < MAX_QUEUED_COMMANDS / 2 && this.sock.isPaused()) this.sock.resume();
-        const done = this.execute(item);
+        const done = this.execute(item).catch((e: unknown) => {
+          // A bug must cost this connection at most, never the process.
+          this.log.error({ err: e instanceof Error ? e.stack : String(e) }, 'session failure');
+          this.fatal('Internal server error');
+        });
         this.inFlight = done;
         await done;
         if (this.draining && !this.closed) {
@@ -210,8 +214,11 @@ export class ImapSession {
       parsed = parseCommand(item.bytes, { utf8Accept: this.utf8 });
     } catch (e) {
       if (e instanceof ImapParseError) {
-        this.writeLine(`${e.tag ?? '*'} BAD ${e.message}`);
-        this.countBad();
+        // An unsupported SEARCH charset is a NO (RFC 9051 §6.4.4), every other parse error a BAD.
+        const status = e.responseCode === 'BADCHARSET' && e.tag ? 'NO' : 'BAD';
+        const code = e.responseCode === 'BADCHARSET' ? '[BADCHARSET (US-ASCII UTF-8)] ' : e.responseCode ? `[${e.responseCode}] ` : '';
+        this.writeLine(`${e.tag ?? '*'} ${status} ${code}${e.message}`);
+        if (status === 'BAD') this.countBad();
         return;
       }
       throw e;
@@ -296,6 +303,10 @@ export class ImapSession {
   /** Enters the authenticated state and subscribes to the account's change events. */
   login(actor: Actor): void {
     this.state = { kind: 'authenticated', actor };
+    // The autologout timer gets the authenticated duration (RFC 9051 §5.4).
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.resetIdleTimer();
     this.unsubscribe?.();
     this.unsubscribe = this.deps.bus.subscribe(actor.accountId, (ev) => this.onChange(ev));
   }
@@ -357,9 +368,6 @@ export class ImapSession {
 
   private onTimeout(): void {
     if (this.closed) return;
-    if (this.idleNotify && this.state.kind !== 'not-authenticated') {
-      // IDLE clients re-issue IDLE well within 29 minutes (RFC 9051 §6.3.13); still bounded.
-    }
     this.fatal('Autologout; idle for too long');
   }
 

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SequenceSet, StoreAction } from '../protocol/ast.js';
+import type { CommandOf } from '../session/command-table.js';
+import { storeCommand, storableFlags } from './store.js';
+import { FakeStore, harness, type FakeSessionOptions, type Harness } from './fake-session.test-support.js';
+
+const MSG = 'Subject: x\r\n\r\nbody\r\n';
+const all: SequenceSet = { kind: 'set', ranges: [{ start: 1, end: '*' }] };
+
+function setup(opts: FakeSessionOptions = {}): Harness {
+  return harness(
+    new FakeStore([
+      { raw: MSG, flags: ['\\Seen'] },
+      { raw: MSG, flags: [] },
+      { raw: MSG, flags: ['\\Flagged', '$Work'] },
+    ]),
+    opts,
+  );
+}
+
+function store(action: StoreAction, extra: Partial<CommandOf<'STORE'>> = {}): CommandOf<'STORE'> {
+  return { name: 'STORE', uid: false, set: all, action, ...extra };
+}
+
+test('+FLAGS reports every message of the set, changed or not', async () => {
+  const h = setup();
+  const r = await storeCommand.handler(h.session, store({ op: 'add', silent: false, flags: ['\\Seen'] }), 'a');
+  assert.equal(r.status, 'OK');
+  assert.equal(h.output(), '* 1 FETCH (FLAGS (\\Seen))\r\n* 2 FETCH (FLAGS (\\Seen))\r\n* 3 FETCH (FLAGS (\\Flagged $Work \\Seen))\r\n');
+  assert.deepEqual([...h.view.ownChanges.keys()], [20, 30]);
+});
+
+test('UID STORE adds UID; .SILENT sends nothing', async () => {
+  const h = setup();
+  await storeCommand.handler(h.session, store({ op: 'remove', silent: false, flags: ['$work'] }, { uid: true, set: { kind: 'set', ranges: [{ start: 30, end: 99 }] } }), 'a');
+  assert.equal(h.output(), '* 3 FETCH (UID 30 FLAGS (\\Flagged))\r\n');
+  h.clear();
+  await storeCommand.handler(h.session, store({ op: 'set', silent: true, flags: ['\\Draft'] }), 'a');
+  assert.equal(h.output(), '');
+  assert.deepEqual(h.store.flagCalls.at(-1), { uids: [10, 20, 30], op: 'set', flags: ['\\Draft'] });
+});
+
+test('\\Recent is ignored, other reserved flags are BAD, read-only is NO', async () => {
+  assert.deepEqual(storableFlags(['\\Recent', '\\Seen', 'foo']), ['\\Seen', 'foo']);
+  assert.equal(storableFlags(['\\Bogus']), null);
+  const h = setup();
+  assert.equal((await storeCommand.handler(h.session, store({ op: 'add', silent: false, flags: ['\\Bogus'] }), 'a')).status, 'BAD');
+  const ro = setup({ readOnly: true });
+  const r = await storeCommand.handler(ro.session, store({ op: 'add', silent: false, flags: ['\\Seen'] }), 'a');
+  assert.deepEqual([r.status, r.code], ['NO', 'READ-ONLY']);
+  assert.equal(ro.store.flagCalls.length, 0);
+});
+
+test('UNCHANGEDSINCE: MODIFIED codes, MODSEQ even when silent', async () => {
+  const h = setup();
+  h.store.messages[2]!.row = { ...h.store.messages[2]!.row, modseq: 90 as never };
+  const r = await storeCommand.handler(h.session, store({ op: 'add', silent: true, flags: ['$Done'] }, { unchangedSince: 60 }), 'a');
+  assert.deepEqual([r.status, r.code], ['OK', 'MODIFIED 3']);
+  assert.equal(
+    h.output(),
+    '* 1 FETCH (MODSEQ (101))\r\n* 2 FETCH (MODSEQ (102))\r\n* 3 FETCH (FLAGS (\\Flagged $Work) MODSEQ (90))\r\n',
+  );
+  h.clear();
+  const r2 = await storeCommand.handler(
+    h.session,
+    store({ op: 'add', silent: false, flags: ['$Late'] }, { uid: true, unchangedSince: 95, set: { kind: 'set', ranges: [{ start: 10, end: 30 }] } }),
+    'a',
+  );
+  assert.deepEqual([r2.status, r2.code], ['OK', 'MODIFIED 10:20']);
+  assert.equal(h.output(), '* 1 FETCH (UID 10 FLAGS (\\Seen $Done) MODSEQ (101))\r\n* 2 FETCH (UID 20 FLAGS ($Done) MODSEQ (102))\r\n* 3 FETCH (UID 30 FLAGS (\\Flagged $Work $Late) MODSEQ (103))\r\n');
+});
+
+test('expunged elsewhere: NO [EXPUNGEISSUED] unless silent or UID', async () => {
+  const h = setup();
+  h.view.pendingExpunge.add(20);
+  const r = await storeCommand.handler(h.session, store({ op: 'add', silent: false, flags: ['\\Answered'] }), 'a');
+  assert.deepEqual([r.status, r.code], ['NO', 'EXPUNGEISSUED']);
+  assert.equal(h.output(), '* 1 FETCH (FLAGS (\\Seen \\Answered))\r\n* 3 FETCH (FLAGS (\\Flagged $Work \\Answered))\r\n');
+  const r2 = await storeCommand.handler(h.session, store({ op: 'add', silent: true, flags: ['\\Answered'] }), 'a');
+  assert.equal(r2.status, 'OK');
+  const r3 = await storeCommand.handler(h.session, store({ op: 'add', silent: false, flags: ['\\Answered'] }, { uid: true }), 'a');
+  assert.equal(r3.status, 'OK');
+});
+
+test('invalid sequence numbers are BAD', async () => {
+  const h = setup();
+  const r = await storeCommand.handler(h.session, store({ op: 'add', silent: false, flags: ['\\Seen'] }, { set: { kind: 'set', ranges: [{ start: 4, end: 4 }] } }), 'a');
+  assert.equal(r.status, 'BAD');
+});
