@@ -293,3 +293,20 @@ test('CHANGEDSINCE filters by modseq and adds MODSEQ', async () => {
   await fetchCommand.handler(h.session, fetch(all, [{ kind: 'FLAGS' }], true, { changedSince: 50 }), 'a');
   assert.equal(h.output(), '* 2 FETCH (UID 20 FLAGS () MODSEQ (51))\r\n');
 });
+
+test('a PEEK twin does not hide \\Seen; several partials of one message read it once', async () => {
+  const h = setup();
+  await fetchCommand.handler(
+    h.session,
+    fetch(seq(1), [
+      { kind: 'BODY[]', peek: true, section: { part: [] }, partial: { offset: 0, length: 4 } },
+      { kind: 'BODY[]', peek: false, section: { part: [] }, partial: { offset: 0, length: 4 } },
+      { kind: 'BODY[]', peek: true, section: { part: [1] } },
+    ]),
+    'a',
+  );
+  assert.equal(h.store.flagCalls.length, 1);
+  assert.deepEqual(h.store.reads, [['blob10', undefined, undefined]]);
+  const body = 'Hello body text\r\nline two\r\n';
+  assert.equal(h.output(), `* 1 FETCH (BODY[]<0> {4}\r\nFrom BODY[1] {${body.length}}\r\n${body} FLAGS (\\Seen))\r\n`);
+});
