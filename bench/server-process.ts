@@ -90,6 +90,11 @@ export class ServerProcess {
     return this.child.pid ?? -1;
   }
 
+  /** How the process ended ("code 1", "signal SIGKILL"), or null while it runs. */
+  get exitStatus(): string | null {
+    return this.exited;
+  }
+
   get alive(): boolean {
     return this.exited === null;
   }

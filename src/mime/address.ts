@@ -3,7 +3,9 @@
  * - group syntax yields a start marker (mailbox = group name, host null) and an end marker
  *   (mailbox null, host null); a group left open at the end of the field is closed;
  * - display names lose their quotes (quoted-pairs unescaped) but keep RFC 2047 encoded words;
- * - comments are dropped; words keep single spaces where the source had whitespace;
+ * - comments are dropped, except that the last comment of a bare addr-spec becomes its display
+ *   name ("user@domain (Real Name)"), as Dovecot and most servers report it;
+ * - words keep single spaces where the source had whitespace;
  * - never throws: a local part or domain that is missing becomes MISSING_MAILBOX /
  *   MISSING_DOMAIN (Dovecot's placeholders), stray specials become part of the nearest word.
  */
@@ -15,7 +17,7 @@ export const MISSING_DOMAIN = 'MISSING_DOMAIN';
 type Special = '<' | '>' | '@' | ',' | ':' | ';';
 
 interface Token {
-  kind: 'word' | 'special';
+  kind: 'word' | 'special' | 'comment';
   text: string;
   spaceBefore: boolean;
 }
@@ -33,12 +35,15 @@ function tokenize(s: string): Token[] {
       i++;
     } else if (c === '(') {
       let depth = 0;
+      const start = i;
       while (i < s.length) {
         const d = s[i++];
         if (d === '\\') i++;
         else if (d === '(') depth++;
         else if (d === ')' && --depth === 0) break;
       }
+      const text = s.slice(start + 1, depth === 0 ? i - 1 : i).replace(/\\(.)/g, '$1').trim();
+      out.push({ kind: 'comment', text, spaceBefore: space });
       space = true;
     } else if (c === '"') {
       let text = '';
@@ -102,12 +107,18 @@ export function parseAddressList(value: string): Address[] | null {
   const out: Address[] = [];
   let pending: Token[] = [];
   let inGroup = false;
+  let comment: string | null = null;
   const flush = (): void => {
-    if (pending.length > 0) out.push(addrSpec(pending, null, null));
+    if (pending.length > 0) out.push(addrSpec(pending, comment === '' ? null : comment, null));
     pending = [];
+    comment = null;
   };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
+    if (t.kind === 'comment') {
+      comment = t.text;
+      continue;
+    }
     if (t.kind === 'word') {
       pending.push(t);
       continue;
@@ -128,11 +139,16 @@ export function parseAddressList(value: string): Address[] | null {
           }
         }
         const spec: Token[] = [];
-        while (j < tokens.length && !isSpecial(tokens[j], '>')) spec.push(tokens[j++]!);
+        while (j < tokens.length && !isSpecial(tokens[j], '>')) {
+          const x = tokens[j++]!;
+          if (x.kind !== 'comment') spec.push(x);
+        }
+        comment = null;
         out.push(addrSpec(spec, phrase === '' ? null : phrase, adl));
         // anything after '>' up to the next separator is junk
         i = j;
         while (i + 1 < tokens.length && !isSpecial(tokens[i + 1], ',') && !isSpecial(tokens[i + 1], ';')) i++;
+        comment = null;
         break;
       }
       case ':':

@@ -13,3 +13,4 @@ export { headerValues, allHeaderText, bodyText } from './search-text.js';
 export { searchFold } from './search-fold.js';
 export { parseRfc5322Date } from './date.js';
 export { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from './address.js';
+export { encodeNulParts } from './binary-rewrite.js';

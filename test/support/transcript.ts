@@ -99,3 +99,27 @@ export function grep(r: Reply | string[], re: RegExp): string[] {
   const lines = Array.isArray(r) ? r : r.untagged;
   return lines.filter((l) => re.test(l));
 }
+
+/**
+ * Creates `mailbox` (if needed) and appends `messages` over a separate connection, which then
+ * SELECTs it once so \Recent is claimed there (RFC 3501 §2.3.2) and later sessions see none.
+ * Returns the APPENDUID replies.
+ */
+export async function seedMailbox(port: number, mailbox: string, messages: Array<{ body: string; flags?: string; date?: string }>): Promise<Reply[]> {
+  const h = await loggedIn(port);
+  try {
+    const cr = await h.command(`CREATE ${mailbox}`);
+    if (!/ OK /.test(cr.tagged) && !/ALREADYEXISTS/.test(cr.tagged)) throw new Error(`CREATE ${mailbox}: ${cr.tagged}`);
+    const out: Reply[] = [];
+    for (const m of messages) {
+      const r = await append(h, mailbox, m.body, m.flags ?? '', m.date ?? '');
+      if (!/ OK /.test(r.tagged)) throw new Error(`APPEND: ${r.tagged}`);
+      out.push(r);
+    }
+    await h.command(`SELECT ${mailbox}`);
+    await h.command('LOGOUT');
+    return out;
+  } finally {
+    h.close();
+  }
+}

@@ -4,7 +4,7 @@
  * once here and stored beside the blob, so FETCH ENVELOPE/BODYSTRUCTURE never re-parse.
  */
 import type { NewMessage } from '../../store/types.js';
-import { parseMessage } from '../../mime/index.js';
+import { encodeNulParts, parseMessage } from '../../mime/index.js';
 import { APPEND_LIMIT } from '../../wire/limits.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { CommandSpec } from '../session/command-table.js';
@@ -21,13 +21,13 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     for (const m of cmd.messages) {
       if (m.content.length === 0) return no('Cannot store an empty message');
       if (m.content.length > APPEND_LIMIT) return no(`Message larger than the ${APPEND_LIMIT}-octet limit`, 'TOOBIG');
-      if (!m.binary && m.content.includes(0)) {
-        // RFC 3516 §4.1: NUL octets are only allowed in literal8.
-        return no('Message contains NUL octets; send it as literal8 (~{n})', 'UNKNOWN-CTE');
-      }
+      // RFC 3516 §4.1: NUL octets arrive only in literal8; parts carrying them are stored
+      // base64-encoded so that BODY[] literals never contain NUL (RFC 9051 §4.3).
+      const content = m.binary ? (encodeNulParts(m.content) ?? m.content) : m.content;
+      if (content.includes(0)) return no('Message contains NUL octets outside any MIME part body', 'UNKNOWN-CTE');
       const flags = m.flags.filter((f) => f.toLowerCase() !== '\\recent');
-      const structure = parseMessage(m.content);
-      messages.push({ content: m.content, flags, internalDate: m.internalDate ?? now, meta: JSON.stringify(structure) });
+      const structure = parseMessage(content);
+      messages.push({ content, flags, internalDate: m.internalDate ?? now, meta: JSON.stringify(structure) });
     }
     const result = await session.store.append(session.actor!, cmd.mailbox, messages);
     return ok('APPEND completed', `APPENDUID ${result.uidValidity} ${encodeSequenceSet(result.uids)}`);

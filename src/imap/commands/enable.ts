@@ -16,6 +16,8 @@ export const enableCommand: CommandSpec<'ENABLE'> = {
       const upper = cap.toUpperCase();
       if (upper === 'IMAP4REV2' && !session.rev2) {
         session.rev2 = true;
+        // IMAP4rev2 mailbox names and quoted strings are UTF-8 (RFC 9051 §5.1, Appendix E).
+        session.utf8 = true;
         session.enabled.add('IMAP4REV2');
         newly.push('IMAP4rev2');
       }

@@ -403,7 +403,8 @@ async function binaryData(msg: FetchMessage, path: number[], preferWhole: boolea
       data = decoded;
     }
   }
-  return path.length > 0 && part.type === 'text' ? crlfLines(data) : data;
+  // RFC 3516 §4.2: the content with the transfer encoding removed, line ends untouched.
+  return data;
 }
 
 /** BINARY.SIZE[part]: the length BINARY[part] would have; reads nothing when no decoding is needed. */
@@ -412,23 +413,8 @@ async function binarySize(msg: FetchMessage, path: number[], preferWhole: boolea
   const root = await structure();
   const part = findPart(root, path);
   if (part === null) return 0;
-  if (part.type !== 'text' && (part.type === 'multipart' || IDENTITY_CTE.has(part.encoding.trim().toUpperCase()))) {
+  if (part.type === 'multipart' || IDENTITY_CTE.has(part.encoding.trim().toUpperCase())) {
     return part.end - part.bodyStart;
   }
   return (await binaryData(msg, path, preferWhole, structure)).length;
-}
-
-/** Bare LF -> CRLF (RFC 9051 §7.5.2: textual BINARY data uses CRLF line ends). */
-export function crlfLines(data: Buffer): Buffer {
-  let bare = 0;
-  for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) if (i === 0 || data[i - 1] !== 0x0d) bare++;
-  if (bare === 0) return data;
-  const out = Buffer.allocUnsafe(data.length + bare);
-  let n = 0;
-  for (let i = 0; i < data.length; i++) {
-    const c = data[i]!;
-    if (c === 0x0a && (i === 0 || data[i - 1] !== 0x0d)) out[n++] = 0x0d;
-    out[n++] = c;
-  }
-  return out;
 }

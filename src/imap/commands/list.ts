@@ -13,7 +13,7 @@ import type { Mailbox } from '../../store/types.js';
 import type { CommandSpec } from '../session/command-table.js';
 import { bad, ok } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
-import { attributesOf, canonicalPattern, compilePattern, SEPARATOR } from './list-attributes.js';
+import { attributesOf, canonicalPattern, compilePattern, hasChildren, SEPARATOR } from './list-attributes.js';
 import { statusLine } from './status.js';
 
 function byName(a: string, b: string): number {
@@ -67,30 +67,25 @@ export const listCommand: CommandSpec<'LIST'> = {
       return true;
     };
 
+    const recursive = sel.has('RECURSIVEMATCH');
+    const selectedNames = [...names].filter(selected);
+    // RFC 5258 §3.5: CHILDINFO marks a matching name with a selected descendant that this
+    // command does not itself return (redundant CHILDINFO is suppressed).
+    const childInfo = (name: string): boolean =>
+      recursive && selectedNames.some((d) => d.startsWith(name + SEPARATOR) && !matches(d));
+    const candidates = new Set(names);
+    if (recursive) for (const d of selectedNames) for (const p of parentsOf(d)) candidates.add(p);
+
     const out: Array<{ name: string; attrs: string[]; childInfo: boolean; mailbox: Mailbox | undefined }> = [];
-    const emitted = new Set<string>();
-    for (const name of [...names].sort(byName)) {
-      if (!matches(name) || !selected(name)) continue;
+    for (const name of [...candidates].sort(byName)) {
+      if (!matches(name)) continue;
+      const isSelected = selected(name);
+      const info = childInfo(name);
+      if (!isSelected && !info) continue;
       const mb = byNameMap.get(name);
-      const attrs = mb ? attributesOf(all, mb) : ['\\NonExistent'];
+      const attrs = mb ? attributesOf(all, mb) : ['\\NonExistent', ...(hasChildren(all, name) ? ['\\HasChildren'] : [])];
       if (wantSubscribed && subscribed.has(name)) attrs.push('\\Subscribed');
-      out.push({ name, attrs, childInfo: false, mailbox: mb });
-      emitted.add(name);
-    }
-    if (sel.has('RECURSIVEMATCH')) {
-      // Parents that match the pattern but not the selection, with a selected descendant.
-      for (const name of [...names].sort(byName)) {
-        if (!selected(name)) continue;
-        for (const parent of parentsOf(name)) {
-          if (emitted.has(parent) || !matches(parent)) continue;
-          const mb = byNameMap.get(parent);
-          const attrs = mb ? attributesOf(all, mb) : ['\\NonExistent', '\\HasChildren'];
-          if (wantSubscribed && subscribed.has(parent)) attrs.push('\\Subscribed');
-          out.push({ name: parent, attrs, childInfo: true, mailbox: mb });
-          emitted.add(parent);
-        }
-      }
-      out.sort((a, b) => byName(a.name, b.name));
+      out.push({ name, attrs, childInfo: info, mailbox: mb });
     }
     for (const entry of out) {
       const ext = entry.childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';

@@ -17,7 +17,7 @@
 import type { SearchDate, SearchKey } from '../protocol/ast.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 import type { MimePart } from '../../mime/types.js';
-import { allHeaderText, bodyText, headerValues, parseRfc5322Date, searchFold } from '../../mime/index.js';
+import { allHeaderText, bodyText, headerValues, parseAddressList, parseRfc5322Date, searchFold } from '../../mime/index.js';
 import { searchSetUids } from './sequence.js';
 
 /** Content cost of a key: what must be loaded before it can be decided. */
@@ -228,11 +228,24 @@ function hasFlag(flags: readonly string[], lower: string): boolean {
   return false;
 }
 
+const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc']);
+
 function fieldValues(c: LoadedContent, field: string): string[] {
   c.fields ??= new Map();
   let v = c.fields.get(field);
   if (v === undefined) {
-    v = headerValues(c.raw, c.root, field).map(searchFold);
+    const raw = headerValues(c.raw, c.root, field);
+    v = raw.map(searchFold);
+    if (ADDRESS_FIELDS.has(field)) {
+      // RFC 9051 §6.4.4: FROM/TO/CC/BCC match the envelope structure's addresses, so also try
+      // the normalised "name mailbox@host" form (comments and route syntax removed).
+      for (const value of raw) {
+        for (const a of parseAddressList(value) ?? []) {
+          if (a.host === null) continue;
+          v.push(searchFold(`${a.name ?? ''} <${a.mailbox ?? ''}@${a.host}>`));
+        }
+      }
+    }
     c.fields.set(field, v);
   }
   return v;

@@ -28,7 +28,6 @@ import type { Actor, MessageRow } from '../../store/types.js';
 import { parseMessage } from '../../mime/index.js';
 import { Cost, FALSE, TRUE, UNKNOWN, compileSearch, evaluate, hasModSeqKey, type CompiledKey, type LoadedContent } from './search-eval.js';
 import { parseStructure } from './fetch-items.js';
-import { uidSetByView } from './sequence.js';
 import { loadRows } from './fetch.js';
 
 /** Structures read per readMeta call while scanning. */
@@ -77,7 +76,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     } else {
       const opts: SearchReturnOption[] = options === null || options.length === 0 ? ['ALL'] : options;
       if (save) view.savedSearch = savedUids(opts, rows);
-      const set = cmd.uid ? uidSetByView(view, numbers) : encodeSequenceSet(numbers);
+      const set = encodeSequenceSet(numbers);
       const line = esearchLine(tag, cmd.uid, opts, rows, numbers, set, modseqWanted);
       if (line !== null) {
         const b = new ResponseBuilder();

@@ -10,8 +10,7 @@ import { MailboxView } from '../session/mailbox-view.js';
 import { no, ok, type CommandResult } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
 import { mailboxAttributes } from './list-attributes.js';
-
-export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+import { writeFlagLines } from '../session/updates.js';
 
 async function select(session: ImapSession, name: string, readOnly: boolean): Promise<CommandResult> {
   const state = session.state;
@@ -27,31 +26,33 @@ async function select(session: ImapSession, name: string, readOnly: boolean): Pr
   const rows = await session.store.listMessages(actor, mailbox.id);
   const uids = rows.map((r) => r.uid as number);
   const view = new MailboxView(mailbox.id, mailbox.name, readOnly, mailbox.uidValidity, uids, mailbox.highestModSeq, mailbox.uidNext);
-  if (!readOnly && !session.rev2) {
-    const claim = await session.store.claimRecent(actor, mailbox.id);
-    view.addRecent(claim.from, claim.to);
+  let recent = 0;
+  if (!session.rev2) {
+    if (readOnly) {
+      // EXAMINE reports \Recent messages without taking the flag from other sessions.
+      recent = (await session.store.counts(actor, mailbox.id)).recent;
+    } else {
+      const claim = await session.store.claimRecent(actor, mailbox.id);
+      view.addRecent(claim.from, claim.to);
+      recent = view.recentCount();
+    }
   }
-  const keywords = new Set<string>();
   let firstUnseen = 0;
   rows.forEach((r, i) => {
     let seen = false;
     for (const f of r.flags) {
       if (f.startsWith('\\')) {
         if (f === '\\Seen') seen = true;
-      } else keywords.add(f);
+      } else if (!view.keywords.has(f.toLowerCase())) view.keywords.set(f.toLowerCase(), f);
     }
     if (!seen && firstUnseen === 0) firstUnseen = i + 1;
   });
-  const flags = [...SYSTEM_FLAGS, ...keywords].join(' ');
   session.writeLine(`* ${view.exists} EXISTS`);
-  if (!session.rev2) session.writeLine(`* ${view.recentCount()} RECENT`);
-  session.writeLine(`* FLAGS (${flags})`);
-  // Keywords may be created freely (mutt's "Old", Thunderbird's $label*): "\*" (RFC 9051 §7.1).
-  session.writeLine(`* OK [PERMANENTFLAGS (${readOnly ? '' : flags + ' \\*'})] ${readOnly ? 'No permanent flags permitted' : 'Flags permitted'}`);
+  if (!session.rev2) session.writeLine(`* ${recent} RECENT`);
+  writeFlagLines(session, view);
   if (!session.rev2 && firstUnseen > 0) session.writeLine(`* OK [UNSEEN ${firstUnseen}] First unseen`);
   session.writeLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
   session.writeLine(`* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID`);
-  session.writeLine(`* OK [HIGHESTMODSEQ ${mailbox.highestModSeq}] Highest`);
   if (session.rev2) {
     const attrs = await mailboxAttributes(session, actor, mailbox.name);
     session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);

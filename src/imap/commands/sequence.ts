@@ -49,23 +49,3 @@ export function withoutPendingExpunges(view: MailboxView, uids: readonly number[
   return { live, skipped };
 }
 
-/**
- * UIDs (ascending, all in the view) as a sequence-set whose ranges span UIDs adjacent in the
- * view, so gaps left by expunged messages do not split ranges (10,20,30 -> 10:30), as Dovecot
- * sends: no UID inside such a range exists in the mailbox.
- */
-export function uidSetByView(view: MailboxView, uids: readonly number[]): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < uids.length) {
-    let j = i;
-    let seq = view.seqOf(uids[i]!);
-    while (j + 1 < uids.length && seq > 0 && view.seqOf(uids[j + 1]!) === seq + 1) {
-      j++;
-      seq++;
-    }
-    out.push(j === i ? String(uids[i]) : `${uids[i]}:${uids[j]}`);
-    i = j + 1;
-  }
-  return out.join(',');
-}

@@ -22,7 +22,7 @@ import type { CommandSpec } from '../session/command-table.js';
 import { displayFlags } from '../session/updates.js';
 import { bad, no, ok } from '../session/state.js';
 import type { MessageRow, ModSeq, Uid } from '../../store/types.js';
-import { resolveCommandSet, uidSetByView, withoutPendingExpunges } from './sequence.js';
+import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { loadRows } from './fetch.js';
 
 const SYSTEM_FLAGS = new Set(['\\answered', '\\flagged', '\\deleted', '\\seen', '\\draft']);
@@ -108,7 +108,7 @@ export const storeCommand: CommandSpec<'STORE'> = {
 
     const expunged = !silent && !cmd.uid && (skipped > 0 || missing > 0);
     if (modified.length > 0) {
-      const set = cmd.uid ? uidSetByView(view, modified) : encodeSequenceSet(modified.map((u) => view.seqOf(u)).filter((s) => s > 0));
+      const set = cmd.uid ? encodeSequenceSet(modified) : encodeSequenceSet(modified.map((u) => view.seqOf(u)).filter((s) => s > 0));
       return ok('Conditional STORE failed', `MODIFIED ${set}`);
     }
     if (expunged) return no('Some messages were expunged', 'EXPUNGEISSUED');

@@ -41,9 +41,13 @@ export function readListMailbox(r: Reader): string {
     bytes = r.buf.subarray(start, r.pos);
   }
   const name = decodeMailboxName(bytes, r.utf8Accept, false);
-  if (name === null) r.fail('Invalid mailbox pattern encoding');
-  return name;
+  // A pattern that is not valid mUTF-7/UTF-8 names no mailbox: it matches nothing (NUL never
+  // occurs in a mailbox name), and LIST answers OK with no entries.
+  return name ?? UNMATCHABLE;
 }
+
+/** Stands for a pattern or reference that cannot match any mailbox name. */
+export const UNMATCHABLE = '\u0000';
 
 /** Parses what follows "LIST". */
 export function parseListArgs(r: Reader): ListCommand {
@@ -105,8 +109,7 @@ export function parseListArgs(r: Reader): ListCommand {
 function readReference(r: Reader): string {
   const bytes = r.astringBytes('reference name', r.utf8Accept);
   const name = decodeMailboxName(bytes, r.utf8Accept, false);
-  if (name === null) r.fail('Invalid reference name encoding');
-  return name;
+  return name ?? UNMATCHABLE;
 }
 
 /** Parses what follows "LSUB". */

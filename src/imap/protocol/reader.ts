@@ -257,7 +257,8 @@ export class Reader {
     const name = decodeMailboxName(bytes, this.utf8Accept);
     if (name === null) {
       const utf8Name = this.utf8Accept || bytes.some((b) => b >= 0x80);
-      this.fail(utf8Name ? 'Invalid UTF-8 in mailbox name' : 'Invalid modified UTF-7 in mailbox name');
+      // The astring is well-formed, so this is not a syntax error: the session answers NO.
+      this.fail(utf8Name ? 'Mailbox name is not valid UTF-8' : 'Mailbox name is not valid modified UTF-7', 'CANNOT');
     }
     return name;
   }

@@ -20,6 +20,8 @@ export class MailboxView {
   readonly ownChanges = new Map<number, number>();
   /** Half-open UID ranges [from, to) that are \Recent for this session. */
   private readonly recent: Array<[number, number]> = [];
+  /** Keywords announced to the client in FLAGS (RFC 9051 §7.3.5), lower-cased -> as spelled. */
+  readonly keywords = new Map<string, string>();
   /** Result of the last SEARCH ... RETURN (SAVE) as UIDs (RFC 5182); empty when none. */
   savedSearch: number[] = [];
 

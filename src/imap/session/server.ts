@@ -82,7 +82,7 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
       logger.info({ host: config.host, port: ports.imap }, 'IMAP listening (STARTTLS)');
     }
     if (config.imapsPort !== 0) {
-      const srv = createTlsServer({ secureContext, minVersion: 'TLSv1.2' }, (sock) => accept(sock, true));
+      const srv = createTlsServer({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' }, (sock) => accept(sock, true));
       srv.on('tlsClientError', (e) => logger.debug({ err: e.message }, 'TLS handshake failed'));
       ports.imaps = await listen(srv, config.host, config.imapsPort);
       servers.push(srv);

@@ -107,10 +107,15 @@ export class ImapSession {
   // --- socket plumbing ---------------------------------------------------------------------
 
   private newFramer(): CommandFramer {
-    return new CommandFramer({
-      onEvent: (ev: FramerEvent) => this.onFramerEvent(ev),
+    const framer: CommandFramer = new CommandFramer({
+      // Events of a framer replaced by STARTTLS are dropped: no cleartext command may run after
+      // the upgrade (RFC 2595 §3.1).
+      onEvent: (ev: FramerEvent) => {
+        if (framer === this.framer) this.onFramerEvent(ev);
+      },
       allowLiteral: createLiteralPolicy({ literalPlus: true }),
     });
+    return framer;
   }
 
   private attach(sock: Socket): void {
@@ -215,7 +220,9 @@ export class ImapSession {
     } catch (e) {
       if (e instanceof ImapParseError) {
         // An unsupported SEARCH charset is a NO (RFC 9051 §6.4.4), every other parse error a BAD.
-        const status = e.responseCode === 'BADCHARSET' && e.tag ? 'NO' : 'BAD';
+        // A well-formed argument the server cannot use (a mailbox name that is not valid
+        // modified UTF-7) is a NO as well, not a syntax error.
+        const status = (e.responseCode === 'BADCHARSET' || e.responseCode === 'CANNOT') && e.tag ? 'NO' : 'BAD';
         const code = e.responseCode === 'BADCHARSET' ? '[BADCHARSET (US-ASCII UTF-8)] ' : e.responseCode ? `[${e.responseCode}] ` : '';
         this.writeLine(`${e.tag ?? '*'} ${status} ${code}${e.message}`);
         if (status === 'BAD') this.countBad();
@@ -340,6 +347,7 @@ export class ImapSession {
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
     this.queue.length = 0;
+    this.framer.reset();
     this.framer = this.newFramer();
     const secure = new TLSSocket(plain, { isServer: true, secureContext: this.deps.secureContext });
     this.sock = secure;

@@ -9,8 +9,36 @@ import { ResponseBuilder } from '../protocol/response.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 
-/** Flags as reported for a message: stored flags plus \Recent for rev1 sessions (RFC 3501 §2.3.2). */
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+/** Writes the FLAGS and PERMANENTFLAGS lines for the view's current keyword set. */
+export function writeFlagLines(session: ImapSession, view: MailboxView): void {
+  const flags = [...SYSTEM_FLAGS, ...view.keywords.values()].join(' ');
+  session.writeLine(`* FLAGS (${flags})`);
+  // Keywords may be created freely (mutt's "Old", Thunderbird's $label*): "\*" (RFC 9051 §7.1).
+  session.writeLine(
+    view.readOnly
+      ? '* OK [PERMANENTFLAGS ()] No permanent flags permitted'
+      : `* OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted`,
+  );
+}
+
+/**
+ * Flags as reported for a message: stored flags plus \Recent for rev1 sessions (RFC 3501 §2.3.2).
+ * A keyword the client has not been told about is first announced with new FLAGS and
+ * PERMANENTFLAGS lines (RFC 9051 §7.3.5), written before the response that carries it.
+ */
 export function displayFlags(session: ImapSession, view: MailboxView, uid: number, flags: readonly string[]): string[] {
+  let fresh = false;
+  for (const f of flags) {
+    if (f.startsWith('\\')) continue;
+    const key = f.toLowerCase();
+    if (!view.keywords.has(key)) {
+      view.keywords.set(key, f);
+      fresh = true;
+    }
+  }
+  if (fresh) writeFlagLines(session, view);
   if (!session.rev2 && view.isRecent(uid)) return [...flags, '\\Recent'];
   return [...flags];
 }
