@@ -22,6 +22,7 @@ import type { MailboxView } from '../session/mailbox-view.js';
 import { displayFlags } from '../session/updates.js';
 import { bad, no, ok } from '../session/state.js';
 import type { Actor, MessageRow, Uid } from '../../store/types.js';
+import { isStoreError } from '../../store/errors.js';
 import type { MimePart } from '../../mime/types.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
@@ -43,7 +44,7 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     if (!resolved.ok) return resolved.result;
     const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
     let rows = await loadRows(session, actor, view, live);
-    const expunged = skipped > 0 || rows.length < live.length;
+    let expunged = skipped > 0 || rows.length < live.length;
     if (cmd.changedSince !== undefined) {
       const since = cmd.changedSince;
       rows = rows.filter((r) => r.modseq > since);
@@ -73,18 +74,26 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
         const root: MimePart | null = metas === null ? null : parseStructure(metas.get(row.blobId));
         const b = new ResponseBuilder({ utf8Accept: session.utf8 });
         b.raw(`* ${view.seqOf(row.uid)} FETCH `);
-        const outcome = await renderItems(b, plan, {
-          seq: view.seqOf(row.uid),
-          uid: row.uid,
-          flags: displayFlags(session, view, row.uid, upd?.flags ?? row.flags),
-          internalDate: row.internalDate,
-          size: row.size,
-          modseq: upd?.modseq ?? row.modseq,
-          root,
-          source: messageSource(row.size, (s, e) => session.store.readBlob(actor, row.blobId, s, e)),
-          addFlags: upd !== undefined,
-          addModSeq: upd !== undefined && condstore,
-        });
+        let outcome;
+        try {
+          outcome = await renderItems(b, plan, {
+            seq: view.seqOf(row.uid),
+            uid: row.uid,
+            flags: displayFlags(session, view, row.uid, upd?.flags ?? row.flags),
+            internalDate: row.internalDate,
+            size: row.size,
+            modseq: upd?.modseq ?? row.modseq,
+            root,
+            source: messageSource(row.size, (s, e) => session.store.readBlob(actor, row.blobId, s, e)),
+            addFlags: upd !== undefined,
+            addModSeq: upd !== undefined && condstore,
+          });
+        } catch (e) {
+          // Expunged (and its blob collected) by another session since the rows were read.
+          if (!isStoreError(e, 'NONEXISTENT')) throw e;
+          expunged = true;
+          continue;
+        }
         if (!outcome.ok) {
           unknownCte = true;
           continue;
