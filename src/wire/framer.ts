@@ -353,7 +353,9 @@ export class CommandFramer {
     }
     this.literalCount++;
     this.totalBytes += lit.size;
-    if (lit.size <= this.limits.maxLiteralSize) this.countedBytes += lit.size;
+    // APPEND's literals are messages: bounded by maxCommandTotalBytes, not by the argument
+    // budget (MULTIAPPEND sends many small messages in one command, RFC 3502).
+    if (lit.size <= this.limits.maxLiteralSize && !isAppendPrefix(this.parts[0]!)) this.countedBytes += lit.size;
     if (lit.sync) this.onEvent({ type: 'continuation-needed', size: lit.size });
     this.literal = Buffer.allocUnsafe(lit.size);
     this.literalFill = 0;

@@ -1,7 +1,7 @@
 /**
  * Crash-test child: appends messages in a loop, and now and then expunges one, printing a line
  * per acknowledged operation ("A <uid> <i>" after an append resolved, "E <uid>" after an expunge
- * resolved). Killed with SIGKILL by crash.test.ts at an arbitrary moment.
+ * resolved; "X <uid>" just before an expunge starts). Killed with SIGKILL by crash.test.ts at an arbitrary moment.
  */
 import { LocalChangeBus } from '../../src/store/bus.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
@@ -23,6 +23,8 @@ for (let i = 0; ; i++) {
   process.stdout.write(`A ${r.uids[0]} ${i}\n`);
   if (i % 5 === 4) {
     const victim = asUid(r.uids[0] - 2);
+    // Announced before the expunge starts: if killed before "E", the victim may be gone or not.
+    process.stdout.write(`X ${victim}\n`);
     await store.storeFlags(actor, inbox.id, [victim], 'add', ['\\Deleted']);
     const gone = await store.expunge(actor, inbox.id, [victim]);
     for (const uid of gone) process.stdout.write(`E ${uid}\n`);

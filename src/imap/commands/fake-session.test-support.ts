@@ -141,6 +141,8 @@ export interface Harness {
 export function harness(store: FakeStore, opts: FakeSessionOptions = {}): Harness {
   const view = new MailboxView(7, 'INBOX', opts.readOnly ?? false, 1234, store.uids, asModSeq(store.modseq), asUid(1000));
   if (opts.recent) view.addRecent(opts.recent[0], opts.recent[1]);
+  // As SELECT does: the keywords already in the mailbox were announced in FLAGS.
+  for (const m of store.messages) for (const f of m.row.flags) if (!f.startsWith('\\')) view.keywords.set(f.toLowerCase(), f);
   const chunks: Buffer[] = [];
   const fake = {
     state: { kind: 'selected', actor: ACTOR, view },
@@ -151,6 +153,9 @@ export function harness(store: FakeStore, opts: FakeSessionOptions = {}): Harnes
     send(b: ResponseBuilder): void {
       b.raw('\r\n');
       chunks.push(b.toBuffer());
+    },
+    writeLine(text: string): void {
+      chunks.push(Buffer.from(text + '\r\n', 'utf8'));
     },
     drainIfNeeded: async (): Promise<void> => undefined,
   };

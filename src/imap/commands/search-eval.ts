@@ -17,11 +17,11 @@
 import type { SearchDate, SearchKey } from '../protocol/ast.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 import type { MimePart } from '../../mime/types.js';
-import { allHeaderText, bodyText, headerValues, parseAddressList, parseRfc5322Date, searchFold } from '../../mime/index.js';
+import { allHeaderText, bodyText, decodeEncodedWords, headerValues, parseRfc5322Date, searchFold } from '../../mime/index.js';
 import { searchSetUids } from './sequence.js';
 
 /** Content cost of a key: what must be loaded before it can be decided. */
-export const Cost = { Metadata: 0, Header: 1, Body: 2 } as const;
+export const Cost = { Metadata: 0, Structure: 1, Header: 2, Body: 3 } as const;
 export type Cost = (typeof Cost)[keyof typeof Cost];
 
 export const FALSE = 0;
@@ -40,8 +40,11 @@ export interface SearchMessage {
 
 /** What the evaluator is given of a message's content; each level is loaded lazily. */
 export interface LoadedContent {
-  /** Raw bytes covering at least the top-level header block (the whole message once `whole`). */
-  raw: Buffer;
+  /**
+   * Raw bytes covering at least the top-level header block (the whole message once `whole`);
+   * null at the structure stage, when only the cached MIME structure (with ENVELOPE) is known.
+   */
+  raw: Buffer | null;
   root: MimePart;
   /** true when `raw` is the whole message (BODY/TEXT can be decided). */
   whole: boolean;
@@ -62,6 +65,7 @@ type Compiled =
   | { op: 'modseq'; modseq: number }
   | { op: 'age'; cmp: 'older' | 'younger'; limit: number }
   | { op: 'header'; field: string; needle: string }
+  | { op: 'envelope'; field: 'from' | 'to' | 'cc' | 'bcc' | 'subject'; needle: string }
   | { op: 'body'; needle: string; withHeader: boolean }
   | { op: 'not'; key: CompiledKey }
   | { op: 'and' | 'or'; keys: CompiledKey[] };
@@ -153,7 +157,7 @@ export function compileSearch(key: SearchKey, view: MailboxView, now: number): C
     case 'SENTSINCE':
       return leaf(
         { op: 'sent', cmp: key.op === 'SENTBEFORE' ? 'before' : key.op === 'SENTON' ? 'on' : 'since', day: dayOf(key.date) },
-        Cost.Header,
+        Cost.Structure,
       );
     case 'LARGER':
     case 'SMALLER':
@@ -172,7 +176,9 @@ export function compileSearch(key: SearchKey, view: MailboxView, now: number): C
     case 'CC':
     case 'BCC':
     case 'SUBJECT':
-      return leaf({ op: 'header', field: key.op.toLowerCase(), needle: searchFold(key.value) }, Cost.Header);
+      // Answered from the ENVELOPE cached with the structure: no message read (RFC 9051 §6.4.4
+      // defines these keys on the envelope structure's fields).
+      return leaf({ op: 'envelope', field: key.op.toLowerCase() as 'from', needle: searchFold(key.value) }, Cost.Structure);
     case 'HEADER':
       return leaf({ op: 'header', field: key.field.toLowerCase(), needle: searchFold(key.value) }, Cost.Header);
     case 'BODY':
@@ -228,26 +234,39 @@ function hasFlag(flags: readonly string[], lower: string): boolean {
   return false;
 }
 
-const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc']);
-
 function fieldValues(c: LoadedContent, field: string): string[] {
   c.fields ??= new Map();
   let v = c.fields.get(field);
   if (v === undefined) {
-    const raw = headerValues(c.raw, c.root, field);
-    v = raw.map(searchFold);
-    if (ADDRESS_FIELDS.has(field)) {
-      // RFC 9051 §6.4.4: FROM/TO/CC/BCC match the envelope structure's addresses, so also try
-      // the normalised "name mailbox@host" form (comments and route syntax removed).
-      for (const value of raw) {
-        for (const a of parseAddressList(value) ?? []) {
-          if (a.host === null) continue;
-          v.push(searchFold(`${a.name ?? ''} <${a.mailbox ?? ''}@${a.host}>`));
-        }
-      }
-    }
+    v = c.raw === null ? [] : headerValues(c.raw, c.root, field).map(searchFold);
     c.fields.set(field, v);
   }
+  return v;
+}
+
+/**
+ * Folded strings for an ENVELOPE field: the decoded subject, or for an address field each
+ * address as "display name <mailbox@host>" (comments and route syntax already removed, so
+ * "user (c)@ (c) domain.org" matches "user@domain.org"), plus group names.
+ */
+function envelopeValues(c: LoadedContent, field: 'from' | 'to' | 'cc' | 'bcc' | 'subject'): string[] {
+  c.fields ??= new Map();
+  const cacheKey = `envelope:${field}`;
+  let v = c.fields.get(cacheKey);
+  if (v !== undefined) return v;
+  v = [];
+  const env = c.root.envelope;
+  if (env) {
+    if (field === 'subject') {
+      if (env.subject !== null) v.push(searchFold(decodeEncodedWords(env.subject)));
+    } else {
+      for (const a of env[field] ?? []) {
+        const name = a.name === null ? '' : decodeEncodedWords(a.name);
+        v.push(searchFold(a.host === null ? (a.mailbox ?? '') : `${name} <${a.mailbox ?? ''}@${a.host}>`));
+      }
+    }
+  }
+  c.fields.set(cacheKey, v);
   return v;
 }
 
@@ -276,16 +295,20 @@ export function evaluate(key: CompiledKey, msg: SearchMessage, ctx: EvalContext,
       return tri(key.cmp === 'younger' ? msg.internalDate >= key.limit : msg.internalDate < key.limit);
     case 'sent': {
       if (content === null) return UNKNOWN;
-      const values = headerValues(content.raw, content.root, 'date');
-      const day = values.length > 0 ? sentDay(values[0]!) : null;
+      const date = content.root.envelope?.date ?? null;
+      const day = date !== null ? sentDay(decodeEncodedWords(date)) : null;
       return tri(day !== null && cmpDay(key.cmp, day, key.day));
     }
-    case 'header': {
+    case 'envelope': {
       if (content === null) return UNKNOWN;
+      return tri(envelopeValues(content, key.field).some((v) => v.includes(key.needle)));
+    }
+    case 'header': {
+      if (content === null || content.raw === null) return UNKNOWN;
       return tri(fieldValues(content, key.field).some((v) => v.includes(key.needle)));
     }
     case 'body': {
-      if (content === null || !content.whole) return UNKNOWN;
+      if (content === null || content.raw === null || !content.whole) return UNKNOWN;
       if (key.withHeader) {
         content.foldedHeader ??= searchFold(allHeaderText(content.raw, content.root));
         if (content.foldedHeader.includes(key.needle)) return TRUE;

@@ -137,7 +137,11 @@ test('cheap keys decide first: content is read only for undecided messages', asy
   assert.equal(await hits(h, { op: 'FLAGGED' }, { op: 'BODY', value: 'köln' }), '* SEARCH 2');
   assert.deepEqual(h.store.reads, [['blob20', undefined, undefined]]);
   h.store.reads.length = 0;
+  // FROM is answered from the ENVELOPE cached with the structure: no message is read.
   assert.equal(await hits(h, { op: 'OR', a: { op: 'SEEN' }, b: { op: 'FROM', value: 'spam' } }), '* SEARCH 1 3');
+  assert.equal(h.store.reads.length, 0);
+  // HEADER needs the header block only, read by range from offset 0.
+  assert.equal(await hits(h, { op: 'OR', a: { op: 'SEEN' }, b: { op: 'HEADER', field: 'From', value: 'spam' } }), '* SEARCH 1 3');
   assert.deepEqual(
     h.store.reads.map(([id, s]) => [id, s]),
     [
@@ -162,7 +166,7 @@ test('UID SEARCH returns UIDs', async () => {
 test('ESEARCH forms (RFC 4731, RFC 9051)', async () => {
   const h = setup();
   assert.equal(await run(h, [{ op: 'UNSEEN' }], { ret: ['MIN', 'MAX', 'COUNT'] }), '* ESEARCH (TAG "t1") MIN 2 MAX 3 COUNT 2\r\n');
-  assert.equal(await run(h, [{ op: 'ALL' }], { ret: ['ALL'], uid: true }), '* ESEARCH (TAG "t1") UID ALL 10:30\r\n');
+  assert.equal(await run(h, [{ op: 'ALL' }], { ret: ['ALL'], uid: true }), '* ESEARCH (TAG "t1") UID ALL 10,20,30\r\n');
   assert.equal(await run(h, [{ op: 'DRAFT' }], { ret: ['MIN', 'COUNT', 'ALL'] }), '* ESEARCH (TAG "t1") COUNT 0\r\n');
   assert.equal(await run(h, [{ op: 'DRAFT' }], { ret: ['ALL'] }), '* ESEARCH (TAG "t1")\r\n');
   const rev2 = setup({ rev2: true });

@@ -26,9 +26,15 @@ import type { MailboxView } from '../session/mailbox-view.js';
 import { bad, no, ok } from '../session/state.js';
 import type { Actor, MessageRow } from '../../store/types.js';
 import { parseMessage } from '../../mime/index.js';
+import type { MimePart } from '../../mime/types.js';
+import { isStoreError } from '../../store/errors.js';
 import { Cost, FALSE, TRUE, UNKNOWN, compileSearch, evaluate, hasModSeqKey, type CompiledKey, type LoadedContent } from './search-eval.js';
 import { parseStructure } from './fetch-items.js';
 import { loadRows } from './fetch.js';
+
+/** Messages read at once while scanning content, and their byte budget. */
+const SEARCH_READ_CONCURRENCY = 8;
+const SEARCH_READ_BYTES = 4 * 1024 * 1024;
 
 /** Structures read per readMeta call while scanning. */
 const META_BATCH = 64;
@@ -171,31 +177,60 @@ export async function runSearch(
     if (r === UNKNOWN) undecided.push(i);
   }
   const headerStage = hasCost(key, Cost.Header);
+  let vanished = false;
+  const decide = async (i: number, root: MimePart | null): Promise<void> => {
+    const row = rows[i]!;
+    try {
+      if (root !== null && headerStage) {
+        const raw = await session.store.readBlob(actor, row.blobId, 0, root.bodyStart);
+        const r = evaluate(key, row, ctx, { raw, root, whole: root.bodyStart >= row.size });
+        if (r !== UNKNOWN) {
+          decided[i] = r;
+          return;
+        }
+      }
+      const raw = await session.store.readBlob(actor, row.blobId);
+      const content: LoadedContent = { raw, root: root ?? parseMessage(raw), whole: true };
+      decided[i] = evaluate(key, row, ctx, content) === TRUE ? TRUE : FALSE;
+    } catch (e) {
+      // Expunged (and its blob collected) by another session meanwhile: not a match.
+      if (!isStoreError(e, 'NONEXISTENT')) throw e;
+      decided[i] = FALSE;
+      vanished = true;
+    }
+  };
   for (let start = 0; start < undecided.length; start += META_BATCH) {
     const batch = undecided.slice(start, start + META_BATCH);
     const metas = await session.store.readMeta(
       actor,
       batch.map((i) => rows[i]!.blobId),
     );
+    // Messages that need content are read a few at a time so file I/O overlaps; a large
+    // message is read alone, keeping memory to about one big message (DESIGN rule 2).
+    let inFlight: Promise<void>[] = [];
+    let inFlightBytes = 0;
     for (const i of batch) {
       const row = rows[i]!;
       const root = parseStructure(metas.get(row.blobId));
-      let content: LoadedContent;
-      if (root !== null && headerStage) {
-        const raw = await session.store.readBlob(actor, row.blobId, 0, root.bodyStart);
-        content = { raw, root, whole: root.bodyStart >= row.size };
-        const r = evaluate(key, row, ctx, content);
+      if (root !== null) {
+        // Structure stage: ENVELOPE-based keys (FROM, SUBJECT, SENT*...) need no message read.
+        const r = evaluate(key, row, ctx, { raw: null, root, whole: false });
         if (r !== UNKNOWN) {
           decided[i] = r;
           continue;
         }
       }
-      const raw = await session.store.readBlob(actor, row.blobId);
-      content = { raw, root: root ?? parseMessage(raw), whole: true };
-      decided[i] = evaluate(key, row, ctx, content) === TRUE ? TRUE : FALSE;
+      if (inFlight.length >= SEARCH_READ_CONCURRENCY || inFlightBytes + row.size > SEARCH_READ_BYTES) {
+        await Promise.all(inFlight);
+        inFlight = [];
+        inFlightBytes = 0;
+      }
+      inFlight.push(decide(i, root));
+      inFlightBytes += row.size;
     }
+    await Promise.all(inFlight);
   }
-  return { rows: rows.filter((_, i) => decided[i] === TRUE), expunged };
+  return { rows: rows.filter((_, i) => decided[i] === TRUE), expunged: expunged || vanished };
 }
 
 /** UIDs worth loading: the view minus pending expunges, narrowed by top-level set keys. */

@@ -67,8 +67,17 @@ test('UNCHANGEDSINCE: MODIFIED codes, MODSEQ even when silent', async () => {
     store({ op: 'add', silent: false, flags: ['$Late'] }, { uid: true, unchangedSince: 95, set: { kind: 'set', ranges: [{ start: 10, end: 30 }] } }),
     'a',
   );
-  assert.deepEqual([r2.status, r2.code], ['OK', 'MODIFIED 10:20']);
-  assert.equal(h.output(), '* 1 FETCH (UID 10 FLAGS (\\Seen $Done) MODSEQ (101))\r\n* 2 FETCH (UID 20 FLAGS ($Done) MODSEQ (102))\r\n* 3 FETCH (UID 30 FLAGS (\\Flagged $Work $Late) MODSEQ (103))\r\n');
+  assert.deepEqual([r2.status, r2.code], ['OK', 'MODIFIED 10,20']);
+  // Keywords new to the mailbox are announced with FLAGS/PERMANENTFLAGS first (RFC 9051 §7.3.5).
+  assert.equal(
+    h.output(),
+    '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work $Done)\r\n' +
+      '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work $Done \\*)] Flags permitted\r\n' +
+      '* 1 FETCH (UID 10 FLAGS (\\Seen $Done) MODSEQ (101))\r\n* 2 FETCH (UID 20 FLAGS ($Done) MODSEQ (102))\r\n' +
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work $Done $Late)\r\n' +
+      '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work $Done $Late \\*)] Flags permitted\r\n' +
+      '* 3 FETCH (UID 30 FLAGS (\\Flagged $Work $Late) MODSEQ (103))\r\n',
+  );
 });
 
 test('expunged elsewhere: NO [EXPUNGEISSUED] unless silent or UID', async () => {

@@ -43,8 +43,11 @@ export interface SessionDeps {
   onClose(session: ImapSession): void;
 }
 
-/** Framed commands waiting behind the one executing; reading pauses at this depth. */
+/** Framed commands waiting behind the one executing; reading pauses at this depth... */
 const MAX_QUEUED_COMMANDS = 64;
+/** ...or when they hold this many bytes (pipelined APPENDs), so a fast client cannot make the
+ * session buffer more than about one command beyond it. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string };
 
@@ -62,6 +65,7 @@ export class ImapSession {
   private sock: Socket;
   private framer: CommandFramer;
   private readonly queue: QueueItem[] = [];
+  private queuedBytes = 0;
   private running = false;
   private lineWaiter: ((item: QueueItem | null) => void) | null = null;
   private closed = false;
@@ -158,13 +162,23 @@ export class ImapSession {
       return;
     }
     this.queue.push(item);
-    if (this.queue.length >= MAX_QUEUED_COMMANDS) this.sock.pause();
+    this.queuedBytes += item.kind === 'command' ? item.bytes.length : 0;
+    if (this.queue.length >= MAX_QUEUED_COMMANDS || this.queuedBytes >= MAX_QUEUED_BYTES) this.sock.pause();
     void this.pump();
+  }
+
+  private dequeue(): QueueItem | undefined {
+    const item = this.queue.shift();
+    if (item?.kind === 'command') this.queuedBytes -= item.bytes.length;
+    if (!this.draining && this.sock.isPaused() && this.queue.length < MAX_QUEUED_COMMANDS / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) {
+      this.sock.resume();
+    }
+    return item;
   }
 
   /** The next framed line for a command that reads continuation data (AUTHENTICATE, IDLE). */
   nextItem(): Promise<QueueItem | null> {
-    const item = this.queue.shift();
+    const item = this.dequeue();
     if (item) return Promise.resolve(item);
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -185,8 +199,7 @@ export class ImapSession {
     this.running = true;
     try {
       while (!this.closed && this.queue.length > 0) {
-        const item = this.queue.shift()!;
-        if (this.queue.length < MAX_QUEUED_COMMANDS / 2 && this.sock.isPaused()) this.sock.resume();
+        const item = this.dequeue()!;
         const done = this.execute(item).catch((e: unknown) => {
           // A bug must cost this connection at most, never the process.
           this.log.error({ err: e instanceof Error ? e.stack : String(e) }, 'session failure');
@@ -347,6 +360,7 @@ export class ImapSession {
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.framer.reset();
     this.framer = this.newFramer();
     const secure = new TLSSocket(plain, { isServer: true, secureContext: this.deps.secureContext });
