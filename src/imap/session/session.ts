@@ -431,9 +431,8 @@ export class ImapSession {
     if (this.closed) return;
     this.draining = true;
     this.sock.pause();
-    if (!this.running) {
-      // Idle between commands (or in IDLE): say goodbye now.
-      this.idleNotify?.();
+    if (!this.running || this.idleNotify) {
+      // Between commands, or in IDLE (which only ends on DONE): say goodbye now.
       this.fatal('Server shutting down');
       return;
     }
