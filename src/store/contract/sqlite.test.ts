@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { SCHEMA_VERSION } from '../sqlite/schema.js';
 import { LocalChangeBus } from '../bus.js';
 import { isStoreError } from '../errors.js';
 import { asUid, type MailStore } from '../types.js';
@@ -159,7 +160,7 @@ describe('sqlite backend specifics', () => {
       await h.reopen();
       await h.store.close();
       const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
-      assert.equal(db.pragma('user_version', { simple: true }), 1);
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       db.close();
       await h.reopen();

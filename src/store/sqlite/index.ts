@@ -7,6 +7,8 @@
  *   several processes can share the data directory, foreign keys enforced; schema migrated at open.
  * - Every method returns a promise; errors are StoreError (see context.ts for the mapping).
  * - A resolved write is durable and its event published (see messages.ts for the write order).
+ * - Changes committed by other processes on the same data directory reach this process's bus
+ *   through the change feed (change-feed.ts) within FEED_POLL_MS.
  * - Unreferenced blobs left by an earlier crash of a collector are collected at open; orphan
  *   files (no blob row) only by sweepOrphanBlobs(), which lists the whole blob tree.
  */
@@ -21,6 +23,7 @@ import { mapError, SqliteContext, type StoreLogger } from './context.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { configure, migrate } from './schema.js';
+import { startChangeFeed } from './change-feed.js';
 
 export const DATABASE_FILE = 'facteur.sqlite';
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -65,6 +68,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
   }
   const ctx = new SqliteContext(db, blobs, opts.bus, opts.logger);
   collectAfterCommit(ctx);
+  const stopFeed = startChangeFeed(ctx, opts.bus);
 
   return {
     createAccount: guard((name, hash) => accounts.createAccount(ctx, name, hash)),
@@ -103,6 +107,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     close: async () => {
       if (ctx.closed) return;
       ctx.closed = true;
+      stopFeed();
       db.close();
     },
   };

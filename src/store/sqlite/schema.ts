@@ -11,6 +11,8 @@
  *   the collector (blob-refs.ts) only removes blobs whose refs is 0.
  * - Account and mailbox ids use AUTOINCREMENT: an id is never reused, so a session holding the
  *   id of a deleted mailbox can never act on a newer one.
+ * - change_feed gets a row, by trigger, in every transaction that changes a mailbox's modseq or
+ *   the mailbox/subscription list; it is pruned to a recent window (change-feed.ts).
  * - expunged keeps one row per expunged UID forever (QRESYNC's history, RFC 7162 §3.2.5);
  *   UIDs are never reused, so (mailbox_id, uid) stays unique.
  */
@@ -82,6 +84,36 @@ const MIGRATIONS: readonly string[] = [
   END;
   CREATE TRIGGER messages_unref AFTER DELETE ON messages BEGIN
     UPDATE blobs SET refs = refs - 1 WHERE id = OLD.blob_id;
+  END;
+  `,
+  // 2: the change feed other processes sharing the data directory read (change-feed.ts).
+  // Triggers write it in the same transaction as the change, so no commit can go unannounced.
+  `
+  CREATE TABLE change_feed (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL,
+    mailbox_id INTEGER,
+    modseq     INTEGER
+  );
+
+  CREATE TRIGGER feed_modseq AFTER UPDATE OF highest_modseq ON mailboxes
+    WHEN NEW.highest_modseq > OLD.highest_modseq BEGIN
+    INSERT INTO change_feed (account_id, mailbox_id, modseq) VALUES (NEW.account_id, NEW.id, NEW.highest_modseq);
+  END;
+  CREATE TRIGGER feed_mailbox_created AFTER INSERT ON mailboxes BEGIN
+    INSERT INTO change_feed (account_id) VALUES (NEW.account_id);
+  END;
+  CREATE TRIGGER feed_mailbox_deleted AFTER DELETE ON mailboxes BEGIN
+    INSERT INTO change_feed (account_id) VALUES (OLD.account_id);
+  END;
+  CREATE TRIGGER feed_mailbox_renamed AFTER UPDATE OF name ON mailboxes BEGIN
+    INSERT INTO change_feed (account_id) VALUES (NEW.account_id);
+  END;
+  CREATE TRIGGER feed_subscribed AFTER INSERT ON subscriptions BEGIN
+    INSERT INTO change_feed (account_id) VALUES (NEW.account_id);
+  END;
+  CREATE TRIGGER feed_unsubscribed AFTER DELETE ON subscriptions BEGIN
+    INSERT INTO change_feed (account_id) VALUES (OLD.account_id);
   END;
   `,
 ];

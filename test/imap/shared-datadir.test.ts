@@ -1,0 +1,56 @@
+/**
+ * Two servers on one data directory (as two worker processes or nodes would be): a client IDLEing
+ * on one sees, within a second, the messages appended, flagged and expunged through the other
+ * (the SQLite change feed carries events between processes; docs/decisions/0001).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, USER, PASS } from '../support/server.js';
+import { TestClient } from '../support/client.js';
+
+async function readUntil(c: TestClient, re: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms`);
+    const line = await c.readLine(left);
+    if (re.test(line)) return line;
+  }
+}
+
+test('IDLE on server B reports APPEND, STORE and EXPUNGE made through server A', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'facteur-shared-'));
+  const a = await startTestServer({ dataDir });
+  const b = await startTestServer({ dataDir, users: [] });
+  try {
+    const writer = await TestClient.connect(a.port);
+    await writer.login(USER, PASS);
+    const idler = await TestClient.connect(b.port);
+    await idler.login(USER, PASS);
+    assert.match((await idler.command('SELECT INBOX')).untagged.join('\n'), /\* 0 EXISTS/);
+    idler.write('I1 IDLE\r\n');
+    assert.match(await idler.readLine(), /^\+ /);
+
+    const r = await writer.command('APPEND INBOX {21+}\r\nSubject: x\r\n\r\nhello\r\n');
+    assert.match(r.tagged, /OK \[APPENDUID \d+ 1\]/);
+    assert.equal(await readUntil(idler, /EXISTS/, 1000), '* 1 EXISTS');
+
+    await writer.command('SELECT INBOX');
+    await writer.command('STORE 1 +FLAGS.SILENT (\\Deleted)');
+    assert.match(await readUntil(idler, /FETCH/, 1000), /^\* 1 FETCH \(UID 1 FLAGS \(\\Deleted/);
+    await writer.command('EXPUNGE');
+    assert.equal(await readUntil(idler, /EXPUNGE/, 1000), '* 1 EXPUNGE');
+
+    idler.write('DONE\r\n');
+    assert.match((await idler.readUntilTagged('I1')).tagged, /^I1 OK/);
+    writer.close();
+    idler.close();
+  } finally {
+    await b.stop();
+    await a.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
