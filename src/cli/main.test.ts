@@ -55,7 +55,7 @@ test('help lists commands, and serve --help lists every serve flag', async () =>
   for (const c of ['serve', 'user add', 'user passwd', 'user del', 'user list', 'user import']) assert.match(h.out, new RegExp(c));
   const s = await run(['serve', '--help']);
   assert.equal(s.code, 0);
-  for (const f of ['--data', '--host', '--imap-port', '--imaps-port', '--allow-cleartext-auth', '--tls-cert', '--tls-key', '--log-level', '--config', '--max-connections', '--max-connections-per-ip']) {
+  for (const f of ['--data', '--host', '--imap-port', '--imaps-port', '--allow-cleartext-auth', '--tls-cert', '--tls-key', '--log-level', '--config', '--max-connections', '--max-connections-per-ip', '--workers']) {
     assert.ok(s.out.includes(f), f);
   }
   assert.equal((await run(['help', 'config'])).out.includes('FACTEUR_IMAP_PORT'), true);

@@ -6,9 +6,12 @@
  *   the cause and the fix, and exits 1.
  * - An empty store is not an error: one log line says how to create the first account.
  * - Shutdown: close() stops accepting, lets commands in flight finish, then exit code 0.
+ * - --workers 1 (the default) runs everything in this one process, with no cluster at all;
+ *   with more, this process becomes the primary of cluster.ts after the one-time work below.
  */
-import { loadConfig, type Config } from '../config/index.js';
+import { ensureTlsMaterial, loadConfig, type Config } from '../config/index.js';
 import { createLogger } from '../observability/log.js';
+import { isFacteurWorker, runPrimary, runWorker } from './cluster.js';
 import { CliError, type CliIo } from './io.js';
 
 interface ListenError extends Error {
@@ -37,10 +40,25 @@ export function listenErrorMessage(e: ListenError, config: Config): string {
   }
 }
 
+/** The one line a failed start prints (a worker sends it to the primary, which prints it). */
+function startupErrorMessage(e: unknown, config: Config): string {
+  if (isListenError(e)) return listenErrorMessage(e, config);
+  return e instanceof Error ? e.message : String(e);
+}
+
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const config = await loadConfig(args, io.env);
+  if (config.workers > 1 && isFacteurWorker()) {
+    return runWorker(config, io, await io.loadServerApi(), (e) => startupErrorMessage(e, config));
+  }
   const logger = createLogger(config.logLevel, { destination: io.logDestination });
   const { openStore, startServer } = await io.loadServerApi();
+  if (config.workers > 1) {
+    // Generated here, once, before any worker starts: workers only ever read the files.
+    const tls = await ensureTlsMaterial(config);
+    if (tls.generated) logger.info({ fingerprint: tls.fingerprint }, 'generated a self-signed TLS certificate');
+  }
+  // Opening the store runs the migrations; with workers, before any of them opens it.
   const store = await openStore(config);
   let accounts: number;
   try {
@@ -51,6 +69,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   if (accounts === 0) {
     logger.warn(`no accounts yet: create one with \`facteur user add NAME --data ${config.dataDir}\``);
   }
+  if (config.workers > 1) return runPrimary(args, config, logger, io, accounts);
   let server: { close(): Promise<void> };
   try {
     server = await startServer(config, logger);

@@ -6,6 +6,7 @@ export type { Config, ConfigLogLevel, OptionSpec, OptionType } from './options.j
 export {
   DEFAULT_CONFIG,
   LOG_LEVEL_NAMES,
+  MAX_WORKERS,
   OPTIONS,
   configReference,
   defaultText,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DEFAULT_CONFIG, loadConfig, loadConfigWithArgs, configReference } from './index.js';
 
@@ -80,6 +80,28 @@ test('errors name the option and the problem', async () => {
   });
   await withToml('imap_port = \n', async (file) => {
     await assert.rejects(loadConfig(['--config', file], {}), /invalid TOML/);
+  });
+});
+
+test('workers: 1-64 or auto (resolved to the usable CPUs, at most 64), from flag, env and TOML', async () => {
+  assert.equal((await loadConfig([], {})).workers, 1);
+  assert.equal((await loadConfig(['--workers', '4'], {})).workers, 4);
+  assert.equal((await loadConfig([], { FACTEUR_WORKERS: '64' })).workers, 64);
+  assert.equal((await loadConfig(['--workers=auto'], {})).workers, Math.min(64, availableParallelism()));
+  for (const bad of ['0', '65', 'abc', '-1', '2.5']) {
+    await assert.rejects(
+      loadConfig([`--workers=${bad}`], {}),
+      (e: unknown) => e instanceof ConfigError && e.message === `--workers: expected a number of worker processes 1-64 or 'auto', got '${bad}'`,
+      bad,
+    );
+  }
+  await withToml('workers = 3\n', async (file) => assert.equal((await loadConfig(['--config', file], {})).workers, 3));
+  await withToml('workers = "auto"\n', async (file) => assert.ok((await loadConfig(['--config', file], {})).workers >= 1));
+  await withToml('workers = 0\n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), /workers in .*: expected a number of worker processes 1-64 or 'auto', got 0/);
+  });
+  await withToml('workers = true\n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), /workers in .*: expected a number or 'auto', got true/);
   });
 });
 

@@ -10,11 +10,14 @@
  * - Relative paths from the TOML file are resolved against the file's directory; paths from
  *   flags and the environment are kept as given (relative to the working directory).
  * - "--" ends the flags; later arguments are positionals.
+ * - --workers auto is resolved here, to the CPUs this process may use (at most MAX_WORKERS), so
+ *   Config.workers is always a number.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { DEFAULT_CONFIG, LOG_LEVEL_NAMES, OPTIONS, type Config, type ConfigLogLevel, type OptionSpec } from './options.js';
+import { DEFAULT_CONFIG, LOG_LEVEL_NAMES, MAX_WORKERS, OPTIONS, type Config, type ConfigLogLevel, type OptionSpec } from './options.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -88,6 +91,14 @@ function convert(spec: OptionSpec, s: Sourced): Value {
       if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${label}: expected a positive whole number, got ${got}`);
       return n;
     }
+    case 'workers': {
+      if (typeof raw === 'string' && raw.toLowerCase() === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+        throw new ConfigError(`${label}: expected a number of worker processes 1-${MAX_WORKERS} or 'auto', got ${got}`);
+      }
+      return n;
+    }
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
       const v = typeof raw === 'string' ? raw.toLowerCase() : '';
@@ -126,9 +137,11 @@ async function readTomlFile(file: string, label: string): Promise<Map<keyof Conf
     const spec = byToml.get(k);
     if (spec === undefined) throw new ConfigError(`${file}: unknown key '${k}' (known: ${[...byToml.keys()].join(', ')})`);
     const want = spec.type === 'boolean' ? 'boolean' : spec.type === 'port' || spec.type === 'count' ? 'number' : 'string';
-    if (typeof v !== want || (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) {
+    // workers = 4 or workers = "auto": both spellings are natural in TOML.
+    const typeOk = spec.type === 'workers' ? typeof v === 'number' || typeof v === 'string' : typeof v === want;
+    if (!typeOk || (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) {
       const got = typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'a table' : String(v);
-      throw new ConfigError(`${k} in ${file}: expected a ${want}, got ${got}`);
+      throw new ConfigError(`${k} in ${file}: expected a ${spec.type === 'workers' ? "number or 'auto'" : want}, got ${got}`);
     }
     out.set(spec.key, { raw: v, label: `${k} in ${file}`, baseDir });
   }

@@ -27,6 +27,11 @@ export interface Config {
   logLevel: ConfigLogLevel;
   maxConnections: number;
   maxConnectionsPerIp: number;
+  /**
+   * Server processes sharing the listening ports (node:cluster); 1 = no cluster at all. The
+   * connection limits above are counted in each process, so they apply per worker.
+   */
+  workers: number;
   /** The TOML file the values were read from, if any. */
   configFile: string | null;
 }
@@ -42,10 +47,14 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   logLevel: 'info',
   maxConnections: 10_000,
   maxConnectionsPerIp: 2_000,
+  workers: 1,
   configFile: null,
 };
 
-export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level';
+export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers';
+
+/** Upper bound of --workers: well above the cores of one machine, low enough to catch typos. */
+export const MAX_WORKERS = 64;
 
 export interface OptionSpec {
   key: keyof Config;
@@ -81,10 +90,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'logLevel', flag: '--log-level', env: 'FACTEUR_LOG_LEVEL', toml: 'log_level', type: 'level', valueName: 'LEVEL',
     description: `log level: ${LOG_LEVEL_NAMES.join(', ')}; logs are JSON lines on stderr` },
   { key: 'maxConnections', flag: '--max-connections', env: 'FACTEUR_MAX_CONNECTIONS', toml: 'max_connections', type: 'count',
-    valueName: 'N', description: 'connections accepted at once, all listeners together' },
+    valueName: 'N', description: 'connections accepted at once, all listeners together; counted per worker process (--workers)' },
   { key: 'maxConnectionsPerIp', flag: '--max-connections-per-ip', env: 'FACTEUR_MAX_CONNECTIONS_PER_IP',
     toml: 'max_connections_per_ip', type: 'count', valueName: 'N',
-    description: 'connections accepted at once from one address; high by default for proxies and benchmarks, lower it (e.g. 50) on public servers' },
+    description: 'connections accepted at once from one address, counted per worker process (--workers); high by default for proxies and benchmarks, lower it (e.g. 50) on public servers' },
+  { key: 'workers', flag: '--workers', env: 'FACTEUR_WORKERS', toml: 'workers', type: 'workers', valueName: 'N',
+    description: `server processes sharing the ports, to use several cores: 1-${MAX_WORKERS}, or auto (one per CPU); the connection limits apply to each worker` },
 ];
 
 export function defaultText(spec: OptionSpec): string {
