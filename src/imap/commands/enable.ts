@@ -1,9 +1,15 @@
 /**
  * ENABLE (RFC 5161, RFC 9051 §6.3.1): IMAP4rev2 switches this session to rev2 semantics
- * (RFC 9051 Appendix E); unknown or unadvertised extensions are ignored, as the RFC requires.
+ * (RFC 9051 Appendix E); CONDSTORE makes it CONDSTORE-aware (RFC 7162 §3.1, RFC 5161 §3.1
+ * example); unknown or unadvertised extensions are ignored, as the RFC requires.
+ *
+ * Invariants:
+ * - "* ENABLED" lists only what this command newly enabled (RFC 9051 §6.3.1: SHOULD only
+ *   contain extensions enabled by the corresponding ENABLE), and is sent even when empty.
  */
 import type { CommandSpec } from '../session/command-table.js';
 import { ok } from '../session/state.js';
+import { enableCondstore } from '../session/condstore.js';
 
 export const enableCommand: CommandSpec<'ENABLE'> = {
   name: 'ENABLE',
@@ -20,6 +26,8 @@ export const enableCommand: CommandSpec<'ENABLE'> = {
         session.utf8 = true;
         session.enabled.add('IMAP4REV2');
         newly.push('IMAP4rev2');
+      } else if (upper === 'CONDSTORE' && enableCondstore(session)) {
+        newly.push('CONDSTORE');
       }
     }
     session.writeLine(`* ENABLED${newly.map((c) => ' ' + c).join('')}`);

@@ -178,8 +178,10 @@ export interface FetchMessage {
   source: MessageSource;
   /** Append FLAGS although not requested (\Seen was just set, RFC 9051 §6.4.5). */
   addFlags: boolean;
-  /** Append MODSEQ although not requested (CONDSTORE enabled and flags changed). */
+  /** Append MODSEQ although not requested (CONDSTORE enabled and FLAGS sent, RFC 7162 §3.1). */
   addModSeq: boolean;
+  /** Send UID although not requested (CONDSTORE enabled and \Seen just set, RFC 7162 §3.2.4). */
+  addUid?: boolean;
 }
 
 export type RenderOutcome = { ok: true } | { ok: false; code: 'UNKNOWN-CTE' };
@@ -215,6 +217,7 @@ export async function renderItems(b: ResponseBuilder, plan: FetchPlan, msg: Fetc
     b.raw(n);
   };
   let modseqDone = false;
+  if (msg.addUid === true && plan.items[0]?.kind !== 'UID') name(`UID ${msg.uid}`);
   try {
     for (const a of plan.items) {
       switch (a.kind) {

@@ -291,7 +291,13 @@ test('messages expunged elsewhere: NO [EXPUNGEISSUED] for FETCH, silence for UID
 test('CHANGEDSINCE filters by modseq and adds MODSEQ', async () => {
   const h = setup();
   await fetchCommand.handler(h.session, fetch(all, [{ kind: 'FLAGS' }], true, { changedSince: 50 }), 'a');
-  assert.equal(h.output(), '* 2 FETCH (UID 20 FLAGS () MODSEQ (51))\r\n');
+  // CHANGEDSINCE is a CONDSTORE enabling command: the first one with a mailbox selected
+  // announces HIGHESTMODSEQ before the FETCH data (RFC 7162 §3.1).
+  assert.equal(h.output(), '* OK [HIGHESTMODSEQ 100] Highest mod-sequence\r\n* 2 FETCH (UID 20 FLAGS () MODSEQ (51))\r\n');
+  h.clear();
+  // Once enabled, FLAGS always comes with MODSEQ (RFC 7162 §3.1), no second announcement.
+  await fetchCommand.handler(h.session, fetch(seq(1), [{ kind: 'FLAGS' }]), 'a');
+  assert.equal(h.output(), '* 1 FETCH (FLAGS () MODSEQ (50))\r\n');
 });
 
 test('a PEEK twin does not hide \\Seen; several partials of one message read it once', async () => {

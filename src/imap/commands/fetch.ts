@@ -8,12 +8,17 @@
  *   message body is held in memory.
  * - \Seen is set by one storeFlags call before rendering, only in a read-write mailbox and only
  *   for messages lacking it; those responses carry FLAGS even if not requested, and the changes
- *   are recorded in view.ownChanges so no unsolicited FETCH repeats them.
+ *   are recorded in view.ownChanges so no unsolicited FETCH repeats them (likewise FLAGS sent
+ *   for a state newer than the view, e.g. another session's change).
  * - Messages expunged by another session (pending in the view, or already gone from storage) are
  *   skipped (RFC 2180 §4.1.2): a message-number FETCH then ends NO [EXPUNGEISSUED] after the rest
  *   was sent; UID FETCH ignores them, as it ignores any nonexistent UID (RFC 9051 §6.4.9).
  * - A BINARY item on a part whose Content-Transfer-Encoding is unknown skips that message's
  *   response and ends the command NO [UNKNOWN-CTE] (RFC 3516 §4.3, RFC 9051 §7.5.2).
+ * - The MODSEQ item and the CHANGEDSINCE modifier are CONDSTORE enabling commands (RFC 7162
+ *   §3.1); CHANGEDSINCE keeps only messages whose modseq is above it and implies MODSEQ
+ *   (§3.1.4.1). Once CONDSTORE is enabled, every response carrying FLAGS carries MODSEQ of the
+ *   same state (§3.1), and one whose \Seen was just set also carries UID (§3.2.4 via §3.1.4.2).
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import type { CommandSpec } from '../session/command-table.js';
@@ -24,6 +29,7 @@ import { bad, no, ok } from '../session/state.js';
 import type { Actor, MessageRow, Uid } from '../../store/types.js';
 import { isStoreError } from '../../store/errors.js';
 import type { MimePart } from '../../mime/types.js';
+import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
 
@@ -42,6 +48,8 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     const actor = state.actor;
     const resolved = resolveCommandSet(view, cmd.set, cmd.uid);
     if (!resolved.ok) return resolved.result;
+    // RFC 7162 §3.1: enabling; the first one announces HIGHESTMODSEQ before any FETCH data.
+    if (cmd.changedSince !== undefined || cmd.attributes.some((a) => a.kind === 'MODSEQ')) enableCondstore(session);
     const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
     let rows = await loadRows(session, actor, view, live);
     let expunged = skipped > 0 || rows.length < live.length;
@@ -50,7 +58,7 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
       rows = rows.filter((r) => r.modseq > since);
     }
     const plan = planFetch(cmd.attributes, cmd.uid, cmd.changedSince);
-    const condstore = session.enabled.has('CONDSTORE');
+    const condstore = condstoreEnabled(session);
 
     // RFC 9051 §6.4.5: BODY[...], BINARY[...], RFC822 and RFC822.TEXT set \Seen.
     const changed = new Map<number, { flags: readonly string[]; modseq: number }>();
@@ -86,7 +94,8 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
             root,
             source: messageSource(row.size, (s, e) => session.store.readBlob(actor, row.blobId, s, e)),
             addFlags: upd !== undefined,
-            addModSeq: upd !== undefined && condstore,
+            addModSeq: condstore && (plan.flags || upd !== undefined),
+            addUid: condstore && upd !== undefined,
           });
         } catch (e) {
           // Expunged (and its blob collected) by another session since the rows were read.
@@ -98,6 +107,8 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
           unknownCte = true;
           continue;
         }
+        // FLAGS of a state newer than the view: the sync after the command need not repeat it.
+        if (plan.flags && upd === undefined && row.modseq > view.modseq) view.ownChanges.set(row.uid, row.modseq);
         session.send(b);
         await session.drainIfNeeded();
       }

@@ -106,6 +106,11 @@ test('size, UID, sequence set, MODSEQ, OLDER/YOUNGER', async () => {
   assert.equal(await hits(h, { op: 'SMALLER', size: M1.length }), '* SEARCH 3');
   assert.equal(await hits(h, { op: 'UID', set: { kind: 'set', ranges: [{ start: 15, end: '*' }] } }), '* SEARCH 2 3');
   assert.equal(await hits(h, { op: 'SEQ', set: { kind: 'set', ranges: [{ start: 2, end: 9 }] } }), '* SEARCH 2 3');
+  // SEARCH MODSEQ is a CONDSTORE enabling command: the first one with a mailbox selected announces
+  // HIGHESTMODSEQ before the result (RFC 7162 §3.1), later ones do not.
+  h.clear();
+  await searchCommand.handler(h.session, search([{ op: 'MODSEQ', modseq: 51 }]), 't1');
+  assert.equal(h.output(), '* OK [HIGHESTMODSEQ 100] Highest mod-sequence\r\n* SEARCH 2 3 (MODSEQ 52)\r\n');
   assert.equal(await hits(h, { op: 'MODSEQ', modseq: 51 }), '* SEARCH 2 3 (MODSEQ 52)');
   assert.equal(await hits(h, { op: 'YOUNGER', seconds: 7200 }), '* SEARCH 3');
   assert.equal(await hits(h, { op: 'OLDER', seconds: 7200 }), '* SEARCH 1 2');
@@ -171,7 +176,11 @@ test('ESEARCH forms (RFC 4731, RFC 9051)', async () => {
   assert.equal(await run(h, [{ op: 'DRAFT' }], { ret: ['ALL'] }), '* ESEARCH (TAG "t1")\r\n');
   const rev2 = setup({ rev2: true });
   assert.equal(await run(rev2, [{ op: 'SEEN' }, { op: 'NOT', key: { op: 'DRAFT' } }]), '* ESEARCH (TAG "t1") ALL 1\r\n');
-  assert.equal(await run(rev2, [{ op: 'MODSEQ', modseq: 1 }], { ret: ['MIN'] }), '* ESEARCH (TAG "t1") MIN 1 MODSEQ 50\r\n');
+  // The first MODSEQ search enables CONDSTORE and announces HIGHESTMODSEQ first (RFC 7162 §3.1).
+  assert.equal(
+    await run(rev2, [{ op: 'MODSEQ', modseq: 1 }], { ret: ['MIN'] }),
+    '* OK [HIGHESTMODSEQ 100] Highest mod-sequence\r\n* ESEARCH (TAG "t1") MIN 1 MODSEQ 50\r\n',
+  );
 });
 
 test('SAVE (RFC 5182): alone it is silent; with MIN/MAX it saves those', async () => {

@@ -15,6 +15,10 @@
  *   alone (RFC 5182 §2.1).
  * - SAVE stores UIDs in view.savedSearch per RFC 9051 §6.4.4.1 table 4, also when empty; a SAVE
  *   search answered NO empties it.
+ * - A MODSEQ key makes the command CONDSTORE enabling (RFC 7162 §3.1); a non-empty result then
+ *   ends with "(MODSEQ n)", the highest modseq of the messages returned (RFC 7162 §3.1.5-3.1.6),
+ *   or carries the ESEARCH MODSEQ result option (RFC 4731 §3.2, RFC 7162 §3.1.10). An empty
+ *   result has no MODSEQ.
  */
 import iconv from 'iconv-lite';
 import type { SearchReturnOption } from '../protocol/ast.js';
@@ -24,6 +28,7 @@ import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 import { bad, no, ok } from '../session/state.js';
+import { enableCondstore } from '../session/condstore.js';
 import type { Actor, MessageRow } from '../../store/types.js';
 import { parseMessage } from '../../mime/index.js';
 import type { MimePart } from '../../mime/types.js';
@@ -62,6 +67,9 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       if (save) view.savedSearch = [];
       return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
     }
+    const modseqWanted = hasModSeqKey(cmd.criteria);
+    // RFC 7162 §3.1: enabling; the first one announces HIGHESTMODSEQ before the result.
+    if (modseqWanted) enableCondstore(session);
     let found: { rows: MessageRow[]; expunged: boolean };
     try {
       found = await runSearch(session, state.actor, view, compileSearch(cmd.criteria, view, Date.now()));
@@ -72,7 +80,6 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     }
     const { rows, expunged } = found;
     const numbers = rows.map((r) => (cmd.uid ? r.uid : view.seqOf(r.uid)));
-    const modseqWanted = hasModSeqKey(cmd.criteria);
     const esearch = options !== null || session.rev2;
     if (!esearch) {
       const b = new ResponseBuilder();

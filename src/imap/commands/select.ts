@@ -3,6 +3,13 @@
  * MailboxView: the UID list, \Recent claim (rev1, SELECT only), and the untagged data the
  * client needs to start: FLAGS, EXISTS, RECENT (rev1), UNSEEN (rev1), PERMANENTFLAGS,
  * UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, and for rev2 the mailbox's LIST response.
+ *
+ * Invariants:
+ * - Every successful SELECT/EXAMINE sends "* OK [HIGHESTMODSEQ n]" (RFC 7162 §3.1.2.1: a server
+ *   with persistent mod-sequences sends it, and it MUST once CONDSTORE is enabled); never
+ *   NOMODSEQ, since every mailbox keeps modseqs.
+ * - The (CONDSTORE) parameter is a CONDSTORE enabling command (RFC 7162 §3.1.8), also when the
+ *   mailbox turns out not to exist; CONDSTORE is advertised from this spec (RFC 7162 §3.1.1).
  */
 import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
@@ -11,11 +18,14 @@ import { no, ok, type CommandResult } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
 import { mailboxAttributes } from './list-attributes.js';
 import { writeFlagLines } from '../session/updates.js';
+import { enableCondstore, highestModSeqLine } from '../session/condstore.js';
 
-async function select(session: ImapSession, name: string, readOnly: boolean): Promise<CommandResult> {
+async function select(session: ImapSession, name: string, readOnly: boolean, condstore: boolean): Promise<CommandResult> {
   const state = session.state;
   if (state.kind !== 'authenticated' && state.kind !== 'selected') return no('Not authenticated');
   const actor = state.actor;
+  // No separate HIGHESTMODSEQ announcement: this command sends one below (RFC 7162 §3.1.8).
+  if (condstore) enableCondstore(session, false);
   if (state.kind === 'selected') {
     // Selecting again deselects first, without expunging (RFC 9051 §6.3.2).
     session.state = { kind: 'authenticated', actor };
@@ -53,6 +63,7 @@ async function select(session: ImapSession, name: string, readOnly: boolean): Pr
   if (!session.rev2 && firstUnseen > 0) session.writeLine(`* OK [UNSEEN ${firstUnseen}] First unseen`);
   session.writeLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
   session.writeLine(`* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID`);
+  session.writeLine(highestModSeqLine(view.modseq));
   if (session.rev2) {
     const attrs = await mailboxAttributes(session, actor, mailbox.name);
     session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);
@@ -66,8 +77,9 @@ export const selectCommand: CommandSpec<'SELECT'> = {
   name: 'SELECT',
   states: ['authenticated', 'selected'],
   updates: 'none',
+  capabilities: ['CONDSTORE'],
   async handler(session, cmd) {
-    return select(session, cmd.mailbox, false);
+    return select(session, cmd.mailbox, false, cmd.condstore);
   },
 };
 
@@ -76,6 +88,6 @@ export const examineCommand: CommandSpec<'EXAMINE'> = {
   states: ['authenticated', 'selected'],
   updates: 'none',
   async handler(session, cmd) {
-    return select(session, cmd.mailbox, true);
+    return select(session, cmd.mailbox, true, cmd.condstore);
   },
 };

@@ -1,10 +1,19 @@
-/** STATUS (RFC 9051 §6.3.11; SIZE per RFC 8438; DELETED per RFC 9051). */
+/**
+ * STATUS (RFC 9051 §6.3.11; SIZE per RFC 8438; DELETED per RFC 9051; HIGHESTMODSEQ per
+ * RFC 7162 §3.1.7). statusLine also serves LIST RETURN (STATUS ...) (RFC 5819).
+ *
+ * Invariants:
+ * - STATUS with HIGHESTMODSEQ is a CONDSTORE enabling command (RFC 7162 §3.1); LIST-STATUS is
+ *   not in that list and does not enable CONDSTORE.
+ * - HIGHESTMODSEQ is the mailbox's stored highest modseq, never 0 (every mailbox keeps modseqs).
+ */
 import type { Actor, Mailbox } from '../../store/types.js';
 import type { StatusItem } from '../protocol/ast.js';
 import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import { no, ok } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
+import { enableCondstore } from '../session/condstore.js';
 
 export async function statusLine(session: ImapSession, actor: Actor, mailbox: Mailbox, items: readonly StatusItem[]): Promise<string> {
   const needCounts = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE' || i === 'RECENT');
@@ -48,6 +57,8 @@ export const statusCommand: CommandSpec<'STATUS'> = {
   capabilities: ['STATUS=SIZE'],
   async handler(session, cmd) {
     const actor = session.actor!;
+    // RFC 7162 §3.1: enabling; announces the selected mailbox's HIGHESTMODSEQ if first.
+    if (cmd.items.includes('HIGHESTMODSEQ')) enableCondstore(session);
     const mailbox = await session.store.getMailbox(actor, cmd.mailbox);
     if (!mailbox) return no('Mailbox does not exist', 'NONEXISTENT');
     session.writeLine(await statusLine(session, actor, mailbox, cmd.items));

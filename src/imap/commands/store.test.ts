@@ -57,9 +57,12 @@ test('UNCHANGEDSINCE: MODIFIED codes, MODSEQ even when silent', async () => {
   h.store.messages[2]!.row = { ...h.store.messages[2]!.row, modseq: 90 as never };
   const r = await storeCommand.handler(h.session, store({ op: 'add', silent: true, flags: ['$Done'] }, { unchangedSince: 60 }), 'a');
   assert.deepEqual([r.status, r.code], ['OK', 'MODIFIED 3']);
+  // UNCHANGEDSINCE enables CONDSTORE: HIGHESTMODSEQ is announced first (RFC 7162 §3.1, Example 5)
+  // and the FETCH responses carry UID as well (RFC 7162 §3.2.4, SHOULD per §3.1.4.2).
   assert.equal(
     h.output(),
-    '* 1 FETCH (MODSEQ (101))\r\n* 2 FETCH (MODSEQ (102))\r\n* 3 FETCH (FLAGS (\\Flagged $Work) MODSEQ (90))\r\n',
+    '* OK [HIGHESTMODSEQ 100] Highest mod-sequence\r\n' +
+      '* 1 FETCH (UID 10 MODSEQ (101))\r\n* 2 FETCH (UID 20 MODSEQ (102))\r\n* 3 FETCH (UID 30 FLAGS (\\Flagged $Work) MODSEQ (90))\r\n',
   );
   h.clear();
   const r2 = await storeCommand.handler(
@@ -96,4 +99,38 @@ test('invalid sequence numbers are BAD', async () => {
   const h = setup();
   const r = await storeCommand.handler(h.session, store({ op: 'add', silent: false, flags: ['\\Seen'] }, { set: { kind: 'set', ranges: [{ start: 4, end: 4 }] } }), 'a');
   assert.equal(r.status, 'BAD');
+});
+
+test('CONDSTORE-aware .SILENT STORE reports MODSEQ of changed messages (RFC 7162 Example 14)', async () => {
+  const h = setup({ enabled: ['CONDSTORE'] });
+  const r = await storeCommand.handler(h.session, store({ op: 'add', silent: true, flags: ['\\Seen'] }), 'a');
+  assert.equal(r.status, 'OK');
+  // message 1 already had \Seen: nothing changed, nothing to report (the fake store gives each
+  // changed message its own modseq)
+  assert.equal(h.output(), '* 2 FETCH (UID 20 MODSEQ (101))\r\n* 3 FETCH (UID 30 MODSEQ (102))\r\n');
+  h.clear();
+  await storeCommand.handler(h.session, store({ op: 'remove', silent: false, flags: ['\\Seen'] }, { set: { kind: 'set', ranges: [{ start: 1, end: 1 }] } }), 'a');
+  assert.equal(h.output(), '* 1 FETCH (UID 10 FLAGS () MODSEQ (103))\r\n');
+});
+
+test('UNCHANGEDSINCE 0 fails for every message (RFC 7162 Example 8); passed but unchanged still get MODSEQ', async () => {
+  const h = setup({ enabled: ['CONDSTORE'] });
+  const r = await storeCommand.handler(h.session, store({ op: 'add', silent: true, flags: ['$MDNSent'] }, { unchangedSince: 0, set: { kind: 'set', ranges: [{ start: 2, end: 2 }] } }), 'a');
+  assert.deepEqual([r.status, r.code], ['OK', 'MODIFIED 2']);
+  assert.equal(h.store.messages[1]!.row.flags.length, 0);
+  assert.equal(h.output(), '* 2 FETCH (UID 20 FLAGS () MODSEQ (51))\r\n');
+  h.clear();
+  // \Seen is already set on message 1: the test passes, the store is a no-op, MODSEQ still reported (§3.1.3 MUST)
+  const r2 = await storeCommand.handler(h.session, store({ op: 'add', silent: true, flags: ['\\Seen'] }, { unchangedSince: 50, set: { kind: 'set', ranges: [{ start: 1, end: 1 }] } }), 'a');
+  assert.deepEqual([r2.status, r2.code], ['OK', undefined]);
+  assert.equal(h.output(), '* 1 FETCH (UID 10 MODSEQ (50))\r\n');
+});
+
+test('UNCHANGEDSINCE with messages expunged elsewhere: NO [MODIFIED] (RFC 7162 Example 11)', async () => {
+  const h = setup({ enabled: ['CONDSTORE'] });
+  h.store.messages[1]!.row = { ...h.store.messages[1]!.row, modseq: 90 as never };
+  h.view.pendingExpunge.add(30);
+  const r = await storeCommand.handler(h.session, store({ op: 'add', silent: false, flags: ['\\Seen'] }, { unchangedSince: 60 }), 'a');
+  assert.deepEqual([r.status, r.code], ['NO', 'MODIFIED 2']);
+  assert.equal(h.output(), '* 1 FETCH (UID 10 FLAGS (\\Seen) MODSEQ (50))\r\n* 2 FETCH (UID 20 FLAGS () MODSEQ (90))\r\n');
 });

@@ -3,18 +3,28 @@
  *
  * Invariants:
  * - One storeFlags call changes all messages; every changed message's new modseq goes into
- *   view.ownChanges so the session does not report the change a second time.
+ *   view.ownChanges so the session does not report the change a second time; so does the modseq
+ *   of any newer state this command shows with FLAGS (e.g. another session's change).
  * - Without .SILENT, every message of the set that still exists gets "* <seq> FETCH (FLAGS ...)"
- *   with its current flags, changed or not, in ascending order (UID first for UID STORE, MODSEQ
- *   when CONDSTORE is enabled or UNCHANGEDSINCE given).
- * - With .SILENT and UNCHANGEDSINCE, changed messages still get FETCH (MODSEQ) (RFC 7162 §3.1.3
- *   MUST) and messages failing the test get their current FLAGS and MODSEQ (RFC 7162 Example 10),
- *   so the client need not poll.
+ *   with its current flags, changed or not, in ascending order (UID first for UID STORE).
+ * - UNCHANGEDSINCE is a CONDSTORE enabling command (RFC 7162 §3.1). Once CONDSTORE is enabled
+ *   every FETCH response of STORE carries MODSEQ (RFC 7162 §3.1, §3.1.3) and UID (RFC 7162
+ *   §3.2.4, a SHOULD for CONDSTORE-only servers per §3.1.4.2).
+ * - With .SILENT: messages that passed the UNCHANGEDSINCE test get FETCH (MODSEQ) (RFC 7162
+ *   §3.1.3 MUST, Examples 3-6), also when the store left their flags as they were; messages
+ *   that failed it get their current FLAGS and MODSEQ (RFC 7162 §3.1.3 RECOMMENDED, Examples 7
+ *   and 10) so the client need not poll; without UNCHANGEDSINCE a CONDSTORE-aware client gets
+ *   FETCH (MODSEQ) for the messages whose flags changed (RFC 7162 Example 14), since this
+ *   session will not report them later.
+ * - Messages failing the test are listed in MODIFIED, as sequence numbers for STORE and UIDs for
+ *   UID STORE (RFC 7162 §3.1.3); UNCHANGEDSINCE 0 fails for every message, since every message
+ *   has a modseq >= 1 and system flags always exist (RFC 7162 Example 8).
  * - \Recent cannot be stored (RFC 3501 §2.3.2) and is ignored; any other "\" flag that is not a
  *   system flag is a BAD (RFC 9051 §2.3.2: flag-extension is reserved).
  * - A read-only mailbox answers NO [READ-ONLY] and changes nothing.
  * - Messages expunged by another session are skipped; a message-number STORE without .SILENT
- *   then ends NO [EXPUNGEISSUED] after the other responses (RFC 2180 §4.2.1, §4.2.3).
+ *   then ends NO [EXPUNGEISSUED] after the other responses (RFC 2180 §4.2.1, §4.2.3), or
+ *   NO [MODIFIED ...] when some message also failed UNCHANGEDSINCE (RFC 7162 Example 11).
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
@@ -22,6 +32,7 @@ import type { CommandSpec } from '../session/command-table.js';
 import { displayFlags } from '../session/updates.js';
 import { bad, no, ok } from '../session/state.js';
 import type { MessageRow, ModSeq, Uid } from '../../store/types.js';
+import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { loadRows } from './fetch.js';
 
@@ -52,13 +63,15 @@ export const storeCommand: CommandSpec<'STORE'> = {
     if (flags === null) return bad('Invalid system flag');
     const resolved = resolveCommandSet(view, cmd.set, cmd.uid);
     if (!resolved.ok) return resolved.result;
+    const conditional = cmd.unchangedSince !== undefined;
+    // RFC 7162 §3.1: enabling; the first one announces HIGHESTMODSEQ first (Example 5).
+    if (conditional) enableCondstore(session);
     if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
     const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
     const silent = cmd.action.silent;
-    const conditional = cmd.unchangedSince !== undefined;
-    const withModSeq = conditional || session.enabled.has('CONDSTORE');
+    const condstore = condstoreEnabled(session);
 
-    let updated = new Map<number, number>();
+    let updated: number[] = [];
     let modified: number[] = [];
     if (live.length > 0) {
       const result = await session.store.storeFlags(
@@ -69,32 +82,28 @@ export const storeCommand: CommandSpec<'STORE'> = {
         flags,
         cmd.unchangedSince === undefined ? undefined : (cmd.unchangedSince as ModSeq),
       );
-      updated = new Map(result.updated.map((u) => [u.uid as number, u.modseq as number]));
-      for (const [uid, modseq] of updated) view.ownChanges.set(uid, modseq);
+      for (const u of result.updated) view.ownChanges.set(u.uid, u.modseq);
+      updated = result.updated.map((u) => u.uid as number).sort((a, b) => a - b);
       modified = result.modified.map((u) => u as number);
     }
 
-    let missing = 0;
-    let rows: MessageRow[] = [];
-    if (!silent) {
-      rows = await loadRows(session, actor, view, live);
-      missing = live.length - rows.length;
-    } else if (modified.length > 0) {
-      rows = await loadRows(session, actor, view, modified);
-    }
+    // The messages that get an untagged FETCH (see the invariants above).
+    let reported: readonly number[] = [];
+    if (!silent || conditional) reported = live;
+    else if (condstore) reported = updated;
+    const rows: MessageRow[] = reported.length > 0 ? await loadRows(session, actor, view, reported) : [];
     const modifiedSet = new Set(modified);
-    const rowByUid = new Map(rows.map((r) => [r.uid as number, r]));
     // Ascending UIDs are ascending sequence numbers.
-    const order = silent ? [...new Set([...(conditional ? updated.keys() : []), ...modified])].sort((a, b) => a - b) : rows.map((r) => r.uid as number);
-    for (const uid of order) {
-      const row = rowByUid.get(uid);
-      const showFlags = !silent || modifiedSet.has(uid);
-      if (showFlags && row === undefined) continue;
+    for (const row of rows) {
+      const uid = row.uid as number;
       const items: Array<(b: ResponseBuilder) => void> = [];
-      if (cmd.uid) items.push((b) => b.raw(`UID ${uid}`));
-      if (showFlags && row !== undefined) items.push((b) => b.raw('FLAGS ').flags(displayFlags(session, view, uid, row.flags)));
-      const modseq = row?.modseq ?? updated.get(uid);
-      if (withModSeq && modseq !== undefined) items.push((b) => b.raw(`MODSEQ (${modseq})`));
+      if (cmd.uid || condstore) items.push((b) => b.raw(`UID ${uid}`));
+      if (!silent || modifiedSet.has(uid)) {
+        items.push((b) => b.raw('FLAGS ').flags(displayFlags(session, view, uid, row.flags)));
+        // The client now knows this state; the sync after the command need not repeat it.
+        if (row.modseq > view.modseq) view.ownChanges.set(uid, row.modseq);
+      }
+      if (condstore) items.push((b) => b.raw(`MODSEQ (${row.modseq})`));
       const b = new ResponseBuilder();
       b.raw(`* ${view.seqOf(uid)} FETCH (`);
       items.forEach((write, i) => {
@@ -106,9 +115,11 @@ export const storeCommand: CommandSpec<'STORE'> = {
       await session.drainIfNeeded();
     }
 
+    const missing = !silent ? live.length - rows.length : 0;
     const expunged = !silent && !cmd.uid && (skipped > 0 || missing > 0);
     if (modified.length > 0) {
       const set = cmd.uid ? encodeSequenceSet(modified) : encodeSequenceSet(modified.map((u) => view.seqOf(u)).filter((s) => s > 0));
+      if (expunged) return no('Some messages were expunged', `MODIFIED ${set}`);
       return ok('Conditional STORE failed', `MODIFIED ${set}`);
     }
     if (expunged) return no('Some messages were expunged', 'EXPUNGEISSUED');

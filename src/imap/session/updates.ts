@@ -3,11 +3,16 @@
  * EXPUNGE (only where allowed), EXISTS (+ RECENT for rev1 clients), and unsolicited
  * FETCH (FLAGS) for flag changes. The modseq log in storage is the truth; bus events only say
  * "look again".
+ *
+ * Invariants:
+ * - An unsolicited FETCH carries UID and FLAGS, plus MODSEQ once the session is CONDSTORE-aware
+ *   (RFC 7162 §3.1, §3.1.4.2 Example 14); flags and modseq come from the same stored row.
  */
 import { StoreError } from '../../store/errors.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
+import { condstoreEnabled } from './condstore.js';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -90,10 +95,12 @@ export async function syncView(session: ImapSession, allowExpunge: boolean): Pro
     session.writeLine(`* ${view.exists} EXISTS`);
     if (!session.rev2) session.writeLine(`* ${view.recentCount()} RECENT`);
   }
+  const withModSeq = condstoreEnabled(session);
   for (const row of flagRows) {
     const b = new ResponseBuilder();
     b.raw(`* ${view.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS `);
     b.flags(displayFlags(session, view, row.uid, row.flags));
+    if (withModSeq) b.raw(` MODSEQ (${row.modseq})`);
     b.raw(')');
     session.send(b);
   }
