@@ -14,3 +14,6 @@ export { searchFold } from './search-fold.js';
 export { parseRfc5322Date } from './date.js';
 export { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from './address.js';
 export { encodeNulParts } from './binary-rewrite.js';
+export { extractBaseSubject, type BaseSubject } from './base-subject.js';
+export { unicodeCasemapKey, compareCasemapKeys } from './unicode-casemap.js';
+export { parseMessageIds, firstMessageId } from './message-id.js';

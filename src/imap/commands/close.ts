@@ -1,6 +1,12 @@
 /**
  * CLOSE (RFC 9051 §6.4.1): silently expunge \Deleted messages (read-write only), then leave the
  * selected state. UNSELECT (RFC 3691, RFC 9051 §6.4.2): leave without expunging.
+ *
+ * Invariants:
+ * - CLOSE sends no EXPUNGE, no VANISHED and no HIGHESTMODSEQ, also with QRESYNC enabled
+ *   (RFC 7162 §3.2.8); storage still gives the expunge a new mod-sequence and remembers the
+ *   UIDs, so a later SELECT (QRESYNC ...) reports them as VANISHED (EARLIER).
+ * - Neither sends "* OK [CLOSED]": that marks only an implicit close by SELECT/EXAMINE (§3.2.11).
  */
 import type { CommandSpec } from '../session/command-table.js';
 import { ok } from '../session/state.js';

@@ -1,13 +1,16 @@
 /**
  * COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), with their UID forms and COPYUID (RFC 4315).
  * Storage shares blobs (no bytes copied) and moves atomically; MOVE sends COPYUID in an
- * untagged OK, then an EXPUNGE for each moved message (RFC 6851 §3.3).
+ * untagged OK, then an EXPUNGE for each moved message (RFC 6851 §3.3) - or, once QRESYNC is
+ * enabled, one VANISHED response and [HIGHESTMODSEQ n] in the tagged OK (RFC 6851 §4.4).
  */
 import type { Uid } from '../../store/types.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { CommandOf, CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import { bad, no, ok, type CommandResult } from '../session/state.js';
+import { announceExpunges } from '../session/qresync.js';
+import { highestModSeqAfterExpunge } from '../session/qresync-resync.js';
 
 async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | CommandOf<'MOVE'>): Promise<CommandResult> {
   const state = session.state;
@@ -37,11 +40,9 @@ async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | Command
     : undefined;
   if (!isMove) return ok('COPY completed', code);
   if (code) session.writeLine(`* OK [${code}] Moved`);
-  for (const uid of [...result.sourceUids].sort((a, b) => b - a)) {
-    const seq = view.remove(uid);
-    if (seq > 0) session.writeLine(`* ${seq} EXPUNGE`);
-  }
-  return ok('MOVE completed');
+  // EXPUNGE lines, or one VANISHED once QRESYNC is enabled (RFC 6851 §4.4, RFC 7162 §3.2.10).
+  announceExpunges(session, view, result.sourceUids);
+  return ok('MOVE completed', await highestModSeqAfterExpunge(session, result.sourceUids.length));
 }
 
 export const copyCommand: CommandSpec<'COPY'> = {

@@ -1,7 +1,9 @@
 /**
  * ENABLE (RFC 5161, RFC 9051 §6.3.1): IMAP4rev2 switches this session to rev2 semantics
  * (RFC 9051 Appendix E); CONDSTORE makes it CONDSTORE-aware (RFC 7162 §3.1, RFC 5161 §3.1
- * example); unknown or unadvertised extensions are ignored, as the RFC requires.
+ * example); QRESYNC makes it QRESYNC- and CONDSTORE-aware (RFC 7162 §3.2.3: "ENABLE QRESYNC" and
+ * "ENABLE QRESYNC CONDSTORE" have identical results); unknown or unadvertised extensions are
+ * ignored, as the RFC requires.
  *
  * Invariants:
  * - "* ENABLED" lists only what this command newly enabled (RFC 9051 §6.3.1: SHOULD only
@@ -10,6 +12,7 @@
 import type { CommandSpec } from '../session/command-table.js';
 import { ok } from '../session/state.js';
 import { enableCondstore } from '../session/condstore.js';
+import { enableQresync } from '../session/qresync.js';
 
 export const enableCommand: CommandSpec<'ENABLE'> = {
   name: 'ENABLE',
@@ -18,6 +21,7 @@ export const enableCommand: CommandSpec<'ENABLE'> = {
   capabilities: ['ENABLE'],
   async handler(session, cmd) {
     const newly: string[] = [];
+    let impliedCondstore = false;
     for (const cap of cmd.capabilities) {
       const upper = cap.toUpperCase();
       if (upper === 'IMAP4REV2' && !session.rev2) {
@@ -26,8 +30,14 @@ export const enableCommand: CommandSpec<'ENABLE'> = {
         session.utf8 = true;
         session.enabled.add('IMAP4REV2');
         newly.push('IMAP4rev2');
-      } else if (upper === 'CONDSTORE' && enableCondstore(session)) {
+      } else if (upper === 'CONDSTORE' && (enableCondstore(session) || impliedCondstore)) {
         newly.push('CONDSTORE');
+        impliedCondstore = false;
+      } else if (upper === 'QRESYNC' && session.deps.commands.capabilities().includes('QRESYNC')) {
+        const r = enableQresync(session);
+        if (r.qresync) newly.push('QRESYNC');
+        // "ENABLE QRESYNC CONDSTORE" names both; CONDSTORE was enabled here, by QRESYNC.
+        if (r.condstore) impliedCondstore = true;
       }
     }
     session.writeLine(`* ENABLED${newly.map((c) => ' ' + c).join('')}`);

@@ -2,11 +2,20 @@
  * EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1, RFC 9051 §6.4.9): remove \Deleted
  * messages and announce each with an untagged EXPUNGE, highest sequence number first so every
  * number stays valid as the view shrinks.
+ *
+ * Invariants (RFC 7162 §3.2.7, §3.2.9):
+ * - Once QRESYNC is enabled the removed messages are announced by one VANISHED response instead
+ *   of EXPUNGE responses, and when at least one message was removed the tagged OK carries
+ *   [HIGHESTMODSEQ n]. Before computing n the session folds in every other pending change
+ *   (expunges included: this is a command during which they may be sent), so n never claims a
+ *   change the client was not told about (RFC 7162 §3.2).
  */
 import type { Uid } from '../../store/types.js';
 import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import { no, ok, type CommandResult } from '../session/state.js';
+import { announceExpunges } from '../session/qresync.js';
+import { highestModSeqAfterExpunge } from '../session/qresync-resync.js';
 
 async function expungeIn(session: ImapSession, uids?: number[]): Promise<CommandResult> {
   const state = session.state;
@@ -14,11 +23,8 @@ async function expungeIn(session: ImapSession, uids?: number[]): Promise<Command
   if (state.view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
   if (uids && uids.length === 0) return ok('EXPUNGE completed');
   const gone = await session.store.expunge(state.actor, state.view.mailboxId, uids as Uid[] | undefined);
-  for (const uid of [...gone].sort((a, b) => b - a)) {
-    const seq = state.view.remove(uid);
-    if (seq > 0) session.writeLine(`* ${seq} EXPUNGE`);
-  }
-  return ok('EXPUNGE completed');
+  announceExpunges(session, state.view, gone);
+  return ok('EXPUNGE completed', await highestModSeqAfterExpunge(session, gone.length));
 }
 
 export const expungeCommand: CommandSpec<'EXPUNGE'> = {

@@ -19,6 +19,9 @@
  *   §3.1); CHANGEDSINCE keeps only messages whose modseq is above it and implies MODSEQ
  *   (§3.1.4.1). Once CONDSTORE is enabled, every response carrying FLAGS carries MODSEQ of the
  *   same state (§3.1), and one whose \Seen was just set also carries UID (§3.2.4 via §3.1.4.2).
+ * - The VANISHED modifier (UID FETCH with CHANGEDSINCE only, checked by the parser) is a tagged
+ *   BAD unless QRESYNC is enabled; otherwise VANISHED (EARLIER) with the UIDs of the set expunged
+ *   since CHANGEDSINCE precedes every FETCH response (RFC 7162 §3.2.6).
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import type { CommandSpec } from '../session/command-table.js';
@@ -30,6 +33,8 @@ import type { Actor, MessageRow, Uid } from '../../store/types.js';
 import { isStoreError } from '../../store/errors.js';
 import type { MimePart } from '../../mime/types.js';
 import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
+import { qresyncEnabled } from '../session/qresync.js';
+import { vanishedForFetch } from '../session/qresync-resync.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
 
@@ -46,10 +51,14 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     if (state.kind !== 'selected') return bad('No mailbox selected');
     const view = state.view;
     const actor = state.actor;
+    // RFC 7162 §3.2.6: the VANISHED modifier is a BAD unless ENABLE QRESYNC came first.
+    if (cmd.vanished === true && !qresyncEnabled(session)) return bad('VANISHED requires ENABLE QRESYNC first');
     const resolved = resolveCommandSet(view, cmd.set, cmd.uid);
     if (!resolved.ok) return resolved.result;
     // RFC 7162 §3.1: enabling; the first one announces HIGHESTMODSEQ before any FETCH data.
     if (cmd.changedSince !== undefined || cmd.attributes.some((a) => a.kind === 'MODSEQ')) enableCondstore(session);
+    // RFC 7162 §3.2.6: VANISHED (EARLIER) for the set's UIDs expunged since CHANGEDSINCE, first.
+    if (cmd.vanished === true && cmd.changedSince !== undefined) await vanishedForFetch(session, actor, view, cmd.set, cmd.changedSince);
     const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
     let rows = await loadRows(session, actor, view, live);
     let expunged = skipped > 0 || rows.length < live.length;

@@ -23,7 +23,10 @@ import { expungeCommand, uidExpungeCommand } from './expunge.js';
 import { copyCommand, moveCommand } from './copy.js';
 import { fetchCommand } from './fetch.js';
 import { searchCommand } from './search.js';
+import { sortCommand } from './sort.js';
+import { threadCommand } from './thread.js';
 import { storeCommand } from './store.js';
+import { compressCommand } from './compress.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -54,10 +57,13 @@ export function buildCommandTable(): CommandTable {
   t.register(expungeCommand);
   t.register(uidExpungeCommand);
   t.register(searchCommand);
+  t.register(sortCommand);
+  t.register(threadCommand);
   t.register(fetchCommand);
   t.register(storeCommand);
   t.register(copyCommand);
   t.register(moveCommand);
   t.register(unauthenticateCommand);
+  t.register(compressCommand);
   return t;
 }

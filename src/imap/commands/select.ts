@@ -10,26 +10,38 @@
  *   NOMODSEQ, since every mailbox keeps modseqs.
  * - The (CONDSTORE) parameter is a CONDSTORE enabling command (RFC 7162 §3.1.8), also when the
  *   mailbox turns out not to exist; CONDSTORE is advertised from this spec (RFC 7162 §3.1.1).
+ * - QRESYNC (advertised from this spec, RFC 7162 §3.2.2): the (QRESYNC (...)) parameter is a
+ *   tagged BAD unless the session enabled QRESYNC (§3.2.5); otherwise the mailbox is opened as
+ *   usual and, when the UIDVALIDITY matches, VANISHED (EARLIER) and FETCH (UID FLAGS MODSEQ)
+ *   follow the usual responses (§3.2.5.1-2, session/qresync-resync.ts).
+ * - Selecting while a mailbox is selected sends "* OK [CLOSED]" before any response about the
+ *   new mailbox, to every client (RFC 7162 §3.2.11, RFC 9051 §7.1).
  */
 import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import { MailboxView } from '../session/mailbox-view.js';
-import { no, ok, type CommandResult } from '../session/state.js';
+import { bad, no, ok, type CommandResult } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
 import { mailboxAttributes } from './list-attributes.js';
 import { writeFlagLines } from '../session/updates.js';
 import { enableCondstore, highestModSeqLine } from '../session/condstore.js';
+import { qresyncEnabled } from '../session/qresync.js';
+import { resyncOnSelect } from '../session/qresync-resync.js';
+import type { QresyncSelectParams } from '../protocol/ast.js';
 
-async function select(session: ImapSession, name: string, readOnly: boolean, condstore: boolean): Promise<CommandResult> {
+async function select(session: ImapSession, name: string, readOnly: boolean, condstore: boolean, qresync?: QresyncSelectParams): Promise<CommandResult> {
   const state = session.state;
   if (state.kind !== 'authenticated' && state.kind !== 'selected') return no('Not authenticated');
+  // RFC 7162 §3.2.5: BAD, with the current mailbox left as it is, unless ENABLE QRESYNC came first.
+  if (qresync && !qresyncEnabled(session)) return bad('QRESYNC parameter requires ENABLE QRESYNC first');
   const actor = state.actor;
   // No separate HIGHESTMODSEQ announcement: this command sends one below (RFC 7162 §3.1.8).
   if (condstore) enableCondstore(session, false);
   if (state.kind === 'selected') {
     // Selecting again deselects first, without expunging (RFC 9051 §6.3.2).
     session.state = { kind: 'authenticated', actor };
-    if (session.rev2) session.writeLine('* OK [CLOSED] Previous mailbox closed');
+    // RFC 9051 §7.1 and RFC 7162 §3.2.11 (a CONDSTORE/QRESYNC server sends it to every client).
+    session.writeLine('* OK [CLOSED] Previous mailbox closed');
   }
   const mailbox = await session.store.getMailbox(actor, name);
   if (!mailbox) return no('Mailbox does not exist', 'NONEXISTENT');
@@ -68,6 +80,7 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
     const attrs = await mailboxAttributes(session, actor, mailbox.name);
     session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);
   }
+  if (qresync) await resyncOnSelect(session, actor, view, rows, qresync);
   session.state = { kind: 'selected', actor, view };
   session.dirty = false;
   return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
@@ -77,9 +90,9 @@ export const selectCommand: CommandSpec<'SELECT'> = {
   name: 'SELECT',
   states: ['authenticated', 'selected'],
   updates: 'none',
-  capabilities: ['CONDSTORE'],
+  capabilities: ['CONDSTORE', 'QRESYNC'],
   async handler(session, cmd) {
-    return select(session, cmd.mailbox, false, cmd.condstore);
+    return select(session, cmd.mailbox, false, cmd.condstore, cmd.qresync);
   },
 };
 
@@ -88,6 +101,6 @@ export const examineCommand: CommandSpec<'EXAMINE'> = {
   states: ['authenticated', 'selected'],
   updates: 'none',
   async handler(session, cmd) {
-    return select(session, cmd.mailbox, true, cmd.condstore);
+    return select(session, cmd.mailbox, true, cmd.condstore, cmd.qresync);
   },
 };

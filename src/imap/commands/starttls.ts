@@ -11,6 +11,8 @@ export const starttlsCommand: CommandSpec<'STARTTLS'> = {
   updates: 'none',
   async handler(session, _cmd, tag) {
     if (session.tls) return bad('TLS is already active');
+    // The compression layer would sit below TLS; RFC 4978 §3 wants it above, so refuse.
+    if (session.compressed) return bad('STARTTLS is not allowed after COMPRESS');
     session.writeLine(`${tag} OK Begin TLS negotiation now`);
     await session.startTls();
     return { ...ok('done'), sent: true };

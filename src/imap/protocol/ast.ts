@@ -86,6 +86,32 @@ export interface SearchCommand {
   criteria: SearchKey; // always an AND at the top
 }
 
+/** SORT keys (RFC 5256 §3, RFC 5957 §4 DISPLAYFROM/DISPLAYTO). */
+export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
+
+/** One sort-key, with REVERSE applying to it alone (RFC 5256 §3). */
+export interface SortCriterion {
+  key: SortKeyName;
+  reverse: boolean;
+}
+
+export interface SortCommand {
+  /** Non-empty, in priority order. */
+  criteria: SortCriterion[];
+  /** Mandatory for SORT (RFC 5256 §3 search-criteria = charset 1*(SP search-key)). */
+  charset: string;
+  search: SearchKey; // always an AND at the top
+}
+
+/** THREAD algorithms (RFC 5256 §3); an unknown one is a parse error (BAD). */
+export type ThreadAlgorithm = 'ORDEREDSUBJECT' | 'REFERENCES';
+
+export interface ThreadCommand {
+  algorithm: ThreadAlgorithm;
+  charset: string;
+  search: SearchKey; // always an AND at the top
+}
+
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ';
 
 export interface ListCommand {
@@ -111,6 +137,18 @@ export interface AppendMessage {
 
 export type StoreAction = { op: 'set' | 'add' | 'remove'; silent: boolean; flags: string[] };
 
+/**
+ * The QRESYNC select-param (RFC 7162 §3.2.5): last known UIDVALIDITY and mod-sequence, the
+ * optional known UIDs and the optional message sequence match data (§3.2.5.2). The sets never
+ * contain "*" or "$" (the parser rejects them).
+ */
+export interface QresyncSelectParams {
+  uidValidity: number;
+  modseq: number;
+  knownUids?: SequenceSet;
+  seqMatch?: { seqs: SequenceSet; uids: SequenceSet };
+}
+
 export type Command =
   | { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' | 'UNAUTHENTICATE' }
   | { name: 'EXPUNGE' }
@@ -118,7 +156,7 @@ export type Command =
   | { name: 'LOGIN'; user: string; password: string }
   | { name: 'AUTHENTICATE'; mechanism: string; initialResponse: string | null } // "=" becomes ""
   | { name: 'ENABLE'; capabilities: string[] }
-  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean }
+  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean; qresync?: QresyncSelectParams }
   | { name: 'CREATE'; mailbox: string; specialUse: string[] }
   | { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
   | { name: 'RENAME'; from: string; to: string }
@@ -138,7 +176,10 @@ export type Command =
     }
   | { name: 'STORE'; uid: boolean; set: SequenceSet; action: StoreAction; unchangedSince?: number }
   | { name: 'COPY' | 'MOVE'; uid: boolean; set: SequenceSet; mailbox: string }
-  | { name: 'ID'; params: Array<[string, string | null]> | null };
+  | { name: 'ID'; params: Array<[string, string | null]> | null }
+  | { name: 'COMPRESS'; mechanism: string } // RFC 4978 §3; upper-cased, checked by the handler
+  | ({ name: 'SORT'; uid: boolean } & SortCommand)
+  | ({ name: 'THREAD'; uid: boolean } & ThreadCommand);
 
 export type CommandName = Command['name'];
 

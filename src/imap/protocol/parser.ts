@@ -9,13 +9,14 @@
  *   one SP and the command must end where its grammar ends.
  */
 import { MAX_ID_PARAMS } from '../../wire/limits.js';
-import type { Command, TaggedCommand } from './ast.js';
+import type { Command, QresyncSelectParams, SequenceSet, TaggedCommand } from './ast.js';
 import { parseAppendArgs } from './append-parser.js';
 import { ImapParseError } from './errors.js';
 import { parseFetchArgs } from './fetch-parser.js';
 import { parseListArgs, parseLsubArgs, readStatusItems } from './list-parser.js';
 import { Reader } from './reader.js';
 import { parseSearchArgs } from './search-parser.js';
+import { parseSortArgs, parseThreadArgs } from './sort-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import { parseStoreArgs } from './store-parser.js';
 
@@ -120,6 +121,17 @@ function parseNamed(r: Reader, name: string): Command {
       return parseCopy(r, name, false);
     case 'ID':
       return parseId(r);
+    case 'COMPRESS': {
+      // RFC 4978 §5: "COMPRESS" SP algorithm; algorithm names are atoms.
+      r.sp(name);
+      const mechanism = r.atom('compression mechanism').toUpperCase();
+      r.end();
+      return { name, mechanism };
+    }
+    case 'SORT':
+      return { name, uid: false, ...parseSortArgs(r) };
+    case 'THREAD':
+      return { name, uid: false, ...parseThreadArgs(r) };
     default:
       return r.fail(`Unknown command ${name}`);
   }
@@ -133,6 +145,10 @@ function parseUid(r: Reader): Command {
       return { name: sub, uid: true, ...parseFetchArgs(r, true) };
     case 'SEARCH':
       return { name: sub, uid: true, ...parseSearchArgs(r) };
+    case 'SORT':
+      return { name: sub, uid: true, ...parseSortArgs(r) };
+    case 'THREAD':
+      return { name: sub, uid: true, ...parseThreadArgs(r) };
     case 'STORE':
       return { name: sub, uid: true, ...parseStoreArgs(r) };
     case 'COPY':
@@ -173,23 +189,82 @@ function parseAuthenticate(r: Reader): Command {
   return { name: 'AUTHENTICATE', mechanism, initialResponse };
 }
 
-/** RFC 9051 §6.3.2, RFC 4466 §2.1 select-params; RFC 7162 §3.1.8 CONDSTORE. */
+/** RFC 9051 §6.3.2, RFC 4466 §2.1 select-params; RFC 7162 §3.1.8 CONDSTORE, §3.2.5 QRESYNC. */
 function parseSelect(r: Reader, name: 'SELECT' | 'EXAMINE'): Command {
   r.sp(name);
   const mailbox = r.mailbox();
   let condstore = false;
+  let qresync: QresyncSelectParams | undefined;
   if (r.trySp()) {
     r.list(
       () => {
         const param = r.atom('select parameter').toUpperCase();
-        if (param !== 'CONDSTORE') r.fail(`Unsupported ${name} parameter ${param}`);
-        condstore = true;
+        if (param === 'CONDSTORE') condstore = true;
+        else if (param === 'QRESYNC' && qresync === undefined) {
+          r.sp(param);
+          qresync = parseQresyncParam(r);
+        } else r.fail(`Unsupported ${name} parameter ${param}`);
       },
       `${name} parameters`,
     );
   }
   r.end();
-  return { name, mailbox, condstore };
+  return qresync ? { name, mailbox, condstore, qresync } : { name, mailbox, condstore };
+}
+
+/**
+ * RFC 7162 §3.2.5, §7: "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")".
+ * "*" and "$" are not allowed in any of the sets; the two sets of seq-match-data must name the
+ * same number of elements (the Nth message number goes with the Nth UID, §3.2.5.2). A modseq of
+ * 0 is accepted (as "everything") although the grammar asks for a positive one.
+ */
+function parseQresyncParam(r: Reader): QresyncSelectParams {
+  r.expect('(', '"(" starting QRESYNC parameters');
+  const uidValidity = r.nzNumber('uidvalidity');
+  r.sp('uidvalidity');
+  const out: QresyncSelectParams = { uidValidity, modseq: modSeqValue(r) };
+  const explicit = (what: string): SequenceSet => {
+    const set = parseSequenceSet(r);
+    if (set.kind !== 'set' || set.ranges.some((x) => x.start === '*' || x.end === '*')) r.fail(`"*" and "$" are not allowed in ${what}`);
+    return set;
+  };
+  if (r.trySp()) {
+    if (!r.peekChar('(')) {
+      out.knownUids = explicit('known-uids');
+      if (r.trySp() && !r.peekChar('(')) r.fail('Expected seq-match-data');
+    }
+    if (r.peekChar('(')) {
+      r.expect('(', '"(" starting seq-match-data');
+      const seqs = explicit('known-sequence-set');
+      r.sp('known-sequence-set');
+      const uids = explicit('known-uid-set');
+      r.expect(')', '")" ending seq-match-data');
+      if (setSize(seqs) !== setSize(uids)) r.fail('seq-match-data sets differ in size');
+      out.seqMatch = { seqs, uids };
+    }
+  }
+  r.expect(')', '")" ending QRESYNC parameters');
+  return out;
+}
+
+/**
+ * RFC 7162 mod-sequence-value: up to 2^63-1. Facteur's mod-sequences stay far below
+ * Number.MAX_SAFE_INTEGER, so a larger value (e.g. from the RFC's examples) means "later than
+ * any change here" and is clamped to it rather than rejected.
+ */
+function modSeqValue(r: Reader): number {
+  const digits = r.run((c) => c >= 0x30 && c <= 0x39);
+  if (digits.length === 0) r.fail('Expected mod-sequence');
+  if (digits.length > 19 || BigInt(digits) > 0x7fffffffffffffffn) r.fail('mod-sequence out of range');
+  return Math.min(Number(digits), Number.MAX_SAFE_INTEGER);
+}
+
+/** Number of elements named by an explicit set (ranges may overlap; RFC 7162 pairs by position). */
+function setSize(set: SequenceSet): number {
+  if (set.kind !== 'set') return 0;
+  let n = 0;
+  for (const x of set.ranges) n += Math.abs((x.end as number) - (x.start as number)) + 1;
+  return n;
 }
 
 /** RFC 9051 §6.3.4, RFC 4466 §2.2 create-params; RFC 6154 §5.2 USE. */

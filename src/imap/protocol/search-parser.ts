@@ -149,3 +149,17 @@ function searchKey(r: Reader, decode: Decode): SearchKey {
       return r.fail(`Unknown search key ${name}`);
   }
 }
+
+/**
+ * The search keys of SORT and THREAD (RFC 5256 §5 "search-criteria" after its charset): one or
+ * more keys separated by SP up to the end of the command, strings decoded with `charset`.
+ * Returns their top-level AND; the caller checks the end of the command.
+ */
+export function parseSearchKeys(r: Reader, charset: string): SearchKey {
+  const decode = charsetDecoder(r, charset);
+  const keys: SearchKey[] = [];
+  do {
+    keys.push(searchKey(r, decode));
+  } while (r.trySp());
+  return { op: 'AND', keys };
+}

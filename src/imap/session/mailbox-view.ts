@@ -24,6 +24,11 @@ export class MailboxView {
   readonly keywords = new Map<string, string>();
   /** Result of the last SEARCH ... RETURN (SAVE) as UIDs (RFC 5182); empty when none. */
   savedSearch: number[] = [];
+  /**
+   * While `pendingExpunge` is non-empty: a modseq below every pending expunge's, up to which the
+   * client was told everything - the HIGHESTMODSEQ a QRESYNC client may be given (RFC 7162 §3.2).
+   */
+  expungeFloor = 0;
 
   constructor(
     readonly mailboxId: number,

@@ -10,6 +10,8 @@
  *   and EXPUNGE after a command, never EXPUNGE during FETCH/STORE/SEARCH, and at once during IDLE.
  * - After STARTTLS every byte received before the handshake is discarded (RFC 2595 §3.1), so no
  *   command can be injected in cleartext.
+ * - After COMPRESS DEFLATE (RFC 4978 §3) every byte in both directions passes the DeflateLayer
+ *   (compression.ts), which flushes each burst of output; reading pauses the inflater then.
  */
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
@@ -30,6 +32,7 @@ import { capabilityList } from './capabilities.js';
 import { syncView } from './updates.js';
 import { storeErrorResult } from './store-errors.js';
 import { StoreError } from '../../store/errors.js';
+import { DeflateLayer } from './compression.js';
 
 export interface SessionDeps {
   store: MailStore;
@@ -78,6 +81,8 @@ export class ImapSession {
   /** While IDLE runs: pushes updates as soon as they arrive. */
   idleNotify: (() => void) | null = null;
   private inFlight: Promise<void> = Promise.resolve();
+  /** COMPRESS=DEFLATE is active (RFC 4978): all I/O goes through this layer. */
+  private compression: DeflateLayer | null = null;
 
   constructor(
     sock: Socket,
@@ -163,15 +168,15 @@ export class ImapSession {
     }
     this.queue.push(item);
     this.queuedBytes += item.kind === 'command' ? item.bytes.length : 0;
-    if (this.queue.length >= MAX_QUEUED_COMMANDS || this.queuedBytes >= MAX_QUEUED_BYTES) this.sock.pause();
+    if (this.queue.length >= MAX_QUEUED_COMMANDS || this.queuedBytes >= MAX_QUEUED_BYTES) this.input.pause();
     void this.pump();
   }
 
   private dequeue(): QueueItem | undefined {
     const item = this.queue.shift();
     if (item?.kind === 'command') this.queuedBytes -= item.bytes.length;
-    if (!this.draining && this.sock.isPaused() && this.queue.length < MAX_QUEUED_COMMANDS / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) {
-      this.sock.resume();
+    if (!this.draining && this.input.isPaused() && this.queue.length < MAX_QUEUED_COMMANDS / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) {
+      this.input.resume();
     }
     return item;
   }
@@ -297,7 +302,8 @@ export class ImapSession {
 
   write(data: Buffer): void {
     if (this.closed || this.sock.destroyed) return;
-    this.sock.write(data);
+    if (this.compression) this.compression.write(data);
+    else this.sock.write(data);
   }
 
   /** Writes a built response line (the builder holds "* ..." without CRLF). */
@@ -308,7 +314,8 @@ export class ImapSession {
 
   /** Waits while the socket's buffer is past the high-water mark (backpressure on FETCH). */
   drainIfNeeded(): Promise<void> {
-    if (this.closed || this.sock.writableLength < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
+    const pending = this.compression ? this.compression.writableLength : this.sock.writableLength;
+    if (this.closed || pending < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -374,6 +381,48 @@ export class ImapSession {
     });
   }
 
+  /** The stream reading pauses: the inflater once COMPRESS is active, else the socket. */
+  private get input(): { pause(): unknown; resume(): unknown; isPaused(): boolean } {
+    return this.compression?.input ?? this.sock;
+  }
+
+  get compressed(): boolean {
+    return this.compression !== null;
+  }
+
+  /**
+   * COMPRESS DEFLATE (RFC 4978 §3): call right after writing the tagged OK, which stays
+   * uncompressed; everything after it is deflated. Bytes the client sent before seeing the OK
+   * are discarded (the client MUST NOT send any), as after STARTTLS.
+   */
+  startCompression(): void {
+    if (this.compression || this.closed) return;
+    const sock = this.sock;
+    sock.removeAllListeners('data');
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.framer.reset();
+    this.framer = this.newFramer();
+    this.compression = new DeflateLayer(sock, {
+      onData: (chunk) => {
+        this.resetIdleTimer();
+        try {
+          this.framer.push(chunk);
+        } catch (e) {
+          this.log.error({ err: e }, 'framer failure');
+          this.fatal('Internal error');
+        }
+      },
+      onDrain: () => this.onDrain(),
+      onError: (e) => {
+        this.log.debug({ err: e.message }, 'compression error');
+        this.fatal('Invalid compressed data');
+      },
+    });
+    if (this.draining) this.compression.input.pause();
+    else if (sock.isPaused()) sock.resume();
+  }
+
   // --- lifetime ----------------------------------------------------------------------------
 
   private resetIdleTimer(): void {
@@ -402,7 +451,8 @@ export class ImapSession {
 
   private end(): void {
     if (this.closed) return;
-    this.sock.end();
+    if (this.compression) this.compression.end();
+    else this.sock.end();
     const s = this.sock;
     setTimeout(() => s.destroy(), 2000).unref();
     this.teardown();
@@ -430,16 +480,20 @@ export class ImapSession {
   async drain(): Promise<void> {
     if (this.closed) return;
     this.draining = true;
-    this.sock.pause();
+    this.input.pause();
     if (!this.running || this.idleNotify) {
       // Between commands, or in IDLE (which only ends on DONE): say goodbye now.
       this.fatal('Server shutting down');
+      // The deflated BYE leaves asynchronously (zlib): let it reach the socket first.
+      await this.compression?.finished();
       return;
     }
     await this.inFlight.catch(() => undefined);
+    await this.compression?.finished();
   }
 
   destroy(): void {
+    this.compression?.destroy();
     this.sock.destroy();
     this.teardown();
   }

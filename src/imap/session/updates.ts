@@ -1,18 +1,22 @@
 /**
  * Folding other sessions' changes into this session's view at safe points (RFC 9051 §7, §7.5.1):
- * EXPUNGE (only where allowed), EXISTS (+ RECENT for rev1 clients), and unsolicited
- * FETCH (FLAGS) for flag changes. The modseq log in storage is the truth; bus events only say
- * "look again".
+ * EXPUNGE, or VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10; only where allowed), EXISTS
+ * (+ RECENT for rev1 clients), and unsolicited FETCH (FLAGS) for flag changes. The modseq log
+ * in storage is the truth; bus events only say "look again".
  *
  * Invariants:
  * - An unsolicited FETCH carries UID and FLAGS, plus MODSEQ once the session is CONDSTORE-aware
  *   (RFC 7162 §3.1, §3.1.4.2 Example 14); flags and modseq come from the same stored row.
+ * - With QRESYNC enabled, every safe point that leaves expunges withheld ends with
+ *   "* OK [HIGHESTMODSEQ f]" where f (view.expungeFloor) is below each withheld expunge's
+ *   mod-sequence (RFC 7162 §3.2 and the §6 example).
  */
 import { StoreError } from '../../store/errors.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { condstoreEnabled } from './condstore.js';
+import { announceExpunges, qresyncEnabled } from './qresync.js';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -49,6 +53,17 @@ export function displayFlags(session: ImapSession, view: MailboxView, uid: numbe
 }
 
 export async function syncView(session: ImapSession, allowExpunge: boolean): Promise<void> {
+  await foldChanges(session, allowExpunge);
+  const state = session.state;
+  // RFC 7162 §3.2, §6 example: while VANISHED is withheld, MODSEQ values the client saw may be
+  // above the withheld expunges' mod-sequence; a HIGHESTMODSEQ below them keeps a QRESYNC
+  // client that loses the connection now from skipping those expunges when it resynchronizes.
+  if (state.kind === 'selected' && state.view.pendingExpunge.size > 0 && qresyncEnabled(session)) {
+    session.writeLine(`* OK [HIGHESTMODSEQ ${state.view.expungeFloor}] VANISHED delayed`);
+  }
+}
+
+async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise<void> {
   const state = session.state;
   if (state.kind !== 'selected') return;
   const view = state.view;
@@ -65,15 +80,16 @@ export async function syncView(session: ImapSession, allowExpunge: boolean): Pro
     }
     throw e;
   }
-  for (const uid of changes.expunged) if (view.seqOf(uid) > 0) view.pendingExpunge.add(uid);
+  for (const uid of changes.expunged) {
+    if (view.seqOf(uid) === 0) continue;
+    // Everything up to the modseq synced so far was told; these expunges lie above it.
+    if (view.pendingExpunge.size === 0) view.expungeFloor = view.modseq;
+    view.pendingExpunge.add(uid);
+  }
 
   if (allowExpunge && view.pendingExpunge.size > 0) {
-    // Descending order keeps every announced number valid as the view shrinks.
-    const doomed = [...view.pendingExpunge].sort((a, b) => b - a);
-    for (const uid of doomed) {
-      const seq = view.remove(uid);
-      if (seq > 0) session.writeLine(`* ${seq} EXPUNGE`);
-    }
+    // EXPUNGE lines (highest first) or, once QRESYNC is enabled, one VANISHED (RFC 7162 §3.2.10).
+    announceExpunges(session, view, [...view.pendingExpunge]);
   }
 
   const last = view.uids.length > 0 ? view.uids[view.uids.length - 1]! : 0;

@@ -1,0 +1,200 @@
+/**
+ * SORT and UID SORT (RFC 5256 §3) with the DISPLAYFROM/DISPLAYTO keys of SORT=DISPLAY (RFC 5957).
+ *
+ * Invariants:
+ * - The search part is SEARCH's own compiler and evaluator (runSearch), so SORT selects exactly
+ *   the messages SEARCH would, with the same expunge rules (RFC 2180 §4.3, EXPUNGEISSUED).
+ * - Sort keys come from the cached MIME structure's ENVELOPE (store.readMeta); a message is read
+ *   only when its structure was never cached.
+ * - Strings compare as i;unicode-casemap keys (RFC 5256 §7, RFC 5051); a missing value is the
+ *   empty string, which sorts first (RFC 5256 §3). REVERSE flips only its own key; a full tie is
+ *   broken by ascending sequence number, never reversed (RFC 5256 §3 implicit last criterion).
+ * - DATE is the sent date of RFC 5256 §2.2: the Date: field as a UTC instant, falling back to
+ *   INTERNALDATE when it is absent or unparseable.
+ * - A MODSEQ search key makes the command CONDSTORE enabling and a non-empty reply ends with
+ *   "(MODSEQ n)" (RFC 7162 §3.1.5, sort-data ABNF in §7).
+ */
+import { ResponseBuilder } from '../protocol/response.js';
+import type { SortCriterion, SortKeyName } from '../protocol/ast.js';
+import type { CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import { bad, no, ok } from '../session/state.js';
+import { enableCondstore } from '../session/condstore.js';
+import type { Actor, MessageRow } from '../../store/types.js';
+import { isStoreError } from '../../store/errors.js';
+import {
+  compareCasemapKeys,
+  decodeEncodedWords,
+  extractBaseSubject,
+  parseMessage,
+  parseRfc5322Date,
+  unicodeCasemapKey,
+  type Address,
+  type Envelope,
+  type MimePart,
+} from '../../mime/index.js';
+import { compileSearch, hasModSeqKey } from './search-eval.js';
+import { charsetSupported, runSearch } from './search.js';
+import { parseStructure } from './fetch-items.js';
+
+/** Structures read per readMeta call. */
+const META_BATCH = 256;
+
+/** One searched message with what SORT and THREAD need of it. */
+export interface SortSubject {
+  row: MessageRow;
+  seq: number;
+  /** The top-level ENVELOPE, null when the message vanished or has no header at all. */
+  envelope: Envelope | null;
+  /** The cached MIME structure, null when the message vanished meanwhile. */
+  root: MimePart | null;
+}
+
+/** The structures of `rows` (same order), from the cache; parsed from the message if absent. */
+export async function loadStructures(session: ImapSession, actor: Actor, rows: readonly MessageRow[]): Promise<Array<MimePart | null>> {
+  const out: Array<MimePart | null> = [];
+  for (let start = 0; start < rows.length; start += META_BATCH) {
+    const batch = rows.slice(start, start + META_BATCH);
+    const metas = await session.store.readMeta(
+      actor,
+      batch.map((r) => r.blobId),
+    );
+    for (const row of batch) {
+      let root = parseStructure(metas.get(row.blobId));
+      if (root === null) {
+        try {
+          root = parseMessage(await session.store.readBlob(actor, row.blobId));
+        } catch (e) {
+          if (!isStoreError(e, 'NONEXISTENT')) throw e;
+        }
+      }
+      out.push(root);
+    }
+  }
+  return out;
+}
+
+/** RFC 5256 §2.2 sent date: the Date: field normalised to UTC, else INTERNALDATE. */
+export function sentDate(envelope: Envelope | null, internalDate: number): number {
+  const date = envelope?.date ?? null;
+  if (date === null) return internalDate;
+  return parseRfc5322Date(decodeEncodedWords(date)) ?? internalDate;
+}
+
+/**
+ * The first address structure of a list, or null. A group's start marker counts: its
+ * addr-mailbox is the group name (RFC 9051 §7.5.2), so "undisclosed:;" sorts as "undisclosed".
+ */
+function firstAddress(list: Address[] | null | undefined): Address | null {
+  return list?.[0] ?? null;
+}
+
+/** RFC 5256 §3 FROM/TO/CC: the addr-mailbox of the first address, "" when none. */
+export function addressSortValue(list: Address[] | null | undefined): string {
+  return firstAddress(list)?.mailbox ?? '';
+}
+
+/**
+ * RFC 5957 §3: the decoded display name when non-empty, else mailbox@host, else the mailbox,
+ * else "".
+ */
+export function displaySortValue(list: Address[] | null | undefined): string {
+  const a = firstAddress(list);
+  if (a === null) return '';
+  if (a.name !== null) {
+    const name = decodeEncodedWords(a.name);
+    if (name !== '') return name;
+  }
+  if (a.mailbox !== null && a.host !== null) return `${a.mailbox}@${a.host}`;
+  return a.mailbox ?? '';
+}
+
+type KeyValues = number[] | string[];
+
+function keyValues(key: SortKeyName, items: readonly SortSubject[]): KeyValues {
+  switch (key) {
+    case 'ARRIVAL':
+      return items.map((m) => m.row.internalDate);
+    case 'SIZE':
+      return items.map((m) => m.row.size);
+    case 'DATE':
+      return items.map((m) => sentDate(m.envelope, m.row.internalDate));
+    case 'SUBJECT':
+      return items.map((m) => unicodeCasemapKey(extractBaseSubject(m.envelope?.subject ?? null).base));
+    case 'FROM':
+      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.from)));
+    case 'TO':
+      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.to)));
+    case 'CC':
+      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.cc)));
+    case 'DISPLAYFROM':
+      return items.map((m) => unicodeCasemapKey(displaySortValue(m.envelope?.from)));
+    case 'DISPLAYTO':
+      return items.map((m) => unicodeCasemapKey(displaySortValue(m.envelope?.to)));
+  }
+}
+
+/** The items ordered by `criteria`, then by sequence number. */
+export function sortMessages(items: readonly SortSubject[], criteria: readonly SortCriterion[]): SortSubject[] {
+  const columns = criteria.map((c) => ({ values: keyValues(c.key, items), sign: c.reverse ? -1 : 1 }));
+  const order = items.map((_, i) => i);
+  order.sort((i, j) => {
+    for (const { values, sign } of columns) {
+      const a = values[i]!;
+      const b = values[j]!;
+      const d = typeof a === 'number' ? a - (b as number) : compareCasemapKeys(a, b as string);
+      if (d !== 0) return d < 0 ? -sign : sign;
+    }
+    return items[i]!.seq - items[j]!.seq;
+  });
+  return order.map((i) => items[i]!);
+}
+
+/**
+ * Runs the search part of SORT/THREAD: the matching messages in sequence order with their
+ * envelopes, whether some were expunged, and whether MODSEQ was a key.
+ */
+export async function searchForSort(
+  session: ImapSession,
+  search: Parameters<typeof compileSearch>[0],
+): Promise<{ items: SortSubject[]; expunged: boolean; modseqWanted: boolean }> {
+  const state = session.state;
+  if (state.kind !== 'selected') throw new Error('searchForSort outside the selected state');
+  const view = state.view;
+  const modseqWanted = hasModSeqKey(search);
+  if (modseqWanted) enableCondstore(session);
+  const { rows, expunged } = await runSearch(session, state.actor, view, compileSearch(search, view, Date.now()));
+  const roots = await loadStructures(session, state.actor, rows);
+  const items = rows.map((row, i) => {
+    const root = roots[i] ?? null;
+    return { row, seq: view.seqOf(row.uid), envelope: root?.envelope ?? null, root };
+  });
+  items.sort((a, b) => a.seq - b.seq);
+  return { items, expunged, modseqWanted };
+}
+
+export function highestModSeq(items: readonly SortSubject[]): number {
+  let m = 0;
+  for (const i of items) if (i.row.modseq > m) m = i.row.modseq;
+  return m;
+}
+
+export const sortCommand: CommandSpec<'SORT'> = {
+  name: 'SORT',
+  states: ['selected'],
+  updates: 'no-expunge',
+  capabilities: ['SORT', 'SORT=DISPLAY'],
+  handler: async (session, cmd) => {
+    if (session.state.kind !== 'selected') return bad('No mailbox selected');
+    if (!charsetSupported(cmd.charset)) return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
+    const { items, expunged, modseqWanted } = await searchForSort(session, cmd.search);
+    const sorted = sortMessages(items, cmd.criteria);
+    const numbers = sorted.map((m) => (cmd.uid ? m.row.uid : m.seq));
+    const b = new ResponseBuilder();
+    b.raw(numbers.length > 0 ? `* SORT ${numbers.join(' ')}` : '* SORT');
+    if (modseqWanted && items.length > 0) b.raw(` (MODSEQ ${highestModSeq(items)})`);
+    session.send(b);
+    await session.drainIfNeeded();
+    return expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');
+  },
+};

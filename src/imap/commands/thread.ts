@@ -1,0 +1,95 @@
+/**
+ * THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT and REFERENCES over the messages SEARCH's
+ * criteria select; the algorithms themselves are in thread-algorithms.ts.
+ *
+ * Invariants:
+ * - Subjects, sent dates, Message-ID and In-Reply-To come from the cached ENVELOPE; only
+ *   REFERENCES reads message bytes, and then just each header block (for References:, which
+ *   the ENVELOPE lacks), a few messages at a time.
+ * - A message's references are its References: Message IDs, else the first valid Message ID of
+ *   In-Reply-To, else none (RFC 5256 §3 REFERENCES preamble).
+ * - Numbers printed are sequence numbers, or UIDs for UID THREAD; the charset rules and the
+ *   EXPUNGEISSUED handling are SORT's (sort.ts); the reply never carries MODSEQ.
+ */
+import { ResponseBuilder } from '../protocol/response.js';
+import type { CommandSpec } from '../session/command-table.js';
+import type { ImapSession } from '../session/session.js';
+import { bad, no, ok } from '../session/state.js';
+import type { Actor } from '../../store/types.js';
+import { isStoreError } from '../../store/errors.js';
+import { extractBaseSubject, firstMessageId, headerValues, parseMessageIds, unicodeCasemapKey } from '../../mime/index.js';
+import { charsetSupported } from './search.js';
+import { searchForSort, sentDate, type SortSubject } from './sort.js';
+import { encodeThreads, orderedSubject, referencesThreads, type ThreadMessage } from './thread-algorithms.js';
+
+/** Header blocks read at once for REFERENCES. */
+const HEADER_READ_CONCURRENCY = 8;
+
+function threadMessage(m: SortSubject, uid: boolean, references: string[]): ThreadMessage {
+  const subject = extractBaseSubject(m.envelope?.subject ?? null);
+  return {
+    id: uid ? m.row.uid : m.seq,
+    seq: m.seq,
+    sent: sentDate(m.envelope, m.row.internalDate),
+    subject: unicodeCasemapKey(subject.base),
+    replyOrForward: subject.replyOrForward,
+    messageId: firstMessageId(m.envelope?.messageId ?? null),
+    references,
+  };
+}
+
+/** The References: Message IDs of one message (first field), read from its header block. */
+async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject): Promise<string[]> {
+  if (m.root === null) return [];
+  try {
+    const raw = await session.store.readBlob(actor, m.row.blobId, 0, m.root.bodyStart);
+    const value = headerValues(raw, m.root, 'references')[0];
+    return value === undefined ? [] : parseMessageIds(value);
+  } catch (e) {
+    if (!isStoreError(e, 'NONEXISTENT')) throw e;
+    return [];
+  }
+}
+
+async function allReferences(session: ImapSession, actor: Actor, items: readonly SortSubject[]): Promise<string[][]> {
+  const out: string[][] = new Array<string[]>(items.length);
+  for (let start = 0; start < items.length; start += HEADER_READ_CONCURRENCY) {
+    const batch = items.slice(start, start + HEADER_READ_CONCURRENCY);
+    const refs = await Promise.all(batch.map((m) => referencesOf(session, actor, m)));
+    refs.forEach((r, k) => {
+      const m = items[start + k]!;
+      if (r.length > 0) out[start + k] = r;
+      else {
+        const parent = firstMessageId(m.envelope?.inReplyTo ?? null);
+        out[start + k] = parent === null ? [] : [parent];
+      }
+    });
+  }
+  return out;
+}
+
+export const threadCommand: CommandSpec<'THREAD'> = {
+  name: 'THREAD',
+  states: ['selected'],
+  updates: 'no-expunge',
+  capabilities: ['THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES'],
+  handler: async (session, cmd) => {
+    const state = session.state;
+    if (state.kind !== 'selected') return bad('No mailbox selected');
+    if (!charsetSupported(cmd.charset)) return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
+    // RFC 5256 thread-data has no MODSEQ form (RFC 7162 extends only SEARCH and SORT replies).
+    const { items, expunged } = await searchForSort(session, cmd.search);
+    let forest;
+    if (cmd.algorithm === 'ORDEREDSUBJECT') {
+      forest = orderedSubject(items.map((m) => threadMessage(m, cmd.uid, [])));
+    } else {
+      const refs = await allReferences(session, state.actor, items);
+      forest = referencesThreads(items.map((m, i) => threadMessage(m, cmd.uid, refs[i]!)));
+    }
+    const b = new ResponseBuilder();
+    b.raw(forest.length > 0 ? `* THREAD ${encodeThreads(forest)}` : '* THREAD');
+    session.send(b);
+    await session.drainIfNeeded();
+    return expunged ? ok('Thread completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Thread completed');
+  },
+};

@@ -1,0 +1,58 @@
+/**
+ * SORT and THREAD arguments (RFC 5256 §5 ABNF, RFC 5957 §5 DISPLAYFROM/DISPLAYTO):
+ *   sort   = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
+ *   thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
+ *   sort-criteria = "(" sort-criterion *(SP sort-criterion) ")"
+ *   sort-criterion = ["REVERSE" SP] sort-key
+ *   search-criteria = charset 1*(SP search-key)
+ *
+ * Invariants:
+ * - The charset is mandatory; an unknown one fails with BADCHARSET (answered NO, like SEARCH).
+ * - An unknown sort key or threading algorithm is a syntax error (tagged BAD, RFC 5256 §3).
+ * - Search keys are parsed by search-parser.ts, so SORT/THREAD accept exactly SEARCH's keys.
+ * - ESORT/CONTEXT return options (RFC 5267) are not accepted.
+ */
+import type { SortCommand, SortCriterion, SortKeyName, ThreadAlgorithm, ThreadCommand } from './ast.js';
+import type { Reader } from './reader.js';
+import { parseSearchKeys } from './search-parser.js';
+
+const SORT_KEYS: ReadonlySet<string> = new Set(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
+const THREAD_ALGORITHMS: ReadonlySet<string> = new Set(['ORDEREDSUBJECT', 'REFERENCES']);
+
+/** Parses what follows "SORT" (the reader is just after the command name). */
+export function parseSortArgs(r: Reader): SortCommand {
+  r.sp('SORT');
+  const criteria = r.list(
+    (): SortCriterion => {
+      let key = r.atom('sort key').toUpperCase();
+      let reverse = false;
+      if (key === 'REVERSE') {
+        reverse = true;
+        r.sp('REVERSE');
+        key = r.atom('sort key').toUpperCase();
+      }
+      if (!SORT_KEYS.has(key)) r.fail(`Unknown sort key ${key}`);
+      return { key: key as SortKeyName, reverse };
+    },
+    'sort criteria',
+  );
+  r.sp('sort criteria');
+  const charset = r.astring('charset');
+  r.sp('charset');
+  const search = parseSearchKeys(r, charset);
+  r.end();
+  return { criteria, charset, search };
+}
+
+/** Parses what follows "THREAD". */
+export function parseThreadArgs(r: Reader): ThreadCommand {
+  r.sp('THREAD');
+  const algorithm = r.atom('threading algorithm').toUpperCase();
+  if (!THREAD_ALGORITHMS.has(algorithm)) r.fail(`Unsupported threading algorithm ${algorithm}`);
+  r.sp('threading algorithm');
+  const charset = r.astring('charset');
+  r.sp('charset');
+  const search = parseSearchKeys(r, charset);
+  r.end();
+  return { algorithm: algorithm as ThreadAlgorithm, charset, search };
+}
