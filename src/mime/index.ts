@@ -17,3 +17,4 @@ export { encodeNulParts } from './binary-rewrite.js';
 export { extractBaseSubject, type BaseSubject } from './base-subject.js';
 export { unicodeCasemapKey, compareCasemapKeys } from './unicode-casemap.js';
 export { parseMessageIds, firstMessageId } from './message-id.js';
+export { messagePreview, partPreview, previewParts, previewSourceEnd, PREVIEW_MAX_CHARS } from './preview.js';

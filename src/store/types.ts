@@ -66,6 +66,12 @@ export interface MessageRow {
   size: number;
   /** Opaque blob id for readBlob / readMeta. */
   blobId: string;
+  /**
+   * Save date (RFC 8514 §3), milliseconds since the epoch: when the message was saved in this
+   * mailbox (append, copy, move). A copy or move gets the time of that operation, never the
+   * source's; nothing else changes it.
+   */
+  savedAt: number;
 }
 
 export interface NewMessage {

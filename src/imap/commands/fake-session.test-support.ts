@@ -16,6 +16,8 @@ export interface FakeMessage {
   raw: string | Buffer;
   flags?: string[];
   internalDate?: number;
+  /** Save date (RFC 8514); defaults to the internal date. */
+  savedAt?: number;
   /** Store no structure (forces parsing from the content). */
   noMeta?: boolean;
 }
@@ -46,6 +48,7 @@ export class FakeStore {
           internalDate: m.internalDate ?? Date.UTC(2024, 0, 15, 12, 0, 0),
           size: raw.length,
           blobId: `blob${uid}`,
+          savedAt: m.savedAt ?? m.internalDate ?? Date.UTC(2024, 0, 15, 12, 0, 0),
         },
         raw,
         meta: m.noMeta ? null : JSON.stringify(parseMessage(raw)),

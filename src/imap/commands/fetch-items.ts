@@ -14,12 +14,26 @@
  * - Non-empty section data is always sent as a literal; BINARY data containing NUL as literal8
  *   (RFC 3516 §4.2), and text/* BINARY data with bare LF line ends converted to CRLF
  *   (RFC 9051 §7.5.2).
+ * - SAVEDATE is the row's save date (RFC 8514 §4.2), never NIL: every mailbox records it.
+ * - PREVIEW (RFC 8970 §3) is generated on each FETCH by mime/preview.ts from the first text
+ *   part(s), reading only the first bytes of those parts; PREVIEW (LAZY) gets the same answer
+ *   and never NIL (§4.1 allows NIL only when the preview is not cheaply available; ours costs
+ *   one bounded range read, about what BODY.PEEK[1]<0.256K> costs).
  */
 import type { FetchAttribute, FetchPartial, FetchSection } from '../protocol/ast.js';
 import { encodeBodyStructure, encodeEnvelope } from '../protocol/encode.js';
 import type { ResponseBuilder } from '../protocol/response.js';
 import type { Envelope, MimePart, SectionSpec } from '../../mime/types.js';
-import { binarySection, decodeTransfer, findPart, parseMessage, sectionBytes } from '../../mime/index.js';
+import {
+  binarySection,
+  decodeTransfer,
+  findPart,
+  parseMessage,
+  partPreview,
+  previewParts,
+  previewSourceEnd,
+  sectionBytes,
+} from '../../mime/index.js';
 
 /** The MIME structure stored as blob meta, or null when absent or unreadable. */
 export function parseStructure(meta: string | undefined): MimePart | null {
@@ -150,6 +164,10 @@ export function planFetch(attributes: readonly FetchAttribute[], uidCommand: boo
         needsStructure = true;
         contentItems++;
         break;
+      case 'PREVIEW':
+        needsStructure = true;
+        contentItems++;
+        break;
       default:
         break;
     }
@@ -173,6 +191,8 @@ export interface FetchMessage {
   internalDate: number;
   size: number;
   modseq: number;
+  /** Save date (RFC 8514 §3), ms since the epoch. */
+  savedAt: number;
   /** Cached structure; null when it must be parsed from the content. */
   root: MimePart | null;
   source: MessageSource;
@@ -281,6 +301,18 @@ export async function renderItems(b: ResponseBuilder, plan: FetchPlan, msg: Fetc
           name(`BINARY.SIZE[${a.part.join('.')}] ${size}`);
           break;
         }
+        case 'SAVEDATE':
+          // RFC 8514 §4.2: msg-att-static "SAVEDATE" SP (date-time / nil).
+          name('SAVEDATE ');
+          b.dateTime(msg.savedAt);
+          break;
+        case 'PREVIEW': {
+          // RFC 8970 §3.2: msg-att-dynamic "PREVIEW" SP nstring; "" when there is no text.
+          const text = await previewText(msg, preferWhole, structure);
+          name('PREVIEW ');
+          b.string(text);
+          break;
+        }
       }
     }
   } catch (e) {
@@ -294,6 +326,21 @@ export async function renderItems(b: ResponseBuilder, plan: FetchPlan, msg: Fetc
   if ((plan.modseq || msg.addModSeq) && !modseqDone) name(`MODSEQ (${msg.modseq})`);
   b.raw(')');
   return { ok: true };
+}
+
+/** The RFC 8970 preview: the first text part that yields any text, read by range when possible. */
+async function previewText(msg: FetchMessage, preferWhole: boolean, structure: () => Promise<MimePart>): Promise<string> {
+  const root = await structure();
+  for (const part of previewParts(root)) {
+    const end = previewSourceEnd(part);
+    const body =
+      preferWhole || msg.root === null
+        ? (await msg.source.whole()).subarray(part.bodyStart, end)
+        : await msg.source.range(part.bodyStart, end);
+    const text = partPreview(body, part);
+    if (text !== '') return text;
+  }
+  return '';
 }
 
 /** section-spec as echoed: "1.HEADER.FIELDS (FROM TO)". */
@@ -352,6 +399,21 @@ async function sectionData(
   preferWhole: boolean,
   structure: () => Promise<MimePart>,
 ): Promise<Buffer> {
+  return (await sectionContent(msg, section, partial, preferWhole, structure)) ?? Buffer.alloc(0);
+}
+
+/**
+ * BODY[section]<partial> bytes, or null when the part does not exist (FETCH sends "" then;
+ * CATENATE answers BADURL). Shared by FETCH and CATENATE URL resolution (RFC 4469 §3: "as if
+ * the literal returned in a FETCH BODY response were put in place").
+ */
+export async function sectionContent(
+  msg: Pick<FetchMessage, 'source' | 'size' | 'root'>,
+  section: FetchSection,
+  partial: FetchPartial | undefined,
+  preferWhole: boolean,
+  structure: () => Promise<MimePart>,
+): Promise<Buffer | null> {
   const spec: SectionSpec = { part: section.part, text: section.text, fields: section.fields };
   const wholeMessage = spec.part.length === 0 && spec.text === undefined;
   if (wholeMessage) {
@@ -365,11 +427,13 @@ async function sectionData(
   }
   const root = await structure();
   if (preferWhole || msg.root === null) {
-    const data = sectionBytes(await msg.source.whole(), root, spec) ?? Buffer.alloc(0);
+    const data = sectionBytes(await msg.source.whole(), root, spec);
+    if (data === null) return null;
     return partial === undefined ? data : slicePartial(data, partial);
   }
   const loc = locateSection(root, spec, msg.size);
-  if (loc === null || loc === 'empty') return Buffer.alloc(0);
+  if (loc === null) return null;
+  if (loc === 'empty') return Buffer.alloc(0);
   if (loc.fields !== undefined) {
     const header = await msg.source.range(loc.start, loc.end);
     const shifted: MimePart = { ...root, headerStart: 0, bodyStart: header.length, end: header.length, children: [], message: null };

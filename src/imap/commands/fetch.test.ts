@@ -316,3 +316,18 @@ test('a PEEK twin does not hide \\Seen; several partials of one message read it 
   const body = 'Hello body text\r\nline two\r\n';
   assert.equal(h.output(), `* 1 FETCH (BODY[]<0> {4}\r\nFrom BODY[1] {${body.length}}\r\n${body} FLAGS (\\Seen))\r\n`);
 });
+
+test('PREVIEW reads only the text part by range; SAVEDATE reads nothing (RFC 8970, RFC 8514)', async () => {
+  const h = harness(new FakeStore([{ raw: MULTI, savedAt: Date.UTC(2026, 10, 25, 8, 9, 10) }]));
+  const r = await fetchCommand.handler(h.session, fetch(all, [{ kind: 'SAVEDATE' }, { kind: 'PREVIEW', lazy: true }]), 'a');
+  assert.equal(r.status, 'OK');
+  // Non-ASCII preview text without UTF8=ACCEPT: a literal (RFC 8970 §3.3: UTF-8).
+  assert.equal(h.output(), `* 1 FETCH (SAVEDATE "25-Nov-2026 08:09:10 +0000" PREVIEW {13}\r\n${Buffer.from('café').toString('latin1')} au lait)\r\n`);
+  const part = parseMessage(Buffer.from(MULTI)).children[0]!;
+  assert.deepEqual(h.store.reads, [['blob10', part.bodyStart, part.end]]);
+  // Without a cached structure the message is read once, whole.
+  const h2 = harness(new FakeStore([{ raw: SIMPLE, noMeta: true }]));
+  assert.equal((await fetchCommand.handler(h2.session, fetch(all, [{ kind: 'PREVIEW', lazy: false }]), 'b')).status, 'OK');
+  assert.equal(h2.output(), '* 1 FETCH (PREVIEW "Hello body text line two")\r\n');
+  assert.deepEqual(h2.store.reads, [['blob10', undefined, undefined]]);
+});

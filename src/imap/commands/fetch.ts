@@ -1,6 +1,6 @@
 /**
  * FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9, §7.5.2; RFC 3516 BINARY; RFC 7162 §3.1.4
- * CHANGEDSINCE).
+ * CHANGEDSINCE; RFC 8514 SAVEDATE; RFC 8970 PREVIEW).
  *
  * Invariants:
  * - One "* <seq> FETCH (...)" per message, ascending sequence numbers; each response is written
@@ -45,7 +45,8 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
   name: 'FETCH',
   states: ['selected'],
   updates: 'no-expunge',
-  capabilities: ['BINARY'],
+  // RFC 8514 §4.1 SAVEDATE, RFC 8970 §6 PREVIEW: FETCH items (and SEARCH keys) of this server.
+  capabilities: ['BINARY', 'SAVEDATE', 'PREVIEW'],
   handler: async (session, cmd) => {
     const state = session.state;
     if (state.kind !== 'selected') return bad('No mailbox selected');
@@ -98,6 +99,7 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
             uid: row.uid,
             flags: displayFlags(session, view, row.uid, upd?.flags ?? row.flags),
             internalDate: row.internalDate,
+            savedAt: row.savedAt,
             size: row.size,
             modseq: upd?.modseq ?? row.modseq,
             root,

@@ -13,6 +13,9 @@
  * - INTERNALDATE keys compare UTC calendar days; SENT* keys compare the calendar day written in
  *   the Date: field (its own zone), else the parsed instant's UTC day; no usable Date: field,
  *   no match (RFC 9051 §6.4.4: "disregarding time and timezone").
+ * - SAVEDBEFORE/SAVEDON/SAVEDSINCE compare the UTC calendar day of the save date, as the
+ *   INTERNALDATE keys do (RFC 8514 §4.3); every mailbox supports save dates, so
+ *   SAVEDATESUPPORTED matches every message and no key falls back to INTERNALDATE.
  */
 import type { SearchDate, SearchKey } from '../protocol/ast.js';
 import type { MailboxView } from '../session/mailbox-view.js';
@@ -36,6 +39,8 @@ export interface SearchMessage {
   internalDate: number;
   size: number;
   modseq: number;
+  /** Save date (RFC 8514 §3), ms since the epoch. */
+  savedAt: number;
 }
 
 /** What the evaluator is given of a message's content; each level is loaded lazily. */
@@ -60,6 +65,7 @@ type Compiled =
   | { op: 'recent'; present: boolean }
   | { op: 'uids'; set: ReadonlySet<number> }
   | { op: 'internal'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'saved'; cmp: 'before' | 'on' | 'since'; day: number }
   | { op: 'sent'; cmp: 'before' | 'on' | 'since'; day: number }
   | { op: 'size'; cmp: 'larger' | 'smaller'; size: number }
   | { op: 'modseq'; modseq: number }
@@ -152,6 +158,17 @@ export function compileSearch(key: SearchKey, view: MailboxView, now: number): C
     case 'ON':
     case 'SINCE':
       return leaf({ op: 'internal', cmp: key.op === 'BEFORE' ? 'before' : key.op === 'ON' ? 'on' : 'since', day: dayOf(key.date) });
+    case 'SAVEDBEFORE':
+    case 'SAVEDON':
+    case 'SAVEDSINCE':
+      return leaf({
+        op: 'saved',
+        cmp: key.op === 'SAVEDBEFORE' ? 'before' : key.op === 'SAVEDON' ? 'on' : 'since',
+        day: dayOf(key.date),
+      });
+    case 'SAVEDATESUPPORTED':
+      // RFC 8514 §4.3: all messages, since this server's storage records save dates everywhere.
+      return leaf({ op: 'const', value: true });
     case 'SENTBEFORE':
     case 'SENTON':
     case 'SENTSINCE':
@@ -286,6 +303,8 @@ export function evaluate(key: CompiledKey, msg: SearchMessage, ctx: EvalContext,
       return tri(key.set.has(msg.uid));
     case 'internal':
       return tri(cmpDay(key.cmp, utcDay(msg.internalDate), key.day));
+    case 'saved':
+      return tri(cmpDay(key.cmp, utcDay(msg.savedAt), key.day));
     case 'size':
       return tri(key.cmp === 'larger' ? msg.size > key.size : msg.size < key.size);
     case 'modseq':

@@ -123,7 +123,8 @@ export function savedUids(opts: readonly SearchReturnOption[], rows: readonly Me
 
 /**
  * The ESEARCH line (RFC 4731 §3.1, RFC 9051 §7.3.4), or null for RETURN (SAVE) alone. `rows` and
- * `numbers` are parallel and ascending. MODSEQ per RFC 4731 §3.2.
+ * `numbers` are parallel: ascending for SEARCH, in sort order for ESORT (RFC 5267 §3.1, so MIN/MAX
+ * are the first/last sorted message). MODSEQ per RFC 4731 §3.2.
  */
 export function esearchLine(
   tag: string,

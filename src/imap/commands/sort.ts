@@ -13,6 +13,13 @@
  *   INTERNALDATE when it is absent or unparseable.
  * - A MODSEQ search key makes the command CONDSTORE enabling and a non-empty reply ends with
  *   "(MODSEQ n)" (RFC 7162 §3.1.5, sort-data ABNF in §7).
+ * - ESORT (RFC 5267 §3): with RETURN the reply is one "* ESEARCH" built by SEARCH's esearchLine
+ *   over the sorted result, none for RETURN (SAVE) alone. MIN/MAX are the first/last message in
+ *   the requested sort order ("lowest/highest sorted message", §3.1); ALL keeps the sort order,
+ *   a range only for an ascending run of consecutive numbers (§3.2, RFC 7162 example 20
+ *   "ALL 5,3,2,1"). MODSEQ is the RFC 4731 §3.2 result option (RFC 7162 §3.1.10).
+ * - SAVE (RFC 5182, RFC 9051 §6.4.4.1 table 4) stores the UIDs the reply refers to, ascending,
+ *   empty for an empty result or a command answered NO.
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import type { SortCriterion, SortKeyName } from '../protocol/ast.js';
@@ -34,7 +41,7 @@ import {
   type MimePart,
 } from '../../mime/index.js';
 import { compileSearch, hasModSeqKey } from './search-eval.js';
-import { charsetSupported, runSearch } from './search.js';
+import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
 import { parseStructure } from './fetch-items.js';
 
 /** Structures read per readMeta call. */
@@ -179,21 +186,62 @@ export function highestModSeq(items: readonly SortSubject[]): number {
   return m;
 }
 
+/**
+ * An order-preserving sequence-set for ESORT's ALL (RFC 5267 §3.2): runs of consecutive
+ * ascending numbers become "a:b", everything else stays a comma-separated list.
+ */
+export function encodeSortedSet(nums: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < nums.length) {
+    let j = i;
+    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
+    parts.push(j > i ? `${nums[i]}:${nums[j]}` : `${nums[i]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
 export const sortCommand: CommandSpec<'SORT'> = {
   name: 'SORT',
   states: ['selected'],
   updates: 'no-expunge',
-  capabilities: ['SORT', 'SORT=DISPLAY'],
-  handler: async (session, cmd) => {
-    if (session.state.kind !== 'selected') return bad('No mailbox selected');
-    if (!charsetSupported(cmd.charset)) return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
-    const { items, expunged, modseqWanted } = await searchForSort(session, cmd.search);
+  capabilities: ['SORT', 'SORT=DISPLAY', 'ESORT'],
+  handler: async (session, cmd, tag) => {
+    const state = session.state;
+    if (state.kind !== 'selected') return bad('No mailbox selected');
+    const options = cmd.returnOptions ?? null;
+    const save = options?.includes('SAVE') ?? false;
+    if (!charsetSupported(cmd.charset)) {
+      // RFC 5182 §2.1: a SAVE command answered NO leaves "$" empty.
+      if (save) state.view.savedSearch = [];
+      return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
+    }
+    let found: Awaited<ReturnType<typeof searchForSort>>;
+    try {
+      found = await searchForSort(session, cmd.search);
+    } catch (e) {
+      if (save) state.view.savedSearch = [];
+      throw e;
+    }
+    const { items, expunged, modseqWanted } = found;
     const sorted = sortMessages(items, cmd.criteria);
     const numbers = sorted.map((m) => (cmd.uid ? m.row.uid : m.seq));
-    const b = new ResponseBuilder();
-    b.raw(numbers.length > 0 ? `* SORT ${numbers.join(' ')}` : '* SORT');
-    if (modseqWanted && items.length > 0) b.raw(` (MODSEQ ${highestModSeq(items)})`);
-    session.send(b);
+    let line: string | null;
+    if (options !== null) {
+      // RFC 5267 §3: ESORT; the parser already turned "RETURN ()" into ALL.
+      const rows = sorted.map((m) => m.row);
+      if (save) state.view.savedSearch = savedUids(options, rows).sort((x, y) => x - y);
+      line = esearchLine(tag, cmd.uid, options, rows, numbers, encodeSortedSet(numbers), modseqWanted);
+    } else {
+      line = numbers.length > 0 ? `* SORT ${numbers.join(' ')}` : '* SORT';
+      if (modseqWanted && items.length > 0) line += ` (MODSEQ ${highestModSeq(items)})`;
+    }
+    if (line !== null) {
+      const b = new ResponseBuilder();
+      b.raw(line);
+      session.send(b);
+    }
     await session.drainIfNeeded();
     return expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');
   },

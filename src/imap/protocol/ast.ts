@@ -51,7 +51,9 @@ export type FetchAttribute =
   | { kind: 'MODSEQ' }
   | { kind: 'BODY[]'; peek: boolean; section: FetchSection; partial?: FetchPartial }
   | { kind: 'BINARY[]'; peek: boolean; part: FetchSectionPart; partial?: FetchPartial }
-  | { kind: 'BINARY.SIZE'; part: FetchSectionPart };
+  | { kind: 'BINARY.SIZE'; part: FetchSectionPart }
+  | { kind: 'SAVEDATE' } // RFC 8514 §4.2
+  | { kind: 'PREVIEW'; lazy: boolean }; // RFC 8970 §3, LAZY §4.1
 
 export type SearchKey =
   | { op: 'ALL' | 'ANSWERED' | 'DELETED' | 'DRAFT' | 'FLAGGED' | 'NEW' | 'OLD' | 'RECENT' | 'SEEN' }
@@ -67,7 +69,9 @@ export type SearchKey =
   | { op: 'OR'; a: SearchKey; b: SearchKey }
   | { op: 'AND'; keys: SearchKey[] } // parenthesized list or the implicit top-level conjunction
   | { op: 'MODSEQ'; modseq: number }
-  | { op: 'OLDER' | 'YOUNGER'; seconds: number }; // RFC 5032 WITHIN
+  | { op: 'OLDER' | 'YOUNGER'; seconds: number } // RFC 5032 WITHIN
+  | { op: 'SAVEDBEFORE' | 'SAVEDON' | 'SAVEDSINCE'; date: SearchDate } // RFC 8514 §4.3
+  | { op: 'SAVEDATESUPPORTED' }; // RFC 8514 §4.3
 
 /** A calendar date (RFC 9051 "date"): compared without time of day or zone. */
 export interface SearchDate {
@@ -101,6 +105,11 @@ export interface SortCommand {
   /** Mandatory for SORT (RFC 5256 §3 search-criteria = charset 1*(SP search-key)). */
   charset: string;
   search: SearchKey; // always an AND at the top
+  /**
+   * ESORT return options (RFC 5267 §3.1), present only when RETURN was given: the reply is then
+   * an ESEARCH response. "RETURN ()" gives ['ALL'] (RFC 5267 §3.3).
+   */
+  returnOptions?: SearchReturnOption[];
 }
 
 /** THREAD algorithms (RFC 5256 §3); an unknown one is a parse error (BAD). */
@@ -133,7 +142,15 @@ export interface AppendMessage {
   content: Buffer;
   /** true when sent as literal8 (~{n}, RFC 3516). */
   binary: boolean;
+  /**
+   * RFC 4469 CATENATE parts, in order; when present `content` is empty and the message is
+   * assembled by the APPEND handler (TEXT literals and IMAP URLs).
+   */
+  catenate?: CatenatePart[];
 }
+
+/** One RFC 4469 §5 cat-part: "TEXT" SP literal / "URL" SP astring. */
+export type CatenatePart = { kind: 'TEXT'; data: Buffer } | { kind: 'URL'; url: string };
 
 export type StoreAction = { op: 'set' | 'add' | 'remove'; silent: boolean; flags: string[] };
 

@@ -6,6 +6,7 @@
  * - The macros ALL, FAST and FULL are expanded to their attribute lists (RFC 9051 §6.4.5).
  * - MIME is accepted only after a part number (RFC 9051 §9 section-text).
  * - VANISHED requires UID FETCH and CHANGEDSINCE (RFC 7162 §3.2.6: otherwise tagged BAD).
+ * - SAVEDATE (RFC 8514 §4.2) and PREVIEW with its optional (LAZY) (RFC 8970 §6) are attributes.
  */
 import type { FetchAttribute, FetchPartial, FetchSection, FetchSectionPart, SequenceSet } from './ast.js';
 import type { Reader } from './reader.js';
@@ -25,7 +26,7 @@ const MACROS: Record<string, FetchAttribute[]> = {
   FULL: [...FAST, { kind: 'ENVELOPE' }, { kind: 'BODY' }],
 };
 
-const SIMPLE = new Set(['ENVELOPE', 'FLAGS', 'INTERNALDATE', 'RFC822', 'RFC822.HEADER', 'RFC822.SIZE', 'RFC822.TEXT', 'BODYSTRUCTURE', 'UID', 'MODSEQ']);
+const SIMPLE = new Set(['ENVELOPE', 'FLAGS', 'INTERNALDATE', 'RFC822', 'RFC822.HEADER', 'RFC822.SIZE', 'RFC822.TEXT', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'SAVEDATE']);
 
 const isNameChar = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e;
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
@@ -96,9 +97,31 @@ function fetchAtt(r: Reader): FetchAttribute {
     }
     case 'BINARY.SIZE':
       return { kind: 'BINARY.SIZE', part: readBinarySection(r) };
+    case 'PREVIEW':
+      return { kind: 'PREVIEW', lazy: readPreviewMods(r) };
     default:
       return r.fail(`Unknown fetch attribute ${name}`);
   }
+}
+
+/**
+ * RFC 8970 §6: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY".
+ * A "(" not starting with LAZY is left alone: after a lone attribute it opens the fetch
+ * modifiers ("FETCH 1 PREVIEW (CHANGEDSINCE 5)"). Returns whether LAZY was given.
+ */
+function readPreviewMods(r: Reader): boolean {
+  if (r.peek() !== 0x20 || r.peek(1) !== 0x28) return false;
+  const start = r.pos;
+  r.pos += 2;
+  const isMod = r.peekWord('LAZY');
+  r.pos = start;
+  if (!isMod) return false;
+  r.pos++;
+  r.list(() => {
+    const mod = r.atom('preview modifier').toUpperCase();
+    if (mod !== 'LAZY') r.fail(`Unknown preview modifier ${mod}`);
+  }, 'preview modifiers');
+  return true;
 }
 
 function readPart(r: Reader): FetchSectionPart {
@@ -111,7 +134,8 @@ function readPart(r: Reader): FetchSectionPart {
   return part;
 }
 
-function readSection(r: Reader): FetchSection {
+/** section-spec in brackets (RFC 9051 §9); also used for IMAP URL ;SECTION= (RFC 5092 §11). */
+export function readSection(r: Reader): FetchSection {
   r.expect('[', '"[" starting section');
   const part = readPart(r);
   const section: FetchSection = { part };

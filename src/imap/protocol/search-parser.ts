@@ -1,6 +1,7 @@
 /**
  * SEARCH arguments (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options,
- * RFC 5182 SAVE and "$", RFC 7162 §3.1.5 MODSEQ, RFC 5032 OLDER/YOUNGER).
+ * RFC 5182 SAVE and "$", RFC 7162 §3.1.5 MODSEQ, RFC 5032 OLDER/YOUNGER, RFC 8514 §4.3
+ * SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED).
  *
  * Invariants:
  * - criteria is always an AND at the top; a parenthesized list is an AND too.
@@ -20,9 +21,13 @@ const RETURN_OPTIONS: ReadonlySet<string> = new Set(['MIN', 'MAX', 'ALL', 'COUNT
 const FLAG_KEYS: ReadonlySet<string> = new Set([
   'ALL', 'ANSWERED', 'DELETED', 'DRAFT', 'FLAGGED', 'NEW', 'OLD', 'RECENT', 'SEEN',
   'UNANSWERED', 'UNDELETED', 'UNDRAFT', 'UNFLAGGED', 'UNSEEN',
+  'SAVEDATESUPPORTED', // RFC 8514 §4.3: an argument-less key like these
 ]);
 const STRING_KEYS: ReadonlySet<string> = new Set(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO']);
-const DATE_KEYS: ReadonlySet<string> = new Set(['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE']);
+const DATE_KEYS: ReadonlySet<string> = new Set([
+  'BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE',
+  'SAVEDBEFORE', 'SAVEDON', 'SAVEDSINCE', // RFC 8514 §4.3
+]);
 
 type Decode = (bytes: Buffer, what: string) => string;
 
@@ -38,22 +43,7 @@ function charsetDecoder(r: Reader, charset: string | null): Decode {
 /** Parses what follows "SEARCH" (the reader is just after the command name). */
 export function parseSearchArgs(r: Reader): SearchCommand {
   r.sp('SEARCH');
-  let returnOptions: SearchReturnOption[] | null = null;
-  if (r.peekWord('RETURN')) {
-    r.pos += 6;
-    r.sp('RETURN');
-    const opts = r.list(
-      () => {
-        const opt = r.atom('search return option').toUpperCase();
-        if (!RETURN_OPTIONS.has(opt)) r.fail(`Unknown search return option ${opt}`);
-        return opt as SearchReturnOption;
-      },
-      'search return options',
-      true,
-    );
-    returnOptions = opts.length === 0 ? ['ALL'] : [...new Set(opts)];
-    r.sp('RETURN options');
-  }
+  const returnOptions = parseReturnOptions(r);
   let charset: string | null = null;
   if (r.peekWord('CHARSET')) {
     r.pos += 7;
@@ -68,6 +58,28 @@ export function parseSearchArgs(r: Reader): SearchCommand {
   } while (r.trySp());
   r.end();
   return { charset, returnOptions, criteria: { op: 'AND', keys } };
+}
+
+/**
+ * An optional `"RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")" SP` (RFC 4466 §2.6,
+ * RFC 4731 §3.1, RFC 5267 §3 for SORT): null when absent; "RETURN ()" gives ['ALL'];
+ * duplicates are dropped.
+ */
+export function parseReturnOptions(r: Reader): SearchReturnOption[] | null {
+  if (!r.peekWord('RETURN')) return null;
+  r.pos += 6;
+  r.sp('RETURN');
+  const opts = r.list(
+    () => {
+      const opt = r.atom('search return option').toUpperCase();
+      if (!RETURN_OPTIONS.has(opt)) r.fail(`Unknown search return option ${opt}`);
+      return opt as SearchReturnOption;
+    },
+    'search return options',
+    true,
+  );
+  r.sp('RETURN options');
+  return opts.length === 0 ? ['ALL'] : [...new Set(opts)];
 }
 
 function searchKey(r: Reader, decode: Decode): SearchKey {

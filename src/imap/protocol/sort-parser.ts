@@ -1,6 +1,7 @@
 /**
  * SORT and THREAD arguments (RFC 5256 §5 ABNF, RFC 5957 §5 DISPLAYFROM/DISPLAYTO):
- *   sort   = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
+ *   sort   = ["UID" SP] "SORT" [SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"]
+ *            SP sort-criteria SP search-criteria            ; RETURN: ESORT, RFC 5267 §3
  *   thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
  *   sort-criteria = "(" sort-criterion *(SP sort-criterion) ")"
  *   sort-criterion = ["REVERSE" SP] sort-key
@@ -10,11 +11,13 @@
  * - The charset is mandatory; an unknown one fails with BADCHARSET (answered NO, like SEARCH).
  * - An unknown sort key or threading algorithm is a syntax error (tagged BAD, RFC 5256 §3).
  * - Search keys are parsed by search-parser.ts, so SORT/THREAD accept exactly SEARCH's keys.
- * - ESORT/CONTEXT return options (RFC 5267) are not accepted.
+ * - ESORT (RFC 5267 §3): an optional `"RETURN" SP "(" [return options] ")" SP` right after
+ *   "SORT" takes SEARCH's options (MIN MAX ALL COUNT SAVE, parsed by search-parser.ts);
+ *   returnOptions is set only when RETURN was given. CONTEXT/PARTIAL options are not accepted.
  */
 import type { SortCommand, SortCriterion, SortKeyName, ThreadAlgorithm, ThreadCommand } from './ast.js';
 import type { Reader } from './reader.js';
-import { parseSearchKeys } from './search-parser.js';
+import { parseReturnOptions, parseSearchKeys } from './search-parser.js';
 
 const SORT_KEYS: ReadonlySet<string> = new Set(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
 const THREAD_ALGORITHMS: ReadonlySet<string> = new Set(['ORDEREDSUBJECT', 'REFERENCES']);
@@ -22,6 +25,7 @@ const THREAD_ALGORITHMS: ReadonlySet<string> = new Set(['ORDEREDSUBJECT', 'REFER
 /** Parses what follows "SORT" (the reader is just after the command name). */
 export function parseSortArgs(r: Reader): SortCommand {
   r.sp('SORT');
+  const returnOptions = parseReturnOptions(r);
   const criteria = r.list(
     (): SortCriterion => {
       let key = r.atom('sort key').toUpperCase();
@@ -41,7 +45,7 @@ export function parseSortArgs(r: Reader): SortCommand {
   r.sp('charset');
   const search = parseSearchKeys(r, charset);
   r.end();
-  return { criteria, charset, search };
+  return returnOptions === null ? { criteria, charset, search } : { criteria, charset, search, returnOptions };
 }
 
 /** Parses what follows "THREAD". */

@@ -170,6 +170,28 @@ describe('sqlite backend specifics', () => {
     }
   });
 
+  test('migration 3 gives rows that predate saved_at their INTERNALDATE as save date (RFC 8514)', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('old1'), message('old2', [], Date.UTC(2020, 5, 6, 7, 8, 9))]);
+      await h.store.close();
+      // Back to the version-2 schema, as a database written before the column existed.
+      const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
+      db.exec('ALTER TABLE messages DROP COLUMN saved_at');
+      db.pragma('user_version = 2');
+      db.close();
+      const store = await h.reopen();
+      const rows = await store.listMessages(a, (await mailbox(store, a, 'INBOX')).id);
+      assert.deepEqual(
+        rows.map((r) => r.savedAt),
+        rows.map((r) => r.internalDate),
+      );
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   test('listMessages and counts on 5,000 messages', async () => {
     const h = await harness();
     try {

@@ -4,12 +4,19 @@
  * Invariants:
  * - COPY/MOVE map source UIDs in ascending order to new destination UIDs, copy flags and
  *   content (RFC 9051 §6.4.7, RFC 6851); a missing destination is TRYCREATE and changes nothing.
+ * - The save date (RFC 8514 §3) is the time of the append/copy/move that put the message in its
+ *   mailbox: never the INTERNALDATE, never the source's, and flag changes leave it alone.
  * - Every mutation publishes its event before its promise resolves; reads publish nothing.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asModSeq, asUid, type ChangeEvent } from '../types.js';
-import { account, flagSet, mailbox, message, recordEvents, rejectsWith, withStore, type OpenStore } from './harness.js';
+import { account, flagSet, INTERNAL_DATE, mailbox, message, recordEvents, rejectsWith, withStore, type OpenStore } from './harness.js';
+
+/** Resolves once the clock has moved past `t`, so later timestamps are distinguishable. */
+async function after(t: number): Promise<void> {
+  while (Date.now() <= t) await new Promise((r) => setTimeout(r, 2));
+}
 
 export function transferContract(open: OpenStore): void {
   test('copy maps UIDs in source order, copies flags and content, bumps the destination modseq', async () => {
@@ -42,6 +49,48 @@ export function transferContract(open: OpenStore): void {
       assert.deepEqual([none.sourceUids, none.destUids], [[], []]);
       const self = await store.copy(a, inbox.id, [asUid(2)], 'INBOX');
       assert.deepEqual(self.destUids, [4]);
+    });
+  });
+
+  test('save date: append sets now; copy and move give the copy the transfer time; flags keep it', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      const t0 = Date.now();
+      const r = await store.append(a, 'INBOX', [message('1'), message('2')]);
+      const t1 = Date.now();
+      const inbox = await mailbox(store, a, 'INBOX');
+      const appended = await store.getMessages(a, inbox.id, r.uids);
+      for (const m of appended) {
+        assert.ok(m.savedAt >= t0 && m.savedAt <= t1, `savedAt ${m.savedAt} not in [${t0}, ${t1}]`);
+        assert.equal(m.internalDate, INTERNAL_DATE);
+      }
+      await after(t1);
+      await store.storeFlags(a, inbox.id, r.uids, 'add', ['\\Seen', 'Tag']);
+      await store.storeFlags(a, inbox.id, r.uids, 'remove', ['Tag']);
+      assert.deepEqual(
+        (await store.listMessages(a, inbox.id)).map((m) => m.savedAt),
+        appended.map((m) => m.savedAt),
+      );
+      const t2 = Date.now();
+      const copied = await store.copy(a, inbox.id, [r.uids[0]!], 'Archive');
+      const t3 = Date.now();
+      const arch = await mailbox(store, a, 'Archive');
+      const [copy] = await store.getMessages(a, arch.id, copied.destUids);
+      assert.ok(copy!.savedAt >= t2 && copy!.savedAt <= t3, `copy savedAt ${copy!.savedAt} not in [${t2}, ${t3}]`);
+      assert.ok(copy!.savedAt > appended[0]!.savedAt);
+      assert.equal(copy!.internalDate, INTERNAL_DATE);
+      // The source keeps its own save date.
+      assert.equal((await store.getMessages(a, inbox.id, [r.uids[0]!]))[0]!.savedAt, appended[0]!.savedAt);
+      await after(t3);
+      const t4 = Date.now();
+      const moved = await store.move(a, inbox.id, [r.uids[1]!], 'Trash');
+      const t5 = Date.now();
+      const trash = await mailbox(store, a, 'Trash');
+      const [dest] = await store.getMessages(a, trash.id, moved.destUids);
+      assert.ok(dest!.savedAt >= t4 && dest!.savedAt <= t5, `move savedAt ${dest!.savedAt} not in [${t4}, ${t5}]`);
+      assert.ok(dest!.savedAt > copy!.savedAt);
+      await store.storeFlags(a, trash.id, moved.destUids, 'add', ['\\Flagged']);
+      assert.equal((await store.getMessages(a, trash.id, moved.destUids))[0]!.savedAt, dest!.savedAt);
     });
   });
 

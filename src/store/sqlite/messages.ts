@@ -11,6 +11,8 @@
  *   for all metadata, then the bus event, then blob collection if references were dropped.
  * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
  * - COPY/MOVE allocate destination UIDs in source-UID order and share blobs (refs by trigger).
+ * - saved_at (RFC 8514 §3) is set once, when a row is inserted (append: the append's time;
+ *   copy/move/RENAME INBOX: the transfer's time), and never updated afterwards.
  * - Content is readable only through a message of the actor's own account.
  */
 import { StoreError } from '../errors.js';
@@ -43,9 +45,10 @@ interface MessageDbRow {
   internal_date: number;
   size: number;
   blob_id: string;
+  saved_at: number;
 }
 
-const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id';
+const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at';
 /** SQL truth value: the row's flags column contains flag `f` (stored in canonical case). */
 export const hasFlagSql = (f: string): string => `instr(' ' || flags || ' ', ' ${f} ') > 0`;
 
@@ -56,6 +59,7 @@ const toRow = (r: MessageDbRow): MessageRow => ({
   internalDate: r.internal_date,
   size: r.size,
   blobId: r.blob_id,
+  savedAt: r.saved_at,
 });
 
 /** The destination mailbox of APPEND/COPY/MOVE: TRYCREATE when missing (RFC 9051 §7.1). */
@@ -92,23 +96,28 @@ function insertMessage(
   internalDate: number,
   size: number,
   blobId: string,
+  savedAt: number,
 ): void {
   ctx
     .stmt(
-      `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_id, saved_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(mailboxId, uid, modseq, flags, internalDate, size, blobId);
+    .run(mailboxId, uid, modseq, flags, internalDate, size, blobId, savedAt);
 }
 
-/** Inside a write transaction: copies `rows` (UID order) into `dest`; returns the new UIDs. */
+/**
+ * Inside a write transaction: copies `rows` (UID order) into `dest`; returns the new UIDs.
+ * The copies get a new save date, the time of this transfer (RFC 8514 §3).
+ */
 export function transferRows(ctx: SqliteContext, rows: readonly MessageDbRow[], destId: number): number[] {
   if (rows.length === 0) return [];
   const modseq = ctx.nextModSeq(destId);
+  const savedAt = Date.now();
   let uid = allocateUids(ctx, destId, rows.length);
   const out: number[] = [];
   for (const r of rows) {
-    insertMessage(ctx, destId, uid, modseq, r.flags, r.internal_date, r.size, r.blob_id);
+    insertMessage(ctx, destId, uid, modseq, r.flags, r.internal_date, r.size, r.blob_id, savedAt);
     out.push(uid++);
   }
   return out;
@@ -154,11 +163,13 @@ export async function append(
   const result = ctx.write(() => {
     const mb = destination(ctx, actor.accountId, mailboxName);
     const modseq = ctx.nextModSeq(mb.id);
+    // RFC 8514 §3: the save date is the time of the APPEND, whatever INTERNALDATE was given.
+    const savedAt = Date.now();
     let uid = allocateUids(ctx, mb.id, prepared.length);
     const uids: Uid[] = [];
     prepared.forEach((m, i) => {
       ensureBlob(ctx, ids[i], m.content, m.meta);
-      insertMessage(ctx, mb.id, uid, modseq, m.flags, m.internalDate, m.content.length, ids[i]);
+      insertMessage(ctx, mb.id, uid, modseq, m.flags, m.internalDate, m.content.length, ids[i], savedAt);
       uids.push(uid++ as Uid);
     });
     return { mailboxId: mb.id, uidValidity: mb.uid_validity, uids, modseq: modseq as ModSeq };

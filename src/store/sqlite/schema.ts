@@ -116,6 +116,12 @@ const MIGRATIONS: readonly string[] = [
     INSERT INTO change_feed (account_id) VALUES (OLD.account_id);
   END;
   `,
+  // 3: the save date of each message (RFC 8514 §3): when it was saved in its current mailbox.
+  // Rows that predate the column get their INTERNALDATE, the best record of their arrival.
+  `
+  ALTER TABLE messages ADD COLUMN saved_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE messages SET saved_at = internal_date;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
