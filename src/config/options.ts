@@ -22,6 +22,8 @@ export interface Config {
   imapsPort: number;
   /** Allow LOGIN/AUTHENTICATE before TLS (RFC 9051 §11.1 forbids it by default). */
   allowCleartextAuth: boolean;
+  /** Advertise UTF8=ACCEPT (RFC 6855); see docs/decisions/0004. */
+  utf8Accept: boolean;
   tlsCert: string | null;
   tlsKey: string | null;
   logLevel: ConfigLogLevel;
@@ -42,6 +44,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   imapPort: 143,
   imapsPort: 993,
   allowCleartextAuth: false,
+  utf8Accept: false,
   tlsCert: null,
   tlsKey: null,
   logLevel: 'info',
@@ -83,6 +86,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'allowCleartextAuth', flag: '--allow-cleartext-auth', env: 'FACTEUR_ALLOW_CLEARTEXT_AUTH', toml: 'allow_cleartext_auth',
     type: 'boolean', valueName: '',
     description: 'allow LOGIN/AUTHENTICATE without TLS (for tests and trusted networks only)' },
+  { key: 'utf8Accept', flag: '--utf8-accept', env: 'FACTEUR_UTF8_ACCEPT', toml: 'utf8_accept',
+    type: 'boolean', valueName: '',
+    description: 'advertise UTF8=ACCEPT (RFC 6855); clients that do not enable it can then no longer APPEND messages with raw 8-bit headers' },
   { key: 'tlsCert', flag: '--tls-cert', env: 'FACTEUR_TLS_CERT', toml: 'tls_cert', type: 'path', valueName: 'FILE',
     description: 'PEM certificate chain; without it a self-signed certificate is generated in DATA/tls/' },
   { key: 'tlsKey', flag: '--tls-key', env: 'FACTEUR_TLS_KEY', toml: 'tls_key', type: 'path', valueName: 'FILE',

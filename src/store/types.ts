@@ -90,6 +90,14 @@ export interface AppendResult {
   modseq: ModSeq;
 }
 
+/** What replace (RFC 8508) did: the new message in the destination; the source UID is gone. */
+export interface ReplaceResult {
+  uidValidity: number;
+  uid: Uid;
+  /** The new message's modseq (in the destination mailbox). */
+  modseq: ModSeq;
+}
+
 export interface CopyResult {
   uidValidity: number;
   /** Pairs in source UID order: sourceUids[i] was copied to destUids[i]. */
@@ -178,6 +186,13 @@ export interface MailStore {
   copy(actor: Actor, sourceMailboxId: number, uids: readonly Uid[], destName: string): Promise<CopyResult>;
   /** Atomic copy + expunge from the source (RFC 6851). TRYCREATE. */
   move(actor: Actor, sourceMailboxId: number, uids: readonly Uid[], destName: string): Promise<CopyResult>;
+  /**
+   * REPLACE (RFC 8508 §3.4): appends `message` to `destName` and expunges `uid` from the source
+   * (no \Deleted needed) in ONE transaction: both happen or neither. TRYCREATE when the
+   * destination is missing, NONEXISTENT when the source message no longer exists; either way
+   * nothing changed. When destination and source are the same mailbox, one modseq covers both.
+   */
+  replace(actor: Actor, sourceMailboxId: number, uid: Uid, destName: string, message: NewMessage): Promise<ReplaceResult>;
   /** Removes messages flagged \Deleted (only among `uids` when given). Returns expunged UIDs. */
   expunge(actor: Actor, mailboxId: number, uids?: readonly Uid[]): Promise<Uid[]>;
 

@@ -226,3 +226,12 @@ test('a line fed byte by byte up to the limit is accepted, one more byte is not'
   assert.equal(ev.length, 1);
   assert.equal(ev[0].type === 'error' && ev[0].kind, 'line-too-long');
 });
+
+test('REPLACE and UID REPLACE literals are messages, sized like APPEND (RFC 8508 §3.4)', () => {
+  const policy = createLiteralPolicy({ literalPlus: true });
+  const big = 1024 * 1024;
+  assert.equal(policy(req(Buffer.from('a REPLACE 4 Drafts {1048576}\r\n'), big, true)), 'ok');
+  assert.equal(policy(req(Buffer.from('a uid replace 4 Drafts {1048576}\r\n'), big, true)), 'ok');
+  assert.equal(policy(req(Buffer.from('a UID FETCH 4 {1048576}\r\n'), big, true)), 'too-large');
+  assert.equal(policy(req(Buffer.from('a REPLACE 4 x {1}\r\n'), APPEND_LIMIT + 1, true)), 'too-large');
+});

@@ -96,12 +96,16 @@ export function createLiteralPolicy(opts: { literalPlus: boolean }): LiteralPoli
   };
 }
 
-/** true when the command begins "<tag> APPEND " (case-insensitive). */
+/**
+ * true when the command begins "<tag> APPEND ", "<tag> REPLACE " or "<tag> UID REPLACE "
+ * (case-insensitive): their literals are messages (RFC 8508 §3.4: what affects APPEND affects
+ * REPLACE the same way, APPENDLIMIT included).
+ */
 export function isAppendPrefix(prefix: Buffer): boolean {
   const sp = prefix.indexOf(0x20);
   if (sp <= 0) return false;
-  const word = prefix.subarray(sp + 1, sp + 8).toString('latin1').toUpperCase();
-  return word === 'APPEND ';
+  const head = prefix.subarray(sp + 1, sp + 13).toString('latin1').toUpperCase();
+  return head.startsWith('APPEND ') || head.startsWith('REPLACE ') || head.startsWith('UID REPLACE ');
 }
 
 /** The tag at the start of a command, if it is a syntactically valid tag followed by SP. */

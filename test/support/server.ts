@@ -34,7 +34,9 @@ export interface TestServer {
 export const USER = 'alice';
 export const PASS = 'wonderland-pass';
 
-export async function startTestServer(opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
   const config: Config = {
     ...DEFAULT_CONFIG,
@@ -43,6 +45,7 @@ export async function startTestServer(opts: { users?: Array<[string, string]>; a
     imapPort: await freePort(),
     imapsPort: await freePort(),
     allowCleartextAuth: opts.allowCleartextAuth ?? true,
+    utf8Accept: opts.utf8Accept ?? false,
     logLevel: 'silent',
   };
   const users = opts.users ?? [[USER, PASS]];

@@ -2,12 +2,17 @@
  * ENABLE (RFC 5161, RFC 9051 §6.3.1): IMAP4rev2 switches this session to rev2 semantics
  * (RFC 9051 Appendix E); CONDSTORE makes it CONDSTORE-aware (RFC 7162 §3.1, RFC 5161 §3.1
  * example); QRESYNC makes it QRESYNC- and CONDSTORE-aware (RFC 7162 §3.2.3: "ENABLE QRESYNC" and
- * "ENABLE QRESYNC CONDSTORE" have identical results); unknown or unadvertised extensions are
- * ignored, as the RFC requires.
+ * "ENABLE QRESYNC CONDSTORE" have identical results); UTF8=ACCEPT (RFC 6855 §3) makes mailbox
+ * names UTF-8 (no modified UTF-7) and lets quoted strings carry UTF-8 both ways; unknown or
+ * unadvertised extensions are ignored, as the RFC requires.
  *
  * Invariants:
  * - "* ENABLED" lists only what this command newly enabled (RFC 9051 §6.3.1: SHOULD only
  *   contain extensions enabled by the corresponding ENABLE), and is sent even when empty.
+ * - Only in the authenticated state (RFC 6855 §3: "ENABLE UTF8=ACCEPT" is only valid there).
+ * - UTF8=ACCEPT is reported even when IMAP4rev2 already made names UTF-8: it is its own
+ *   extension (APPEND UTF8 data, SEARCH without CHARSET). UTF8=ONLY (RFC 6855 §6) is neither
+ *   advertised nor enableable (clients always send "ENABLE UTF8=ACCEPT").
  */
 import type { CommandSpec } from '../session/command-table.js';
 import { ok } from '../session/state.js';
@@ -30,6 +35,10 @@ export const enableCommand: CommandSpec<'ENABLE'> = {
         session.utf8 = true;
         session.enabled.add('IMAP4REV2');
         newly.push('IMAP4rev2');
+      } else if (upper === 'UTF8=ACCEPT' && session.deps.utf8Accept && !session.enabled.has('UTF8=ACCEPT')) {
+        session.utf8 = true;
+        session.enabled.add('UTF8=ACCEPT');
+        newly.push('UTF8=ACCEPT');
       } else if (upper === 'CONDSTORE' && (enableCondstore(session) || impliedCondstore)) {
         newly.push('CONDSTORE');
         impliedCondstore = false;

@@ -21,6 +21,7 @@ import { idleCommand } from './idle.js';
 import { closeCommand, unselectCommand } from './close.js';
 import { expungeCommand, uidExpungeCommand } from './expunge.js';
 import { copyCommand, moveCommand } from './copy.js';
+import { replaceCommand } from './replace.js';
 import { fetchCommand } from './fetch.js';
 import { searchCommand } from './search.js';
 import { sortCommand } from './sort.js';
@@ -63,6 +64,7 @@ export function buildCommandTable(): CommandTable {
   t.register(storeCommand);
   t.register(copyCommand);
   t.register(moveCommand);
+  t.register(replaceCommand);
   t.register(unauthenticateCommand);
   t.register(compressCommand);
   return t;

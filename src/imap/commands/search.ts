@@ -19,6 +19,9 @@
  *   ends with "(MODSEQ n)", the highest modseq of the messages returned (RFC 7162 §3.1.5-3.1.6),
  *   or carries the ESEARCH MODSEQ result option (RFC 4731 §3.2, RFC 7162 §3.1.10). An empty
  *   result has no MODSEQ.
+ * - After ENABLE UTF8=ACCEPT a CHARSET other than UTF-8 (or its subset US-ASCII) is BAD
+ *   (RFC 6855 §3: the client MUST NOT send one, the server SHOULD answer BAD "due to the
+ *   conflicting charset labels"); "CHARSET UTF-8" labels nothing conflicting and is accepted.
  */
 import iconv from 'iconv-lite';
 import type { SearchReturnOption } from '../protocol/ast.js';
@@ -45,6 +48,8 @@ const SEARCH_READ_BYTES = 4 * 1024 * 1024;
 const META_BATCH = 64;
 
 const NATIVE_CHARSETS = new Set(['US-ASCII', 'UTF-8', 'UTF8', 'ASCII']);
+/** Charsets that do not conflict with UTF8=ACCEPT's UTF-8 strings (RFC 6855 §3). */
+const UTF8_CHARSETS = new Set(['US-ASCII', 'UTF-8', 'ASCII']);
 
 /** CHARSET support (RFC 9051 §6.4.4): US-ASCII and UTF-8, plus what iconv-lite decodes. */
 export function charsetSupported(charset: string | null): boolean {
@@ -63,6 +68,10 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     const view = state.view;
     const options = cmd.returnOptions;
     const save = options?.includes('SAVE') ?? false;
+    if (cmd.charset !== null && session.enabled.has('UTF8=ACCEPT') && !UTF8_CHARSETS.has(cmd.charset.toUpperCase())) {
+      if (save) view.savedSearch = [];
+      return bad('SEARCH CHARSET conflicts with UTF8=ACCEPT (RFC 6855 §3)');
+    }
     if (!charsetSupported(cmd.charset)) {
       if (save) view.savedSearch = [];
       return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');

@@ -143,14 +143,19 @@ export interface AppendMessage {
   /** true when sent as literal8 (~{n}, RFC 3516). */
   binary: boolean;
   /**
+   * true when sent as RFC 6855 §4 `"UTF8" SP "(" literal8 ")"` (directly or as a CATENATE part);
+   * the handler accepts it only after ENABLE UTF8=ACCEPT.
+   */
+  utf8?: boolean;
+  /**
    * RFC 4469 CATENATE parts, in order; when present `content` is empty and the message is
    * assembled by the APPEND handler (TEXT literals and IMAP URLs).
    */
   catenate?: CatenatePart[];
 }
 
-/** One RFC 4469 §5 cat-part: "TEXT" SP literal / "URL" SP astring. */
-export type CatenatePart = { kind: 'TEXT'; data: Buffer } | { kind: 'URL'; url: string };
+/** One RFC 4469 §5 cat-part: "TEXT" SP literal / "URL" SP astring (/ RFC 6855 §4 utf8-literal, `utf8`). */
+export type CatenatePart = { kind: 'TEXT'; data: Buffer; utf8?: boolean } | { kind: 'URL'; url: string };
 
 export type StoreAction = { op: 'set' | 'add' | 'remove'; silent: boolean; flags: string[] };
 
@@ -193,6 +198,8 @@ export type Command =
     }
   | { name: 'STORE'; uid: boolean; set: SequenceSet; action: StoreAction; unchangedSince?: number }
   | { name: 'COPY' | 'MOVE'; uid: boolean; set: SequenceSet; mailbox: string }
+  /** RFC 8508 §5: `id` is a seq-number (or a UID with `uid`); "*" is the last message. */
+  | { name: 'REPLACE'; uid: boolean; id: SeqNumber; mailbox: string; message: AppendMessage }
   | { name: 'ID'; params: Array<[string, string | null]> | null }
   | { name: 'COMPRESS'; mechanism: string } // RFC 4978 §3; upper-cased, checked by the handler
   | ({ name: 'SORT'; uid: boolean } & SortCommand)

@@ -370,3 +370,25 @@ test('UTF8=ACCEPT: LIST patterns and references are raw UTF-8', () => {
   assert.deepEqual(parseCommand(Buffer.from('a STATUS "&ZeVnLIqe-" (MESSAGES)'), u).command, { name: 'STATUS', mailbox: '&ZeVnLIqe-', items: ['MESSAGES'] });
   assert.deepEqual(parseCommand(Buffer.from('a RENAME "Cafe\u0301" x'), u).command, { name: 'RENAME', from: 'Café', to: 'x' });
 });
+
+test('REPLACE and UID REPLACE (RFC 8508 §5: seq-number SP mailbox append-message)', () => {
+  check('a REPLACE 4 Drafts (\\Seen \\Draft) {3}\r\nabc', {
+    name: 'REPLACE', uid: false, id: 4, mailbox: 'Drafts',
+    message: { flags: ['\\Seen', '\\Draft'], internalDate: null, content: Buffer.from('abc'), binary: false },
+  });
+  check('a uid replace * INBOX "07-Feb-1994 21:52:25 -0800" ~{2+}\r\nx\0', {
+    name: 'REPLACE', uid: true, id: '*', mailbox: 'INBOX',
+    message: { flags: [], internalDate: Date.UTC(1994, 1, 8, 5, 52, 25), content: Buffer.from('x\0'), binary: true },
+  });
+  check('a UID REPLACE 3002 Drafts CATENATE (TEXT {2}\r\nhi URL "/Drafts/;UID=3002")', {
+    name: 'REPLACE', uid: true, id: 3002, mailbox: 'Drafts',
+    message: {
+      flags: [], internalDate: null, content: Buffer.alloc(0), binary: false,
+      catenate: [{ kind: 'TEXT', data: Buffer.from('hi') }, { kind: 'URL', url: '/Drafts/;UID=3002' }],
+    },
+  });
+  bad('a REPLACE 0 Drafts {1}\r\nx');
+  bad('a REPLACE 1:2 Drafts {1}\r\nx');
+  bad('a REPLACE 1 Drafts');
+  bad('a REPLACE 1 Drafts {1}\r\nx {1}\r\ny');
+});

@@ -10,7 +10,7 @@
  */
 import { MAX_ID_PARAMS } from '../../wire/limits.js';
 import type { Command, QresyncSelectParams, SequenceSet, TaggedCommand } from './ast.js';
-import { parseAppendArgs } from './append-parser.js';
+import { parseAppendArgs, parseAppendMessage } from './append-parser.js';
 import { ImapParseError } from './errors.js';
 import { parseFetchArgs } from './fetch-parser.js';
 import { parseListArgs, parseLsubArgs, readStatusItems } from './list-parser.js';
@@ -119,6 +119,8 @@ function parseNamed(r: Reader, name: string): Command {
     case 'COPY':
     case 'MOVE':
       return parseCopy(r, name, false);
+    case 'REPLACE':
+      return parseReplace(r, false);
     case 'ID':
       return parseId(r);
     case 'COMPRESS': {
@@ -154,6 +156,8 @@ function parseUid(r: Reader): Command {
     case 'COPY':
     case 'MOVE':
       return parseCopy(r, sub, true);
+    case 'REPLACE':
+      return parseReplace(r, true);
     case 'EXPUNGE': {
       r.sp('UID EXPUNGE');
       const set = parseSequenceSet(r);
@@ -172,6 +176,22 @@ function parseCopy(r: Reader, name: 'COPY' | 'MOVE', uid: boolean): Command {
   const mailbox = r.mailbox();
   r.end();
   return { name, uid, set, mailbox };
+}
+
+/** RFC 8508 §5: "REPLACE" SP seq-number SP mailbox append-message (one message only). */
+function parseReplace(r: Reader, uid: boolean): Command {
+  r.sp('REPLACE');
+  let id: number | '*';
+  if (r.peekChar('*')) {
+    r.pos += 1;
+    id = '*';
+  } else id = r.nzNumber(uid ? 'UID' : 'message sequence number');
+  r.sp(uid ? 'UID' : 'message sequence number');
+  const mailbox = r.mailbox();
+  r.sp('mailbox name');
+  const message = parseAppendMessage(r);
+  r.end();
+  return { name: 'REPLACE', uid, id, mailbox, message };
 }
 
 /** RFC 9051 §6.2.2, RFC 4959 SASL-IR: "=" is an empty initial response. */

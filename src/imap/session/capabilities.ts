@@ -19,5 +19,7 @@ export function capabilityList(session: ImapSession): string[] {
     }
   }
   caps.push(...session.deps.commands.capabilities());
+  // RFC 6855 is offered only when the operator turns it on (docs/decisions/0004).
+  if (session.deps.utf8Accept) caps.push('UTF8=ACCEPT');
   return caps;
 }

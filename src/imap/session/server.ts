@@ -59,6 +59,7 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
         logger,
         secureContext,
         allowCleartextAuth: config.allowCleartextAuth,
+        utf8Accept: config.utf8Accept,
         commands: deps.commands,
         onClose: (s) => {
           if (!sessions.delete(s)) return;

@@ -41,6 +41,8 @@ export interface SessionDeps {
   logger: Logger;
   secureContext: SecureContext;
   allowCleartextAuth: boolean;
+  /** UTF8=ACCEPT offered (config --utf8-accept; docs/decisions/0004). */
+  utf8Accept: boolean;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
   onClose(session: ImapSession): void;

@@ -76,6 +76,25 @@ describe('sqlite backend specifics', () => {
     }
   });
 
+  test('REPLACE writes the new blob file and deletes the replaced one (last reference)', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'Drafts', [message('draft v1')]);
+      const drafts = await mailbox(h.store, a, 'Drafts');
+      const [v1] = await h.store.listMessages(a, drafts.id);
+      await h.store.replace(a, drafts.id, v1.uid, 'Drafts', message('draft v2'));
+      const [v2] = await h.store.listMessages(a, drafts.id);
+      assert.deepEqual(blobFiles(h.dataDir), [v2.blobId]);
+      // A failed replace (TRYCREATE) leaves the old file referenced and in place.
+      await assert.rejects(h.store.replace(a, drafts.id, v2.uid, 'Nope', message('draft v3')));
+      assert.ok(blobFiles(h.dataDir).includes(v2.blobId));
+      assert.deepEqual(await h.store.readBlob(a, v2.blobId), message('draft v2').content);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   test('identical content appended twice is stored once; deleting mailbox and account releases blobs', async () => {
     const h = await harness();
     try {

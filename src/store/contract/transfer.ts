@@ -132,6 +132,67 @@ export function transferContract(open: OpenStore): void {
     });
   });
 
+  test('replace (RFC 8508) appends and expunges in one step, within and across mailboxes', async () => {
+    await withStore(open, async ({ store, bus }) => {
+      const a = await account(store);
+      const r = await store.append(a, 'Drafts', [message('d1'), message('d2', ['\\Draft'])]);
+      const drafts0 = await mailbox(store, a, 'Drafts');
+      const rec = recordEvents(bus, a);
+      // Same mailbox: one new modseq covers the new message and the expunge.
+      const res = await store.replace(a, drafts0.id, r.uids[1]!, 'Drafts', message('d2 v2', ['\\Seen', '\\Draft']));
+      rec.stop();
+      assert.equal(res.uidValidity, drafts0.uidValidity);
+      assert.equal(res.uid, 3);
+      const drafts = await mailbox(store, a, 'Drafts');
+      assert.equal(drafts.uidNext, 4);
+      assert.equal(drafts.highestModSeq, drafts0.highestModSeq + 1);
+      assert.equal(res.modseq, drafts.highestModSeq);
+      const rows = await store.listMessages(a, drafts.id);
+      assert.deepEqual(rows.map((m) => m.uid), [1, 3]);
+      assert.deepEqual(flagSet(rows[1]!.flags), flagSet(['\\Seen', '\\Draft']));
+      assert.equal(rows[1]!.modseq, res.modseq);
+      assert.deepEqual(await store.readBlob(a, rows[1]!.blobId), message('d2 v2').content);
+      const ch = await store.changesSince(a, drafts.id, r.modseq);
+      assert.deepEqual(ch.expunged, [2]);
+      assert.deepEqual(ch.changed.map((m) => m.uid), [3]);
+      assert.ok(rec.events.some((e) => e.type === 'mailbox' && e.mailboxId === drafts.id));
+      // Across mailboxes: the destination gets the message, the source loses the replaced one.
+      const sent0 = await mailbox(store, a, 'Sent');
+      const res2 = await store.replace(a, drafts.id, asUid(3), 'Sent', message('final'));
+      const sent = await mailbox(store, a, 'Sent');
+      assert.equal(res2.uidValidity, sent.uidValidity);
+      assert.equal(res2.uid, sent0.uidNext);
+      assert.equal(res2.modseq, sent.highestModSeq);
+      assert.deepEqual((await store.listMessages(a, drafts.id)).map((m) => m.uid), [1]);
+      assert.deepEqual((await store.changesSince(a, drafts.id, drafts.highestModSeq)).expunged, [3]);
+      const [s] = await store.listMessages(a, sent.id);
+      assert.deepEqual(await store.readBlob(a, s!.blobId), message('final').content);
+      // The replaced message's blob is no longer readable through the account.
+      await rejectsWith(store.readBlob(a, rows[1]!.blobId), 'NONEXISTENT');
+    });
+  });
+
+  test('replace is all or nothing: TRYCREATE or a missing source message changes nothing', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      await store.append(a, 'Drafts', [message('d1')]);
+      const drafts = await mailbox(store, a, 'Drafts');
+      const sent = await mailbox(store, a, 'Sent');
+      await rejectsWith(store.replace(a, drafts.id, asUid(1), 'Nope', message('new')), 'TRYCREATE');
+      await rejectsWith(store.replace(a, drafts.id, asUid(9), 'Sent', message('new')), 'NONEXISTENT');
+      await rejectsWith(store.replace(a, drafts.id, asUid(9), 'Drafts', message('new')), 'NONEXISTENT');
+      for (const [before, name] of [[drafts, 'Drafts'], [sent, 'Sent']] as const) {
+        const now = await mailbox(store, a, name);
+        assert.equal(now.highestModSeq, before.highestModSeq);
+        assert.equal(now.uidNext, before.uidNext);
+      }
+      const rows = await store.listMessages(a, drafts.id);
+      assert.deepEqual(rows.map((m) => m.uid), [1]);
+      assert.deepEqual(await store.readBlob(a, rows[0]!.blobId), message('d1').content);
+      assert.deepEqual(await store.listMessages(a, sent.id), []);
+    });
+  });
+
   test('expunge removes only \\Deleted messages, restricted to the given UIDs', async () => {
     await withStore(open, async ({ store }) => {
       const a = await account(store);

@@ -97,6 +97,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     copy: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, false)),
     move: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, true)),
     expunge: guard((actor, id, uids) => messages.expunge(ctx, actor, id, uids)),
+    replace: guard((actor, id, uid, dest, msg) => messages.replace(ctx, actor, id, uid, dest, msg)),
 
     readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
     readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),

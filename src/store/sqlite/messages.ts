@@ -10,6 +10,8 @@
  * - Write order (DESIGN rule 3): blob files durable first, then one BEGIN IMMEDIATE transaction
  *   for all metadata, then the bus event, then blob collection if references were dropped.
  * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
+ * - REPLACE (RFC 8508) appends and expunges in one transaction; within one mailbox both carry
+ *   the same single modseq.
  * - COPY/MOVE allocate destination UIDs in source-UID order and share blobs (refs by trigger).
  * - saved_at (RFC 8514 §3) is set once, when a row is inserted (append: the append's time;
  *   copy/move/RENAME INBOX: the transfer's time), and never updated afterwards.
@@ -26,6 +28,7 @@ import type {
   MessageRow,
   ModSeq,
   NewMessage,
+  ReplaceResult,
   StoreFlagsResult,
   Uid,
 } from '../types.js';
@@ -123,10 +126,13 @@ export function transferRows(ctx: SqliteContext, rows: readonly MessageDbRow[], 
   return out;
 }
 
-/** Inside a write transaction: removes `uids` (existing, ascending) and records the history. */
-export function expungeUids(ctx: SqliteContext, mailboxId: number, uids: readonly number[]): void {
+/**
+ * Inside a write transaction: removes `uids` (existing, ascending) and records the history, under
+ * `modseq` when the caller already took this transaction's modseq of the mailbox, else a new one.
+ */
+export function expungeUids(ctx: SqliteContext, mailboxId: number, uids: readonly number[], modseq0?: number): void {
   if (uids.length === 0) return;
-  const modseq = ctx.nextModSeq(mailboxId);
+  const modseq = modseq0 ?? ctx.nextModSeq(mailboxId);
   const del = ctx.stmt('DELETE FROM messages WHERE mailbox_id = ? AND uid = ?');
   const hist = ctx.stmt('INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
   for (const uid of uids) {
@@ -176,6 +182,47 @@ export async function append(
   });
   ctx.publishMailbox(actor.accountId, result.mailboxId, result.modseq);
   return { uidValidity: result.uidValidity, uids: result.uids, modseq: result.modseq };
+}
+
+/**
+ * REPLACE (RFC 8508 §3.4): append + expunge of one source message in one BEGIN IMMEDIATE
+ * transaction, after the blob is durable (same write order as append). Both checks (destination,
+ * source message) run before any I/O and again under the lock; a failure of either leaves both
+ * mailboxes untouched (the blob file, if written, is an orphan for the sweeper).
+ */
+export async function replace(
+  ctx: SqliteContext,
+  actor: Actor,
+  sourceId: number,
+  uid: Uid,
+  destName: string,
+  message: NewMessage,
+): Promise<ReplaceResult> {
+  const sourceExists = (): void => {
+    ctx.mailboxById(actor.accountId, sourceId);
+    if (selectRows(ctx, sourceId, [uid]).length === 0) throw new StoreError('NONEXISTENT', `no message UID ${uid}`);
+  };
+  ctx.read(() => {
+    destination(ctx, actor.accountId, destName);
+    sourceExists();
+  });
+  const flags = encodeFlags(normalizeFlags(message.flags));
+  const blobId = await ctx.blobs.write(message.content);
+  const r = ctx.write(() => {
+    const mb = destination(ctx, actor.accountId, destName);
+    sourceExists();
+    const modseq = ctx.nextModSeq(mb.id);
+    const newUid = allocateUids(ctx, mb.id, 1);
+    ensureBlob(ctx, blobId, message.content, message.meta);
+    insertMessage(ctx, mb.id, newUid, modseq, flags, message.internalDate, message.content.length, blobId, Date.now());
+    expungeUids(ctx, sourceId, [uid], mb.id === sourceId ? modseq : undefined);
+    const sourceModSeq = ctx.column<number>('SELECT highest_modseq FROM mailboxes WHERE id = ?').get(sourceId) ?? 0;
+    return { destId: mb.id, uidValidity: mb.uid_validity, uid: newUid as Uid, modseq: modseq as ModSeq, sourceModSeq };
+  });
+  ctx.publishMailbox(actor.accountId, r.destId, r.modseq);
+  if (r.destId !== sourceId) ctx.publishMailbox(actor.accountId, sourceId, r.sourceModSeq);
+  collectAfterCommit(ctx);
+  return { uidValidity: r.uidValidity, uid: r.uid, modseq: r.modseq };
 }
 
 export function listMessages(ctx: SqliteContext, actor: Actor, mailboxId: number): MessageRow[] {
