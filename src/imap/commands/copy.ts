@@ -8,7 +8,8 @@ import type { Uid } from '../../store/types.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { CommandOf, CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
-import { bad, no, ok, type CommandResult } from '../session/state.js';
+import { no, ok, type CommandResult } from '../session/state.js';
+import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { announceExpunges } from '../session/qresync.js';
 import { highestModSeqAfterExpunge } from '../session/qresync-resync.js';
 
@@ -16,16 +17,11 @@ async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | Command
   const state = session.state;
   if (state.kind !== 'selected') return no('No mailbox selected');
   const view = state.view;
-  let uids: number[];
-  if (cmd.uid) uids = view.resolveUidSet(cmd.set);
-  else {
-    const r = view.resolveSeqSet(cmd.set);
-    if (r.invalid) return bad('Invalid sequence set: no such message');
-    uids = r.uids;
-  }
+  const resolved = resolveCommandSet(view, cmd.set, cmd.uid);
+  if (!resolved.ok) return resolved.result;
   const isMove = cmd.name === 'MOVE';
   if (isMove && view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-  uids = uids.filter((u) => !view.pendingExpunge.has(u));
+  const uids = withoutPendingExpunges(view, resolved.uids).live;
   if (uids.length === 0) {
     // Nothing (left) to copy; the destination must still exist (RFC 9051 §6.4.7 TRYCREATE).
     const dest = await session.store.getMailbox(state.actor, cmd.mailbox);

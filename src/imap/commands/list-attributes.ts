@@ -51,6 +51,5 @@ export function compilePattern(pattern: string): (name: string) => boolean {
 export function canonicalPattern(reference: string, pattern: string): string {
   if (reference === '') return pattern;
   if (pattern.startsWith(SEPARATOR)) return pattern; // an absolute pattern ignores the reference
-  if (reference.endsWith(SEPARATOR)) return reference + pattern;
   return reference + pattern;
 }

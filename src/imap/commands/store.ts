@@ -29,14 +29,14 @@
 import { ResponseBuilder } from '../protocol/response.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { CommandSpec } from '../session/command-table.js';
-import { displayFlags } from '../session/updates.js';
+import { displayFlags, SYSTEM_FLAGS as SYSTEM_FLAG_NAMES } from '../session/updates.js';
 import { bad, no, ok } from '../session/state.js';
 import type { MessageRow, ModSeq, Uid } from '../../store/types.js';
 import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { loadRows } from './fetch.js';
 
-const SYSTEM_FLAGS = new Set(['\\answered', '\\flagged', '\\deleted', '\\seen', '\\draft']);
+const SYSTEM_FLAGS = new Set(SYSTEM_FLAG_NAMES.map((f) => f.toLowerCase()));
 
 /** The flags storeFlags receives: \Recent dropped; null when a reserved "\" flag appears. */
 export function storableFlags(flags: readonly string[]): string[] | null {
