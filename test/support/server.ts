@@ -5,23 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { startServer, openStore } from '../../src/main.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { silentLogger } from '../../src/observability/log.js';
+export { freePort } from './ports.js';
+import { freePort } from './ports.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestServer {
   port: number;
