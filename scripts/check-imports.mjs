@@ -20,6 +20,10 @@ const LAYERS = [
   ['store/contract/', 'store-contract'],
   ['store/', 'store'],
   ['wire/', 'wire'],
+  ['sieve/', 'sieve'],
+  ['delivery/', 'delivery'],
+  ['lmtp/', 'lmtp'],
+  ['managesieve/', 'managesieve'],
   ['mime/', 'mime'],
   ['auth/', 'auth'],
   ['config/', 'config'],
@@ -34,16 +38,25 @@ const ALLOWED = {
   'imap-session': ['imap-protocol', 'wire', 'store', 'mime', 'auth', 'observability', 'config'],
   'imap-commands': ['imap-session', 'imap-protocol', 'wire', 'store', 'mime', 'auth', 'observability'],
   mime: [],
+  // Sieve is a pure language library (DESIGN: "never sieve -> store"); it reads messages via mime.
+  sieve: ['mime'],
+  // The one path into a mailbox: parse once, run Sieve, apply actions, store; sends redirect and
+  // vacation mail itself.
+  delivery: ['sieve', 'store', 'mime', 'observability', 'wire', 'config'],
+  // LMTP calls delivery and nothing below it (DESIGN layers).
+  lmtp: ['delivery', 'wire', 'observability', 'config'],
+  managesieve: ['wire', 'sieve', 'store', 'auth', 'observability', 'config'],
   store: ['observability'],
   'store-backend': ['store', 'observability'],
   'store-contract': ['store'],
   auth: ['store', 'observability', 'wire'],
   config: [],
   observability: [],
-  cli: ['main', 'config', 'auth', 'store', 'observability'],
-  main: ['config', 'store', 'store-backend', 'auth', 'imap-session', 'imap-commands', 'imap-protocol', 'wire', 'observability', 'mime'],
+  cli: ['main', 'config', 'auth', 'store', 'observability', 'delivery', 'sieve'],
+  main: ['config', 'store', 'store-backend', 'auth', 'imap-session', 'imap-commands', 'imap-protocol', 'wire', 'observability', 'mime',
+    'sieve', 'delivery', 'lmtp', 'managesieve'],
 };
-const PURE = new Set(['imap-protocol', 'mime', 'wire-pure']);
+const PURE = new Set(['imap-protocol', 'mime', 'wire-pure', 'sieve']);
 
 function layerOf(rel) {
   for (const [prefix, name] of LAYERS) if (rel === prefix || rel.startsWith(prefix)) return name;

@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'HASCHILDREN' // DELETE of a mailbox with inferiors
   | 'CANNOT' // operation not possible (INBOX delete, invalid name, rename into own child)
   | 'OVERQUOTA' // a quota would be exceeded
+  | 'INUSE' // the object is in use (deleting the active Sieve script)
   | 'LIMIT' // an implementation limit (message too large, too many mailboxes)
   | 'UNAVAILABLE' // temporary backend failure; retry later
   | 'CORRUPTED'; // data on disk is inconsistent (missing blob)

@@ -129,6 +129,18 @@ export interface MailboxChanges {
   expunged: Uid[];
 }
 
+/** A stored Sieve script (RFC 5804 §1.7: a user has any number, at most one active). */
+export interface SieveScriptInfo {
+  name: string;
+  active: boolean;
+  /** Size of the source in octets (UTF-8). */
+  size: number;
+  updatedAt: number;
+}
+
+/** What a delivery mark tracks: RFC 7352 duplicate ids, RFC 5230 §4.2 vacation responses. */
+export type DeliveryMarkScope = 'duplicate' | 'vacation';
+
 export interface MailStore {
   // --- accounts (administrative; no actor) ---
   /** Creates the account with INBOX and special-use Drafts, Sent, Trash, Junk, Archive. ALREADYEXISTS. */
@@ -201,6 +213,27 @@ export interface MailStore {
   readBlob(actor: Actor, blobId: string, start?: number, end?: number): Promise<Buffer>;
   /** The meta text stored at append for each blob id. */
   readMeta(actor: Actor, blobIds: readonly string[]): Promise<Map<string, string>>;
+
+  // --- Sieve scripts (RFC 5804 storage; names compared exactly) ---
+  /** The actor's scripts, ordered by name. */
+  listSieveScripts(actor: Actor): Promise<SieveScriptInfo[]>;
+  /** The script's source, or null when there is no such script. */
+  getSieveScript(actor: Actor, name: string): Promise<string | null>;
+  /** Creates or replaces the script; replacing keeps its active mark. */
+  putSieveScript(actor: Actor, name: string, source: string): Promise<void>;
+  /** NONEXISTENT; INUSE when the script is the active one (RFC 5804 §2.10). */
+  deleteSieveScript(actor: Actor, name: string): Promise<void>;
+  /** Keeps the active mark. NONEXISTENT, ALREADYEXISTS (RFC 5804 §2.11.1). */
+  renameSieveScript(actor: Actor, oldName: string, newName: string): Promise<void>;
+  /** Makes `name` the only active script; null deactivates all (RFC 5804 §2.8). NONEXISTENT. */
+  setActiveSieveScript(actor: Actor, name: string | null): Promise<void>;
+  getActiveSieveScript(actor: Actor): Promise<{ name: string; source: string } | null>;
+
+  // --- delivery marks (Sieve duplicate and vacation tracking) ---
+  /** Whether `key` is recorded in `scope` with an expiry after `now` (ms since the epoch). */
+  hasDeliveryMark(actor: Actor, scope: DeliveryMarkScope, key: string, now: number): Promise<boolean>;
+  /** Records `key` (or moves its expiry) until `expiresAt`; marks expired before now are pruned. */
+  putDeliveryMark(actor: Actor, scope: DeliveryMarkScope, key: string, expiresAt: number): Promise<void>;
 
   /** Flushes and closes the database; no call may follow. */
   close(): Promise<void>;

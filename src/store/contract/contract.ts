@@ -12,6 +12,7 @@ import { accountContract } from './accounts.js';
 import type { OpenStore } from './harness.js';
 import { mailboxContract } from './mailboxes.js';
 import { messageContract } from './messages.js';
+import { sieveContract } from './sieve.js';
 import { transferContract } from './transfer.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
@@ -22,5 +23,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('mailboxes and subscriptions', () => mailboxContract(open));
     describe('messages, flags and changes', () => messageContract(open));
     describe('copy, move, expunge, events, persistence', () => transferContract(open));
+    describe('sieve scripts and delivery marks', () => sieveContract(open));
   });
 }

@@ -22,6 +22,7 @@ import { collectAfterCommit, collectGarbage, sweepOrphans } from './blob-refs.js
 import { mapError, SqliteContext, type StoreLogger } from './context.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
+import * as sieve from './sieve.js';
 import { configure, migrate } from './schema.js';
 import { startChangeFeed } from './change-feed.js';
 
@@ -101,6 +102,16 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
 
     readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
     readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),
+
+    listSieveScripts: guard((actor) => sieve.listSieveScripts(ctx, actor)),
+    getSieveScript: guard((actor, name) => sieve.getSieveScript(ctx, actor, name)),
+    putSieveScript: guard((actor, name, source) => sieve.putSieveScript(ctx, actor, name, source)),
+    deleteSieveScript: guard((actor, name) => sieve.deleteSieveScript(ctx, actor, name)),
+    renameSieveScript: guard((actor, from, to) => sieve.renameSieveScript(ctx, actor, from, to)),
+    setActiveSieveScript: guard((actor, name) => sieve.setActiveSieveScript(ctx, actor, name)),
+    getActiveSieveScript: guard((actor) => sieve.getActiveSieveScript(ctx, actor)),
+    hasDeliveryMark: guard((actor, scope, key, now) => sieve.hasDeliveryMark(ctx, actor, scope, key, now)),
+    putDeliveryMark: guard((actor, scope, key, expiresAt) => sieve.putDeliveryMark(ctx, actor, scope, key, expiresAt)),
 
     collectGarbage: guard(() => collectGarbage(ctx)),
     sweepOrphanBlobs: guard(() => sweepOrphans(ctx)),

@@ -122,9 +122,36 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN saved_at INTEGER NOT NULL DEFAULT 0;
   UPDATE messages SET saved_at = internal_date;
   `,
+  // 4: Sieve scripts (RFC 5804; at most one active per account, enforced by the partial unique
+  // index) and delivery marks (RFC 7352 duplicate ids, RFC 5230 vacation responses sent).
+  `
+  CREATE TABLE sieve_scripts (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, name)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX sieve_scripts_one_active ON sieve_scripts(account_id) WHERE active = 1;
+
+  CREATE TABLE delivery_marks (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    scope      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, scope, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX delivery_marks_expiry ON delivery_marks(expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The SQL of migration `n` (1-based), for tests that replay one migration on old data. */
+export function migrationSql(n: number): string {
+  return MIGRATIONS[n - 1];
+}
 
 /** Applies the pending migrations; idempotent and safe against concurrent openers. */
 export function migrate(db: Database): void {
