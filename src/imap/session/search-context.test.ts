@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MailboxView } from './mailbox-view.js';
-import { UpdateContext, encodeRuns, type ContextEntry } from './search-context.js';
+import { UpdateContext, contextsExpunged, encodeRuns, refreshContexts, type ContextEntry } from './search-context.js';
+import type { ImapSession } from './session.js';
 import type { ModSeq, Uid } from '../../store/types.js';
 
 const view = (uids: number[]): MailboxView => new MailboxView(1, 'INBOX', false, 1, uids, 1 as ModSeq, 1000 as Uid);
@@ -100,4 +101,25 @@ test('SORT context: replaying the data on the old list gives the new sorted list
       assert.equal(ctx.size, expected.length);
     }
   }
+});
+
+test('refreshContexts: a context whose program cannot be evaluated stops with NO [NOUPDATE]', async () => {
+  const v = view([1, 2, 3]);
+  const lines: string[] = [];
+  const session = { writeLine: (l: string) => lines.push(l), log: { warn: () => undefined } } as unknown as ImapSession;
+  const failing = new UpdateContext('bad"1', false, null, [], async () => {
+    throw new Error('disk gone');
+  });
+  const fine = new UpdateContext('ok', true, null, [{ uid: 1, keys: [] }], async (uids) => uids.filter((u) => u !== 1).map((uid) => ({ uid, keys: [] })));
+  v.contexts.set(failing.tag, failing);
+  v.contexts.set(fine.tag, fine);
+  v.pendingExpunge.add(3);
+  await refreshContexts(session, v, [1, 2, 3, 9]);
+  assert.deepEqual(lines, ['* NO [NOUPDATE "bad\\"1"] Updates for this search stopped', '* ESEARCH (TAG "ok") UID REMOVEFROM (0 1) ADDTO (0 2)']);
+  assert.deepEqual([...v.contexts.keys()], ['ok']);
+  lines.length = 0;
+  contextsExpunged(session, v, [2, 5]);
+  assert.deepEqual(lines, ['* ESEARCH (TAG "ok") UID REMOVEFROM (0 2)']);
+  contextsExpunged(session, v, [2]);
+  assert.equal(lines.length, 1);
 });

@@ -70,70 +70,79 @@ export class UpdateContext {
   apply(view: MailboxView, removed: ReadonlySet<number>, added: ContextEntry[]): string | null {
     if (removed.size === 0 && added.length === 0) return null;
     const num = (uid: number): number => (this.uid ? uid : view.seqOf(uid));
+    const positional = this.order !== null;
+    const order = this.order ?? byUid;
     const parts: string[] = [];
-    if (this.order === null) {
-      // §4.3.3-§4.3.4: position 0, the set in mailbox order for the shortest form.
-      if (removed.size > 0) parts.push(`REMOVEFROM (0 ${encodeRuns([...removed].map(num).sort((a, b) => a - b))})`);
-      const kept = this.entries.filter((e) => !removed.has(e.uid));
-      for (const e of added) kept.push(e);
-      kept.sort((a, b) => a.uid - b.uid);
-      this.entries = kept;
-      if (added.length > 0) parts.push(`ADDTO (0 ${encodeRuns(added.map((e) => num(e.uid)).sort((a, b) => a - b))})`);
-    } else {
-      const order = this.order;
-      const kept: ContextEntry[] = [];
-      if (removed.size > 0) {
-        const pairs: string[] = [];
-        let run: number[] = [];
-        let runPos = 0;
-        for (const e of this.entries) {
-          if (removed.has(e.uid)) {
-            if (run.length === 0) runPos = kept.length + 1;
-            run.push(num(e.uid));
-            continue;
-          }
-          if (run.length > 0) pairs.push(`${runPos} ${encodeRuns(run)}`);
-          run = [];
+    // Removals, counted in the list as shortened by the earlier pairs.
+    let kept = this.entries;
+    if (removed.size > 0) {
+      kept = [];
+      const runs = new Runs(positional);
+      for (const e of this.entries) {
+        if (removed.has(e.uid)) runs.add(kept.length + 1, num(e.uid));
+        else {
+          runs.end();
           kept.push(e);
         }
-        if (run.length > 0) pairs.push(`${runPos} ${encodeRuns(run)}`);
-        parts.push(`REMOVEFROM (${pairs.join(' ')})`);
-      } else {
-        kept.push(...this.entries);
       }
-      let merged = kept;
-      if (added.length > 0) {
-        const fresh = [...added].sort(order);
-        merged = [];
-        const isNew = new Set<number>();
-        let i = 0;
-        let j = 0;
-        while (i < kept.length || j < fresh.length) {
-          if (j < fresh.length && (i >= kept.length || order(fresh[j]!, kept[i]!) < 0)) {
-            isNew.add(fresh[j]!.uid);
-            merged.push(fresh[j++]!);
-          } else merged.push(kept[i++]!);
-        }
-        const pairs: string[] = [];
-        let run: number[] = [];
-        let runPos = 0;
-        merged.forEach((e, k) => {
-          if (isNew.has(e.uid)) {
-            if (run.length === 0) runPos = k + 1;
-            run.push(num(e.uid));
-            return;
-          }
-          if (run.length > 0) pairs.push(`${runPos} ${encodeRuns(run)}`);
-          run = [];
-        });
-        if (run.length > 0) pairs.push(`${runPos} ${encodeRuns(run)}`);
-        parts.push(`ADDTO (${pairs.join(' ')})`);
-      }
-      this.entries = merged;
+      parts.push(`REMOVEFROM (${runs.data()})`);
     }
+    // Additions, merged in order; each run named by the position it ends up at.
+    let merged = kept;
+    if (added.length > 0) {
+      const fresh = [...added].sort(order);
+      merged = [];
+      const runs = new Runs(positional);
+      let i = 0;
+      let j = 0;
+      while (i < kept.length || j < fresh.length) {
+        if (j < fresh.length && (i >= kept.length || order(fresh[j]!, kept[i]!) < 0)) {
+          runs.add(merged.length + 1, num(fresh[j]!.uid));
+          merged.push(fresh[j++]!);
+        } else {
+          runs.end();
+          merged.push(kept[i++]!);
+        }
+      }
+      parts.push(`ADDTO (${runs.data()})`);
+    }
+    this.entries = merged;
     for (const u of removed) this.members.delete(u);
     for (const e of added) this.members.add(e.uid);
     return parts.join(' ');
+  }
+}
+
+const byUid = (a: ContextEntry, b: ContextEntry): number => a.uid - b.uid;
+
+/**
+ * Collects (context position, set) pairs: with positions, one pair per run of consecutive
+ * results; without (SEARCH), one pair at position 0 holding every number in mailbox order
+ * (RFC 5267 §4.3.3: "servers are RECOMMENDED to order the result update into mailbox order").
+ */
+class Runs {
+  private readonly pairs: string[] = [];
+  private run: number[] = [];
+  private runPos = 0;
+
+  constructor(private readonly positional: boolean) {}
+
+  add(position: number, n: number): void {
+    if (this.run.length === 0) this.runPos = position;
+    this.run.push(n);
+  }
+
+  end(): void {
+    if (this.positional && this.run.length > 0) {
+      this.pairs.push(`${this.runPos} ${encodeRuns(this.run)}`);
+      this.run = [];
+    }
+  }
+
+  data(): string {
+    if (!this.positional) return `0 ${encodeRuns(this.run)}`;
+    this.end();
+    return this.pairs.join(' ');
   }
 }
 
@@ -193,8 +202,17 @@ export async function refreshContexts(session: ImapSession, view: MailboxView, u
   const candidates = [...new Set(uids)].filter((u) => view.seqOf(u) > 0 && !view.pendingExpunge.has(u)).sort((a, b) => a - b);
   if (candidates.length === 0) return;
   for (const ctx of [...view.contexts.values()]) {
-    const matched = await ctx.match(candidates);
-    // CANCELUPDATE or a reselect cannot run while this session is busy here, but stay safe.
+    let matched: ContextEntry[];
+    try {
+      matched = await ctx.match(candidates);
+    } catch (e) {
+      // A context that cannot follow the mailbox stops, and says so rather than drift (§4.3.1).
+      session.log.warn({ err: e instanceof Error ? e.message : String(e), tag: ctx.tag }, 'search context dropped');
+      view.contexts.delete(ctx.tag);
+      session.writeLine(`* NO [NOUPDATE ${quoted(ctx.tag)}] Updates for this search stopped`);
+      continue;
+    }
+    // Commands run one at a time, so nothing cancels a context meanwhile; stay safe anyway.
     if (view.contexts.get(ctx.tag) !== ctx) continue;
     const now = new Set(matched.map((e) => e.uid));
     const removed = new Set(candidates.filter((u) => ctx.has(u) && !now.has(u)));
