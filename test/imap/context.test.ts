@@ -143,6 +143,26 @@ describe('CONTEXT=SEARCH / CONTEXT=SORT (RFC 5267 §4)', () => {
     assert.deepEqual(esearch(await b.command('NOOP')).sort(), ['* ESEARCH (TAG "E1") UID ADDTO (0 5)', '* ESEARCH (TAG "E2") ADDTO (0 4)']);
   });
 
+  test('with QRESYNC the REMOVEFROM precedes the VANISHED of the same messages', async () => {
+    const q = await loggedIn(srv.port);
+    try {
+      assertStatus(await q.command('ENABLE QRESYNC'), 'OK');
+      assertStatus(await q.command(`SELECT ${box}`), 'OK');
+      assertStatus(await tagged(q, 'Q1', 'UID SEARCH RETURN (UPDATE) UNFLAGGED'), 'OK');
+      assertStatus(await a.command('STORE 1,2 +FLAGS.SILENT (\\Deleted)'), 'OK');
+      assertStatus(await a.command('EXPUNGE'), 'OK');
+      const noop = await q.command('NOOP');
+      const lines = noop.untagged.filter((l) => !/ FETCH /.test(l));
+      assert.deepEqual(lines, ['* ESEARCH (TAG "Q1") UID REMOVEFROM (0 1)', '* VANISHED 1:2']);
+      // Own UID EXPUNGE too.
+      assertStatus(await q.command('UID STORE 3 +FLAGS.SILENT (\\Deleted)'), 'OK');
+      const r = await q.command('UID EXPUNGE 3');
+      assert.deepEqual(r.untagged.filter((l) => !/ FETCH /.test(l)), ['* ESEARCH (TAG "Q1") UID REMOVEFROM (0 3)', '* VANISHED 3']);
+    } finally {
+      q.close();
+    }
+  });
+
   test('IDLE: an APPEND by another session gives EXISTS, then ADDTO; an expunge REMOVEFROM, then EXPUNGE', async () => {
     assert.deepEqual(esearch(await tagged(b, 'I1', 'SEARCH RETURN (UPDATE COUNT) UNFLAGGED')), ['* ESEARCH (TAG "I1") COUNT 3']);
     const tag = b.nextTag();
