@@ -21,8 +21,8 @@
  * - CONTEXT=SORT (RFC 5267 §4): PARTIAL gives a slice of the sorted result (sorted-set encoding);
  *   UPDATE registers a context that keeps the sorted UIDs with their key values, so ADDTO can
  *   name the position a new match takes (session/search-context.ts).
- * - SAVE (RFC 5182, RFC 9051 §6.4.4.1 table 4; RFC 9394 §3.2 with PARTIAL) stores the UIDs the reply refers to, ascending,
- *   empty for an empty result or a command answered NO.
+ * - SAVE (RFC 5182, RFC 9051 §6.4.4.1 table 4; RFC 9394 §3.2 with PARTIAL) stores the UIDs
+ *   the reply refers to, ascending, empty for an empty result or a command answered NO.
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import type { SortCriterion, SortKeyName } from '../protocol/ast.js';
@@ -46,7 +46,7 @@ import {
 } from '../../mime/index.js';
 import { compileSearch, hasModSeqKey, type CompiledKey } from './search-eval.js';
 import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
-import { UpdateContext, startContext, type ContextEntry } from '../session/search-context.js';
+import { UpdateContext, encodeRuns, startContext, type ContextEntry } from '../session/search-context.js';
 import { parseStructure } from './fetch-items.js';
 
 /** Structures read per readMeta call. */
@@ -171,14 +171,6 @@ export function entryOrder(criteria: readonly SortCriterion[]): (a: ContextEntry
   };
 }
 
-/** The items ordered by `criteria`, then by sequence number. */
-export function sortMessages(items: readonly SortSubject[], criteria: readonly SortCriterion[]): SortSubject[] {
-  return items
-    .map((m) => sortEntry(m, criteria))
-    .sort(entryOrder(criteria))
-    .map((e) => e.subject);
-}
-
 /**
  * Runs the search part of SORT/THREAD: the matching messages in sequence order with their
  * envelopes, whether some were expunged, and whether MODSEQ was a key.
@@ -217,19 +209,10 @@ export function highestModSeq(items: readonly SortSubject[]): number {
 
 /**
  * An order-preserving sequence-set for ESORT's ALL (RFC 5267 §3.2): runs of consecutive
- * ascending numbers become "a:b", everything else stays a comma-separated list.
+ * ascending numbers become "a:b", everything else stays a comma-separated list. The same form
+ * carries SORT context updates.
  */
-export function encodeSortedSet(nums: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < nums.length) {
-    let j = i;
-    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
-    parts.push(j > i ? `${nums[i]}:${nums[j]}` : `${nums[i]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+export const encodeSortedSet: (nums: readonly number[]) => string = encodeRuns;
 
 export const sortCommand: CommandSpec<'SORT'> = {
   name: 'SORT',
