@@ -57,3 +57,6 @@ export const MAX_OUTPUT_BUFFER = 256 * 1024;
 
 /** Most ID parameter pairs (RFC 2971 §3.3: at most 30). */
 export const MAX_ID_PARAMS = 30;
+
+/** Live SEARCH/SORT RETURN (UPDATE) contexts per session (RFC 5267 §4.3.1 NOUPDATE): each re-evaluates changed messages and a SORT one holds its result. */
+export const MAX_UPDATE_CONTEXTS = 8;

@@ -35,8 +35,8 @@ test('SORT RETURN options are parsed; RETURN () is ALL; duplicates dropped', () 
 
 test('SORT RETURN syntax errors are BAD (parse errors)', () => {
   for (const line of [
-    'a SORT RETURN (PARTIAL 1:10) (ARRIVAL) UTF-8 ALL', // CONTEXT=SORT / PARTIAL not offered
-    'a SORT RETURN (CONTEXT) (ARRIVAL) UTF-8 ALL',
+    'a SORT RETURN (PARTIAL 1:*) (ARRIVAL) UTF-8 ALL',
+    'a SORT RETURN (PARTIAL 1:2 ALL) (ARRIVAL) UTF-8 ALL',
     'a SORT RETURN (ALL)(ARRIVAL) UTF-8 ALL',
     'a SORT RETURN ALL (ARRIVAL) UTF-8 ALL',
     'a SORT RETURN (ALL) UTF-8 ALL',

@@ -19,6 +19,9 @@
  *   §3.1); CHANGEDSINCE keeps only messages whose modseq is above it and implies MODSEQ
  *   (§3.1.4.1). Once CONDSTORE is enabled, every response carrying FLAGS carries MODSEQ of the
  *   same state (§3.1), and one whose \Seen was just set also carries UID (§3.2.4 via §3.1.4.2).
+ * - The PARTIAL modifier (UID FETCH only, RFC 9394 §3.3) keeps the messages at the range's
+ *   positions among the set's messages still present (ascending UID, "-n" counting from the
+ *   last), then CHANGEDSINCE filters those (§3.4).
  * - The VANISHED modifier (UID FETCH with CHANGEDSINCE only, checked by the parser) is a tagged
  *   BAD unless QRESYNC is enabled; otherwise VANISHED (EARLIER) with the UIDs of the set expunged
  *   since CHANGEDSINCE precedes every FETCH response (RFC 7162 §3.2.6).
@@ -35,7 +38,7 @@ import type { MimePart } from '../../mime/types.js';
 import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { qresyncEnabled } from '../session/qresync.js';
 import { vanishedForFetch } from '../session/qresync-resync.js';
-import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
+import { partialWindow, resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
 
 /** Structures read per readMeta call. */
@@ -60,7 +63,13 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     if (cmd.changedSince !== undefined || cmd.attributes.some((a) => a.kind === 'MODSEQ')) enableCondstore(session);
     // RFC 7162 §3.2.6: VANISHED (EARLIER) for the set's UIDs expunged since CHANGEDSINCE, first.
     if (cmd.vanished === true && cmd.changedSince !== undefined) await vanishedForFetch(session, actor, view, cmd.set, cmd.changedSince);
-    const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
+    let { live, skipped } = withoutPendingExpunges(view, resolved.uids);
+    if (cmd.partial !== undefined) {
+      // RFC 9394 §3.3: the range picks among the set's messages by UID order, before CHANGEDSINCE.
+      const [start, end] = partialWindow(cmd.partial, live.length);
+      live = live.slice(start, end);
+      skipped = 0;
+    }
     let rows = await loadRows(session, actor, view, live);
     let expunged = skipped > 0 || rows.length < live.length;
     if (cmd.changedSince !== undefined) {

@@ -28,6 +28,7 @@ import { sortCommand } from './sort.js';
 import { threadCommand } from './thread.js';
 import { storeCommand } from './store.js';
 import { compressCommand } from './compress.js';
+import { cancelUpdateCommand } from './cancelupdate.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -67,5 +68,6 @@ export function buildCommandTable(): CommandTable {
   t.register(replaceCommand);
   t.register(unauthenticateCommand);
   t.register(compressCommand);
+  t.register(cancelUpdateCommand);
   return t;
 }

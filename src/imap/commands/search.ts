@@ -15,6 +15,11 @@
  *   alone (RFC 5182 §2.1).
  * - SAVE stores UIDs in view.savedSearch per RFC 9051 §6.4.4.1 table 4, also when empty; a SAVE
  *   search answered NO empties it.
+ * - RETURN (UPDATE) (RFC 5267 §4.3) registers a context (session/search-context.ts) holding the
+ *   compiled program and the result; a tag naming a live context is BAD, and past
+ *   MAX_UPDATE_CONTEXTS the search is answered as usual plus "* NO [NOUPDATE tag]" (§4.3.1).
+ * - PARTIAL (RFC 5267 §4.4, RFC 9394 §3.1) returns a slice of the result in mailbox order;
+ *   MIN/MAX/COUNT still describe the whole result, and SAVE follows RFC 9394 §3.2 table 1.
  * - A MODSEQ key makes the command CONDSTORE enabling (RFC 7162 §3.1); a non-empty result then
  *   ends with "(MODSEQ n)", the highest modseq of the messages returned (RFC 7162 §3.1.5-3.1.6),
  *   or carries the ESEARCH MODSEQ result option (RFC 4731 §3.2, RFC 7162 §3.1.10). An empty
@@ -24,7 +29,7 @@
  *   conflicting charset labels"); "CHARSET UTF-8" labels nothing conflicting and is accepted.
  */
 import iconv from 'iconv-lite';
-import type { SearchReturnOption } from '../protocol/ast.js';
+import type { PartialRange, SearchReturnOption } from '../protocol/ast.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { CommandSpec } from '../session/command-table.js';
@@ -39,6 +44,8 @@ import { isStoreError } from '../../store/errors.js';
 import { Cost, FALSE, TRUE, UNKNOWN, compileSearch, evaluate, hasModSeqKey, type CompiledKey, type LoadedContent } from './search-eval.js';
 import { parseStructure } from './fetch-items.js';
 import { loadRows } from './fetch.js';
+import { formatPartialRange, partialWindow } from './sequence.js';
+import { UpdateContext, startContext } from '../session/search-context.js';
 
 /** Messages read at once while scanning content, and their byte budget. */
 const SEARCH_READ_CONCURRENCY = 8;
@@ -61,13 +68,16 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
   name: 'SEARCH',
   states: ['selected'],
   updates: 'no-expunge',
-  capabilities: ['ESEARCH', 'SEARCHRES', 'WITHIN'],
+  capabilities: ['ESEARCH', 'SEARCHRES', 'WITHIN', 'CONTEXT=SEARCH', 'PARTIAL'],
   handler: async (session, cmd, tag) => {
     const state = session.state;
     if (state.kind !== 'selected') return bad('No mailbox selected');
     const view = state.view;
     const options = cmd.returnOptions;
     const save = options?.includes('SAVE') ?? false;
+    const update = options?.includes('UPDATE') ?? false;
+    // RFC 5267 §4.3: UPDATE under a tag that already names a live context is rejected.
+    if (update && view.contexts.has(tag)) return bad('Tag reuse: a context with this tag is live');
     if (cmd.charset !== null && session.enabled.has('UTF8=ACCEPT') && !UTF8_CHARSETS.has(cmd.charset.toUpperCase())) {
       if (save) view.savedSearch = [];
       return bad('SEARCH CHARSET conflicts with UTF8=ACCEPT (RFC 6855 §3)');
@@ -79,9 +89,11 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     const modseqWanted = hasModSeqKey(cmd.criteria);
     // RFC 7162 §3.1: enabling; the first one announces HIGHESTMODSEQ before the result.
     if (modseqWanted) enableCondstore(session);
+    // Compiled once: message numbers in the program mean what they meant now (RFC 5267 §4.3).
+    const key = compileSearch(cmd.criteria, view, Date.now());
     let found: { rows: MessageRow[]; expunged: boolean };
     try {
-      found = await runSearch(session, state.actor, view, compileSearch(cmd.criteria, view, Date.now()));
+      found = await runSearch(session, state.actor, view, key);
     } catch (e) {
       // RFC 5182 §2.1: a SAVE search answered NO leaves "$" empty.
       if (save) view.savedSearch = [];
@@ -97,14 +109,21 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       session.send(b);
     } else {
       const opts: SearchReturnOption[] = options === null || options.length === 0 ? ['ALL'] : options;
-      if (save) view.savedSearch = savedUids(opts, rows);
+      if (save) view.savedSearch = savedUids(opts, rows, cmd.partial);
       const set = encodeSequenceSet(numbers);
-      const line = esearchLine(tag, cmd.uid, opts, rows, numbers, set, modseqWanted);
+      const line = esearchLine(tag, cmd.uid, opts, rows, numbers, set, modseqWanted, cmd.partial && { range: cmd.partial, encode: encodeSequenceSet });
       if (line !== null) {
         const b = new ResponseBuilder();
         b.raw(line);
         session.send(b);
       }
+    }
+    if (update) {
+      const actor = state.actor;
+      const entries = rows.map((r) => ({ uid: r.uid, keys: [] }));
+      const match = async (uids: readonly number[]) =>
+        (await runSearch(session, actor, view, key, uids)).rows.map((r) => ({ uid: r.uid, keys: [] }));
+      startContext(session, view, new UpdateContext(tag, cmd.uid, null, entries, match));
     }
     await session.drainIfNeeded();
     return expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');
@@ -117,23 +136,40 @@ function highestModSeq(rows: readonly MessageRow[]): number {
   return m;
 }
 
-/** RFC 9051 §6.4.4.1 table 4: what "$" holds after SEARCH RETURN (SAVE ...). */
-export function savedUids(opts: readonly SearchReturnOption[], rows: readonly MessageRow[]): number[] {
+/**
+ * What "$" holds after SEARCH RETURN (SAVE ...): RFC 9051 §6.4.4.1 table 4, and with PARTIAL
+ * RFC 9394 §3.2 table 1 (the PARTIAL results plus MIN/MAX; every result once COUNT is given).
+ * `rows` is the whole result in the reply's order.
+ */
+export function savedUids(opts: readonly SearchReturnOption[], rows: readonly MessageRow[], partial?: PartialRange): number[] {
   if (rows.length === 0) return [];
   const all = opts.includes('ALL') || opts.includes('COUNT');
   const min = opts.includes('MIN');
   const max = opts.includes('MAX');
-  if (all || (!min && !max)) return rows.map((r) => r.uid);
+  if (all || (!min && !max && partial === undefined)) return rows.map((r) => r.uid);
   const out: number[] = [];
   if (min) out.push(rows[0]!.uid);
-  if (max && (!min || rows.length > 1)) out.push(rows[rows.length - 1]!.uid);
-  return out;
+  if (partial !== undefined) {
+    const [start, end] = partialWindow(partial, rows.length);
+    for (let i = start; i < end; i++) out.push(rows[i]!.uid);
+  }
+  if (max) out.push(rows[rows.length - 1]!.uid);
+  return [...new Set(out)];
+}
+
+/** What PARTIAL needs to render its slice: the range and the set encoding of the reply. */
+export interface PartialReply {
+  range: PartialRange;
+  encode(nums: readonly number[]): string;
 }
 
 /**
  * The ESEARCH line (RFC 4731 §3.1, RFC 9051 §7.3.4), or null for RETURN (SAVE) alone. `rows` and
  * `numbers` are parallel: ascending for SEARCH, in sort order for ESORT (RFC 5267 §3.1, so MIN/MAX
- * are the first/last sorted message). MODSEQ per RFC 4731 §3.2.
+ * are the first/last sorted message). MODSEQ per RFC 4731 §3.2, over the messages the line
+ * returns. PARTIAL (RFC 9394 §3.1) echoes the range and gives its slice of the result, NIL when
+ * the slice is empty. With UPDATE alone the line carries only the correlator (RFC 5267 §4.3:
+ * UPDATE asks for no result data).
  */
 export function esearchLine(
   tag: string,
@@ -143,12 +179,13 @@ export function esearchLine(
   numbers: readonly number[],
   set: string,
   modseqWanted: boolean,
+  partial?: PartialReply,
 ): string | null {
   const min = opts.includes('MIN');
   const max = opts.includes('MAX');
   const all = opts.includes('ALL');
   const count = opts.includes('COUNT');
-  if (!min && !max && !all && !count) return null;
+  if (!min && !max && !all && !count && partial === undefined && !opts.includes('UPDATE')) return null;
   let line = `* ESEARCH (TAG ${quoteTag(tag)})`;
   if (uid) line += ' UID';
   const n = numbers.length;
@@ -156,12 +193,20 @@ export function esearchLine(
   if (n > 0 && max) line += ` MAX ${numbers[n - 1]}`;
   if (count) line += ` COUNT ${n}`;
   if (n > 0 && all) line += ` ALL ${set}`;
-  if (modseqWanted && n > 0) {
-    let m: number;
+  let window: [number, number] = [0, 0];
+  if (partial !== undefined) {
+    window = partialWindow(partial.range, n);
+    const slice = numbers.slice(window[0], window[1]);
+    line += ` PARTIAL (${formatPartialRange(partial.range)} ${slice.length > 0 ? partial.encode(slice) : 'NIL'})`;
+  }
+  if (modseqWanted && n > 0 && (min || max || all || count || window[1] > window[0])) {
+    let m = 0;
     if (all || count) m = highestModSeq(rows);
-    else if (min && max) m = Math.max(rows[0]!.modseq, rows[n - 1]!.modseq);
-    else if (min) m = rows[0]!.modseq;
-    else m = rows[n - 1]!.modseq;
+    else {
+      if (min) m = Math.max(m, rows[0]!.modseq);
+      if (max) m = Math.max(m, rows[n - 1]!.modseq);
+      for (let i = window[0]; i < window[1]; i++) m = Math.max(m, rows[i]!.modseq);
+    }
     line += ` MODSEQ ${m}`;
   }
   return line;
@@ -173,16 +218,17 @@ function quoteTag(tag: string): string {
 }
 
 /**
- * The messages of the view matching `key`, ascending UID; `expunged` tells whether some
- * message of the view is gone from storage or pending expunge.
+ * The messages of the view (or of `within`) matching `key`, ascending UID; `expunged` tells
+ * whether some message of the view is gone from storage or pending expunge.
  */
 export async function runSearch(
   session: ImapSession,
   actor: Actor,
   view: MailboxView,
   key: CompiledKey,
+  within?: readonly number[],
 ): Promise<{ rows: MessageRow[]; expunged: boolean }> {
-  const candidates = candidateUids(key, view);
+  const candidates = candidateUids(key, view, within);
   const rows = await loadRows(session, actor, view, candidates);
   const expunged = rows.length < candidates.length || view.pendingExpunge.size > 0;
   const ctx = { isRecent: (uid: number) => view.isRecent(uid) };
@@ -250,9 +296,12 @@ export async function runSearch(
   return { rows: rows.filter((_, i) => decided[i] === TRUE), expunged: expunged || vanished };
 }
 
-/** UIDs worth loading: the view minus pending expunges, narrowed by top-level set keys. */
-function candidateUids(key: CompiledKey, view: MailboxView): number[] {
-  let uids = view.uids;
+/**
+ * UIDs worth loading: the view (or `within`, ascending UIDs of the view, when re-evaluating a
+ * context) minus pending expunges, narrowed by top-level set keys.
+ */
+function candidateUids(key: CompiledKey, view: MailboxView, within?: readonly number[]): readonly number[] {
+  let uids: readonly number[] = within ?? view.uids;
   const sets: ReadonlySet<number>[] = [];
   if (key.op === 'uids') sets.push(key.set);
   else if (key.op === 'and') for (const k of key.keys) if (k.op === 'uids') sets.push(k.set);

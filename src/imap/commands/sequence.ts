@@ -10,7 +10,7 @@
  * - UID forms: UIDs not in the view are ignored; "*" is the highest UID (RFC 9051 §6.4.9).
  * - As a SEARCH key a message set is a filter, never an error: out-of-range numbers match nothing.
  */
-import type { SequenceSet } from '../protocol/ast.js';
+import type { PartialRange, SequenceSet } from '../protocol/ast.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 import { bad, type CommandResult } from '../session/state.js';
 
@@ -49,3 +49,18 @@ export function withoutPendingExpunges(view: MailboxView, uids: readonly number[
   return { live, skipped };
 }
 
+
+/**
+ * The index window [start, end) of a PARTIAL range over `n` results (RFC 9394 §3.1): positions
+ * count from 1 at the first result, or from the last one for a "-" range; positions beyond the
+ * results are ignored, so the window may be empty.
+ */
+export function partialWindow(range: PartialRange, n: number): [number, number] {
+  if (!range.fromEnd) return [Math.min(range.low - 1, n), Math.min(range.high, n)];
+  return [Math.max(n - range.high, 0), Math.max(n - range.low + 1, 0)];
+}
+
+/** The range as it is echoed in PARTIAL return data (RFC 9394 §4 ret-data-partial). */
+export function formatPartialRange(range: PartialRange): string {
+  return range.fromEnd ? `-${range.low}:-${range.high}` : `${range.low}:${range.high}`;
+}

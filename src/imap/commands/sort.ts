@@ -18,13 +18,17 @@
  *   the requested sort order ("lowest/highest sorted message", §3.1); ALL keeps the sort order,
  *   a range only for an ascending run of consecutive numbers (§3.2, RFC 7162 example 20
  *   "ALL 5,3,2,1"). MODSEQ is the RFC 4731 §3.2 result option (RFC 7162 §3.1.10).
- * - SAVE (RFC 5182, RFC 9051 §6.4.4.1 table 4) stores the UIDs the reply refers to, ascending,
- *   empty for an empty result or a command answered NO.
+ * - CONTEXT=SORT (RFC 5267 §4): PARTIAL gives a slice of the sorted result (sorted-set encoding);
+ *   UPDATE registers a context that keeps the sorted UIDs with their key values, so ADDTO can
+ *   name the position a new match takes (session/search-context.ts).
+ * - SAVE (RFC 5182, RFC 9051 §6.4.4.1 table 4; RFC 9394 §3.2 with PARTIAL) stores the UIDs
+ *   the reply refers to, ascending, empty for an empty result or a command answered NO.
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import type { SortCriterion, SortKeyName } from '../protocol/ast.js';
 import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
+import type { MailboxView } from '../session/mailbox-view.js';
 import { bad, no, ok } from '../session/state.js';
 import { enableCondstore } from '../session/condstore.js';
 import type { Actor, MessageRow } from '../../store/types.js';
@@ -40,8 +44,9 @@ import {
   type Envelope,
   type MimePart,
 } from '../../mime/index.js';
-import { compileSearch, hasModSeqKey } from './search-eval.js';
+import { compileSearch, hasModSeqKey, type CompiledKey } from './search-eval.js';
 import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
+import { UpdateContext, encodeRuns, startContext, type ContextEntry } from '../session/search-context.js';
 import { parseStructure } from './fetch-items.js';
 
 /** Structures read per readMeta call. */
@@ -116,45 +121,54 @@ export function displaySortValue(list: Address[] | null | undefined): string {
   return a.mailbox ?? '';
 }
 
-type KeyValues = number[] | string[];
-
-function keyValues(key: SortKeyName, items: readonly SortSubject[]): KeyValues {
+/** The value of one sort key for one message (RFC 5256 §3, RFC 5957 §3). */
+function keyValue(key: SortKeyName, m: SortSubject): number | string {
   switch (key) {
     case 'ARRIVAL':
-      return items.map((m) => m.row.internalDate);
+      return m.row.internalDate;
     case 'SIZE':
-      return items.map((m) => m.row.size);
+      return m.row.size;
     case 'DATE':
-      return items.map((m) => sentDate(m.envelope, m.row.internalDate));
+      return sentDate(m.envelope, m.row.internalDate);
     case 'SUBJECT':
-      return items.map((m) => unicodeCasemapKey(extractBaseSubject(m.envelope?.subject ?? null).base));
+      return unicodeCasemapKey(extractBaseSubject(m.envelope?.subject ?? null).base);
     case 'FROM':
-      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.from)));
+      return unicodeCasemapKey(addressSortValue(m.envelope?.from));
     case 'TO':
-      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.to)));
+      return unicodeCasemapKey(addressSortValue(m.envelope?.to));
     case 'CC':
-      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.cc)));
+      return unicodeCasemapKey(addressSortValue(m.envelope?.cc));
     case 'DISPLAYFROM':
-      return items.map((m) => unicodeCasemapKey(displaySortValue(m.envelope?.from)));
+      return unicodeCasemapKey(displaySortValue(m.envelope?.from));
     case 'DISPLAYTO':
-      return items.map((m) => unicodeCasemapKey(displaySortValue(m.envelope?.to)));
+      return unicodeCasemapKey(displaySortValue(m.envelope?.to));
   }
 }
 
-/** The items ordered by `criteria`, then by sequence number. */
-export function sortMessages(items: readonly SortSubject[], criteria: readonly SortCriterion[]): SortSubject[] {
-  const columns = criteria.map((c) => ({ values: keyValues(c.key, items), sign: c.reverse ? -1 : 1 }));
-  const order = items.map((_, i) => i);
-  order.sort((i, j) => {
-    for (const { values, sign } of columns) {
-      const a = values[i]!;
-      const b = values[j]!;
+/** A message with its sort-key values, in criteria order. */
+export interface SortEntry extends ContextEntry {
+  subject: SortSubject;
+}
+
+export function sortEntry(m: SortSubject, criteria: readonly SortCriterion[]): SortEntry {
+  return { uid: m.row.uid, keys: criteria.map((c) => keyValue(c.key, m)), subject: m };
+}
+
+/**
+ * The order of `criteria` over entries: key by key, REVERSE flipping its own key only, then
+ * ascending UID, which is ascending sequence number (RFC 5256 §3 implicit last criterion).
+ */
+export function entryOrder(criteria: readonly SortCriterion[]): (a: ContextEntry, b: ContextEntry) => number {
+  const signs = criteria.map((c) => (c.reverse ? -1 : 1));
+  return (x, y) => {
+    for (let k = 0; k < signs.length; k++) {
+      const a = x.keys[k]!;
+      const b = y.keys[k]!;
       const d = typeof a === 'number' ? a - (b as number) : compareCasemapKeys(a, b as string);
-      if (d !== 0) return d < 0 ? -sign : sign;
+      if (d !== 0) return d < 0 ? -signs[k]! : signs[k]!;
     }
-    return items[i]!.seq - items[j]!.seq;
-  });
-  return order.map((i) => items[i]!);
+    return x.uid - y.uid;
+  };
 }
 
 /**
@@ -164,20 +178,27 @@ export function sortMessages(items: readonly SortSubject[], criteria: readonly S
 export async function searchForSort(
   session: ImapSession,
   search: Parameters<typeof compileSearch>[0],
-): Promise<{ items: SortSubject[]; expunged: boolean; modseqWanted: boolean }> {
+): Promise<{ items: SortSubject[]; expunged: boolean; modseqWanted: boolean; key: CompiledKey }> {
   const state = session.state;
   if (state.kind !== 'selected') throw new Error('searchForSort outside the selected state');
   const view = state.view;
   const modseqWanted = hasModSeqKey(search);
   if (modseqWanted) enableCondstore(session);
-  const { rows, expunged } = await runSearch(session, state.actor, view, compileSearch(search, view, Date.now()));
-  const roots = await loadStructures(session, state.actor, rows);
+  const key = compileSearch(search, view, Date.now());
+  const { rows, expunged } = await runSearch(session, state.actor, view, key);
+  const items = await sortSubjects(session, state.actor, view, rows);
+  return { items, expunged, modseqWanted, key };
+}
+
+/** The rows with their structures and envelopes, in sequence order. */
+async function sortSubjects(session: ImapSession, actor: Actor, view: MailboxView, rows: readonly MessageRow[]): Promise<SortSubject[]> {
+  const roots = await loadStructures(session, actor, rows);
   const items = rows.map((row, i) => {
     const root = roots[i] ?? null;
     return { row, seq: view.seqOf(row.uid), envelope: root?.envelope ?? null, root };
   });
   items.sort((a, b) => a.seq - b.seq);
-  return { items, expunged, modseqWanted };
+  return items;
 }
 
 export function highestModSeq(items: readonly SortSubject[]): number {
@@ -188,30 +209,23 @@ export function highestModSeq(items: readonly SortSubject[]): number {
 
 /**
  * An order-preserving sequence-set for ESORT's ALL (RFC 5267 §3.2): runs of consecutive
- * ascending numbers become "a:b", everything else stays a comma-separated list.
+ * ascending numbers become "a:b", everything else stays a comma-separated list. The same form
+ * carries SORT context updates.
  */
-export function encodeSortedSet(nums: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < nums.length) {
-    let j = i;
-    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
-    parts.push(j > i ? `${nums[i]}:${nums[j]}` : `${nums[i]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+export const encodeSortedSet: (nums: readonly number[]) => string = encodeRuns;
 
 export const sortCommand: CommandSpec<'SORT'> = {
   name: 'SORT',
   states: ['selected'],
   updates: 'no-expunge',
-  capabilities: ['SORT', 'SORT=DISPLAY', 'ESORT'],
+  capabilities: ['SORT', 'SORT=DISPLAY', 'ESORT', 'CONTEXT=SORT'],
   handler: async (session, cmd, tag) => {
     const state = session.state;
     if (state.kind !== 'selected') return bad('No mailbox selected');
     const options = cmd.returnOptions ?? null;
     const save = options?.includes('SAVE') ?? false;
+    // RFC 5267 §4.3: UPDATE under a tag that already names a live context is rejected.
+    if (options?.includes('UPDATE') && state.view.contexts.has(tag)) return bad('Tag reuse: a context with this tag is live');
     if (!charsetSupported(cmd.charset)) {
       // RFC 5182 §2.1: a SAVE command answered NO leaves "$" empty.
       if (save) state.view.savedSearch = [];
@@ -224,15 +238,18 @@ export const sortCommand: CommandSpec<'SORT'> = {
       if (save) state.view.savedSearch = [];
       throw e;
     }
-    const { items, expunged, modseqWanted } = found;
-    const sorted = sortMessages(items, cmd.criteria);
+    const { items, expunged, modseqWanted, key } = found;
+    const order = entryOrder(cmd.criteria);
+    const entries = items.map((m) => sortEntry(m, cmd.criteria)).sort(order);
+    const sorted = entries.map((e) => e.subject);
     const numbers = sorted.map((m) => (cmd.uid ? m.row.uid : m.seq));
     let line: string | null;
     if (options !== null) {
       // RFC 5267 §3: ESORT; the parser already turned "RETURN ()" into ALL.
       const rows = sorted.map((m) => m.row);
-      if (save) state.view.savedSearch = savedUids(options, rows).sort((x, y) => x - y);
-      line = esearchLine(tag, cmd.uid, options, rows, numbers, encodeSortedSet(numbers), modseqWanted);
+      if (save) state.view.savedSearch = savedUids(options, rows, cmd.partial).sort((x, y) => x - y);
+      const partial = cmd.partial && { range: cmd.partial, encode: encodeSortedSet };
+      line = esearchLine(tag, cmd.uid, options, rows, numbers, encodeSortedSet(numbers), modseqWanted, partial);
     } else {
       line = numbers.length > 0 ? `* SORT ${numbers.join(' ')}` : '* SORT';
       if (modseqWanted && items.length > 0) line += ` (MODSEQ ${highestModSeq(items)})`;
@@ -241,6 +258,17 @@ export const sortCommand: CommandSpec<'SORT'> = {
       const b = new ResponseBuilder();
       b.raw(line);
       session.send(b);
+    }
+    if (options?.includes('UPDATE')) {
+      // RFC 5267 §4.3: the context keeps the sorted result with each message's key values.
+      const { actor, view } = state;
+      const criteria = cmd.criteria;
+      const match = async (uids: readonly number[]): Promise<ContextEntry[]> => {
+        const { rows } = await runSearch(session, actor, view, key, uids);
+        return (await sortSubjects(session, actor, view, rows)).map((m) => ({ uid: m.row.uid, keys: sortEntry(m, criteria).keys }));
+      };
+      const slim = entries.map((e) => ({ uid: e.uid, keys: e.keys }));
+      startContext(session, view, new UpdateContext(tag, cmd.uid, order, slim, match));
     }
     await session.drainIfNeeded();
     return expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');

@@ -80,13 +80,26 @@ export interface SearchDate {
   day: number;
 }
 
-export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE' | 'PARTIAL' | 'UPDATE';
+
+/**
+ * A PARTIAL range (RFC 9394 §4 partial-range, RFC 5267 §4.4): result positions `low`..`high`
+ * (1-based, low <= high) counted from the first result, or from the last one when `fromEnd`
+ * ("-1:-100" is the last hundred results).
+ */
+export interface PartialRange {
+  low: number;
+  high: number;
+  fromEnd: boolean;
+}
 
 export interface SearchCommand {
   /** null when no CHARSET was given (US-ASCII / UTF-8 per RFC 9051 §6.4.4). */
   charset: string | null;
   /** null: classic SEARCH reply; array (possibly empty): ESEARCH reply (RFC 4731). */
   returnOptions: SearchReturnOption[] | null;
+  /** The range of RETURN (PARTIAL ...) when 'PARTIAL' is among returnOptions (RFC 9394 §3.1). */
+  partial?: PartialRange;
   criteria: SearchKey; // always an AND at the top
 }
 
@@ -110,6 +123,8 @@ export interface SortCommand {
    * an ESEARCH response. "RETURN ()" gives ['ALL'] (RFC 5267 §3.3).
    */
   returnOptions?: SearchReturnOption[];
+  /** The range of RETURN (PARTIAL ...) (RFC 5267 §4.4, RFC 9394 §3.1). */
+  partial?: PartialRange;
 }
 
 /** THREAD algorithms (RFC 5256 §3); an unknown one is a parse error (BAD). */
@@ -195,6 +210,8 @@ export type Command =
       /** The macro or list as given, for replies that echo it; informational only. */
       changedSince?: number;
       vanished?: boolean;
+      /** UID FETCH PARTIAL modifier (RFC 9394 §3.3). */
+      partial?: PartialRange;
     }
   | { name: 'STORE'; uid: boolean; set: SequenceSet; action: StoreAction; unchangedSince?: number }
   | { name: 'COPY' | 'MOVE'; uid: boolean; set: SequenceSet; mailbox: string }
@@ -203,7 +220,9 @@ export type Command =
   | { name: 'ID'; params: Array<[string, string | null]> | null }
   | { name: 'COMPRESS'; mechanism: string } // RFC 4978 §3; upper-cased, checked by the handler
   | ({ name: 'SORT'; uid: boolean } & SortCommand)
-  | ({ name: 'THREAD'; uid: boolean } & ThreadCommand);
+  | ({ name: 'THREAD'; uid: boolean } & ThreadCommand)
+  /** RFC 5267 §4.3.5: the tags of the searching commands whose updates stop. */
+  | { name: 'CANCELUPDATE'; tags: string[] };
 
 export type CommandName = Command['name'];
 

@@ -6,9 +6,11 @@
  * - The macros ALL, FAST and FULL are expanded to their attribute lists (RFC 9051 §6.4.5).
  * - MIME is accepted only after a part number (RFC 9051 §9 section-text).
  * - VANISHED requires UID FETCH and CHANGEDSINCE (RFC 7162 §3.2.6: otherwise tagged BAD).
+ * - PARTIAL (RFC 9394 §3.3) is a UID FETCH modifier; with FETCH it is a tagged BAD.
  * - SAVEDATE (RFC 8514 §4.2) and PREVIEW with its optional (LAZY) (RFC 8970 §6) are attributes.
  */
-import type { FetchAttribute, FetchPartial, FetchSection, FetchSectionPart, SequenceSet } from './ast.js';
+import type { FetchAttribute, FetchPartial, FetchSection, FetchSectionPart, PartialRange, SequenceSet } from './ast.js';
+import { parsePartialRange } from './search-parser.js';
 import type { Reader } from './reader.js';
 import { parseSequenceSet } from './sequence-set.js';
 
@@ -17,6 +19,7 @@ export interface FetchArgs {
   attributes: FetchAttribute[];
   changedSince?: number;
   vanished?: boolean;
+  partial?: PartialRange;
 }
 
 const FAST: FetchAttribute[] = [{ kind: 'FLAGS' }, { kind: 'INTERNALDATE' }, { kind: 'RFC822.SIZE' }];
@@ -58,6 +61,10 @@ export function parseFetchArgs(r: Reader, uid: boolean): FetchArgs {
           args.changedSince = r.number64('mod-sequence');
         } else if (name === 'VANISHED') {
           args.vanished = true;
+        } else if (name === 'PARTIAL') {
+          if (args.partial !== undefined) r.fail('Only one PARTIAL fetch modifier is allowed');
+          r.sp(name);
+          args.partial = parsePartialRange(r);
         } else {
           r.fail(`Unknown fetch modifier ${name}`);
         }
@@ -70,6 +77,8 @@ export function parseFetchArgs(r: Reader, uid: boolean): FetchArgs {
     if (!uid) r.fail('VANISHED is only allowed in UID FETCH');
     if (args.changedSince === undefined) r.fail('VANISHED requires CHANGEDSINCE');
   }
+  // RFC 9394 §3.3 extends UID FETCH only; message numbers already say which messages.
+  if (args.partial !== undefined && !uid) r.fail('PARTIAL is only allowed in UID FETCH');
   return args;
 }
 

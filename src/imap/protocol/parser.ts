@@ -134,6 +134,15 @@ function parseNamed(r: Reader, name: string): Command {
       return { name, uid: false, ...parseSortArgs(r) };
     case 'THREAD':
       return { name, uid: false, ...parseThreadArgs(r) };
+    case 'CANCELUPDATE': {
+      // RFC 5267 §5: "CANCELUPDATE" 1*(SP quoted); a literal is accepted as the same string.
+      const tags: string[] = [];
+      do {
+        r.sp(tags.length === 0 ? name : 'tag');
+        tags.push(r.string('search tag'));
+      } while (!r.atEnd());
+      return { name, tags };
+    }
     default:
       return r.fail(`Unknown command ${name}`);
   }

@@ -6,17 +6,21 @@
  * Invariants:
  * - criteria is always an AND at the top; a parenthesized list is an AND too.
  * - "RETURN ()" means RETURN (ALL) (RFC 4731 §3.1); no RETURN gives null (classic reply).
+ * - RETURN takes CONTEXT, UPDATE and PARTIAL too (RFC 5267 §4, RFC 9394 §3.1); see
+ *   parseReturnOptions.
  * - String values are decoded with the given CHARSET (UTF-8 when absent); an unknown
  *   charset fails with response code BADCHARSET (RFC 9051 §6.4.4).
  * - Recursion (parentheses, NOT, OR) is bounded by MAX_NESTING_DEPTH through Reader.enter().
  */
 import iconv from 'iconv-lite';
-import type { SearchCommand, SearchKey, SearchReturnOption } from './ast.js';
+import type { PartialRange, SearchCommand, SearchKey, SearchReturnOption } from './ast.js';
 import { readSearchDate } from './datetime.js';
 import type { Reader } from './reader.js';
 import { parseSequenceSet, startsSequenceSet } from './sequence-set.js';
 
 const RETURN_OPTIONS: ReadonlySet<string> = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
+/** RFC 5267 §4 (and RFC 9394 for PARTIAL): accepted only where the caller supports them. */
+const CONTEXT_OPTIONS: ReadonlySet<string> = new Set(['CONTEXT', 'UPDATE', 'PARTIAL']);
 
 const FLAG_KEYS: ReadonlySet<string> = new Set([
   'ALL', 'ANSWERED', 'DELETED', 'DRAFT', 'FLAGGED', 'NEW', 'OLD', 'RECENT', 'SEEN',
@@ -43,7 +47,8 @@ function charsetDecoder(r: Reader, charset: string | null): Decode {
 /** Parses what follows "SEARCH" (the reader is just after the command name). */
 export function parseSearchArgs(r: Reader): SearchCommand {
   r.sp('SEARCH');
-  const returnOptions = parseReturnOptions(r);
+  const extras: ReturnExtras = {};
+  const returnOptions = parseReturnOptions(r, extras);
   let charset: string | null = null;
   if (r.peekWord('CHARSET')) {
     r.pos += 7;
@@ -57,21 +62,40 @@ export function parseSearchArgs(r: Reader): SearchCommand {
     keys.push(searchKey(r, decode));
   } while (r.trySp());
   r.end();
-  return { charset, returnOptions, criteria: { op: 'AND', keys } };
+  const criteria: SearchKey = { op: 'AND', keys };
+  return extras.partial === undefined ? { charset, returnOptions, criteria } : { charset, returnOptions, partial: extras.partial, criteria };
+}
+
+/** What parseReturnOptions found besides the option names. */
+export interface ReturnExtras {
+  /** The range of PARTIAL (RFC 9394 §3.1), when given. */
+  partial?: PartialRange;
 }
 
 /**
  * An optional `"RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")" SP` (RFC 4466 §2.6,
- * RFC 4731 §3.1, RFC 5267 §3 for SORT): null when absent; "RETURN ()" gives ['ALL'];
- * duplicates are dropped.
+ * RFC 4731 §3.1, RFC 5267 §3 for SORT): null when absent; duplicates are dropped.
+ * - CONTEXT is a hint the server may ignore (RFC 5267 §4.2) and is dropped; an empty list, or
+ *   one that held only CONTEXT, gives ['ALL'] (RFC 4731 §3.1 "RETURN ()").
+ * - UPDATE (RFC 5267 §4.3) and PARTIAL (RFC 5267 §4.4, RFC 9394 §3.1) are accepted only when the
+ *   caller passes `extras`, which receives PARTIAL's range. Two PARTIALs, or PARTIAL with ALL,
+ *   are a syntax error (RFC 9394 §3.1: "either one PARTIAL, one ALL, or neither").
  */
-export function parseReturnOptions(r: Reader): SearchReturnOption[] | null {
+export function parseReturnOptions(r: Reader, extras?: ReturnExtras): SearchReturnOption[] | null {
   if (!r.peekWord('RETURN')) return null;
   r.pos += 6;
   r.sp('RETURN');
   const opts = r.list(
     () => {
       const opt = r.atom('search return option').toUpperCase();
+      if (extras !== undefined && CONTEXT_OPTIONS.has(opt)) {
+        if (opt === 'PARTIAL') {
+          if (extras.partial !== undefined) r.fail('Only one PARTIAL return option is allowed');
+          r.sp('PARTIAL');
+          extras.partial = parsePartialRange(r);
+        }
+        return opt as SearchReturnOption | 'CONTEXT';
+      }
       if (!RETURN_OPTIONS.has(opt)) r.fail(`Unknown search return option ${opt}`);
       return opt as SearchReturnOption;
     },
@@ -79,7 +103,24 @@ export function parseReturnOptions(r: Reader): SearchReturnOption[] | null {
     true,
   );
   r.sp('RETURN options');
-  return opts.length === 0 ? ['ALL'] : [...new Set(opts)];
+  const kept = [...new Set(opts)].filter((o): o is SearchReturnOption => o !== 'CONTEXT');
+  if (kept.includes('PARTIAL') && kept.includes('ALL')) r.fail('PARTIAL and ALL cannot be combined');
+  return kept.length === 0 ? ['ALL'] : kept;
+}
+
+/**
+ * RFC 9394 §4 partial-range: `nz-number ":" nz-number` or `"-" nz-number ":" "-" nz-number`;
+ * "500:400" is "400:500" and "-500:-400" is "-400:-500". No "*", no single number.
+ */
+export function parsePartialRange(r: Reader): PartialRange {
+  const fromEnd = r.peekChar('-');
+  if (fromEnd) r.pos++;
+  const a = r.nzNumber('partial range');
+  r.expect(':', '":" in partial range');
+  if (fromEnd) r.expect('-', '"-" in partial range');
+  else if (r.peekChar('-')) r.fail('Partial range mixes positive and negative positions');
+  const b = r.nzNumber('partial range');
+  return { low: Math.min(a, b), high: Math.max(a, b), fromEnd };
 }
 
 function searchKey(r: Reader, decode: Decode): SearchKey {

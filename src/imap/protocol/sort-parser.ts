@@ -13,11 +13,12 @@
  * - Search keys are parsed by search-parser.ts, so SORT/THREAD accept exactly SEARCH's keys.
  * - ESORT (RFC 5267 §3): an optional `"RETURN" SP "(" [return options] ")" SP` right after
  *   "SORT" takes SEARCH's options (MIN MAX ALL COUNT SAVE, parsed by search-parser.ts);
- *   returnOptions is set only when RETURN was given. CONTEXT/PARTIAL options are not accepted.
+ *   returnOptions is set only when RETURN was given. CONTEXT, UPDATE and PARTIAL (RFC 5267 §4,
+ *   RFC 9394) are accepted as for SEARCH.
  */
 import type { SortCommand, SortCriterion, SortKeyName, ThreadAlgorithm, ThreadCommand } from './ast.js';
 import type { Reader } from './reader.js';
-import { parseReturnOptions, parseSearchKeys } from './search-parser.js';
+import { parseReturnOptions, parseSearchKeys, type ReturnExtras } from './search-parser.js';
 
 const SORT_KEYS: ReadonlySet<string> = new Set(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
 const THREAD_ALGORITHMS: ReadonlySet<string> = new Set(['ORDEREDSUBJECT', 'REFERENCES']);
@@ -25,7 +26,8 @@ const THREAD_ALGORITHMS: ReadonlySet<string> = new Set(['ORDEREDSUBJECT', 'REFER
 /** Parses what follows "SORT" (the reader is just after the command name). */
 export function parseSortArgs(r: Reader): SortCommand {
   r.sp('SORT');
-  const returnOptions = parseReturnOptions(r);
+  const extras: ReturnExtras = {};
+  const returnOptions = parseReturnOptions(r, extras);
   const criteria = r.list(
     (): SortCriterion => {
       let key = r.atom('sort key').toUpperCase();
@@ -45,7 +47,8 @@ export function parseSortArgs(r: Reader): SortCommand {
   r.sp('charset');
   const search = parseSearchKeys(r, charset);
   r.end();
-  return returnOptions === null ? { criteria, charset, search } : { criteria, charset, search, returnOptions };
+  if (returnOptions === null) return { criteria, charset, search };
+  return extras.partial === undefined ? { criteria, charset, search, returnOptions } : { criteria, charset, search, returnOptions, partial: extras.partial };
 }
 
 /** Parses what follows "THREAD". */

@@ -12,6 +12,7 @@
  */
 import type { ModSeq, Uid } from '../../store/types.js';
 import type { SequenceSet } from '../protocol/ast.js';
+import type { UpdateContext } from './search-context.js';
 
 export class MailboxView {
   uids: number[];
@@ -24,6 +25,8 @@ export class MailboxView {
   readonly keywords = new Map<string, string>();
   /** Result of the last SEARCH ... RETURN (SAVE) as UIDs (RFC 5182); empty when none. */
   savedSearch: number[] = [];
+  /** Live RETURN (UPDATE) contexts by search tag (RFC 5267 §4.3); they end with this view. */
+  readonly contexts = new Map<string, UpdateContext>();
   /**
    * While `pendingExpunge` is non-empty: a modseq below every pending expunge's, up to which the
    * client was told everything - the HIGHESTMODSEQ a QRESYNC client may be given (RFC 7162 §3.2).

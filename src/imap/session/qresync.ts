@@ -19,6 +19,7 @@ import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { enableCondstore } from './condstore.js';
+import { contextsExpunged } from './search-context.js';
 
 export const QRESYNC = 'QRESYNC';
 
@@ -62,6 +63,8 @@ export function writeVanished(session: ImapSession, uids: readonly number[], ear
  * (RFC 9051 §7.5.1). UIDs not in the view are ignored (never announced).
  */
 export function announceExpunges(session: ImapSession, view: MailboxView, uids: readonly number[]): void {
+  // RFC 5267 §4.3.4: REMOVEFROM goes out while the sequence numbers are still valid.
+  contextsExpunged(session, view, uids);
   if (qresyncEnabled(session)) {
     const gone: number[] = [];
     for (const uid of uids) if (view.remove(uid) > 0) gone.push(uid);

@@ -7,6 +7,8 @@
  * Invariants:
  * - An unsolicited FETCH carries UID and FLAGS, plus MODSEQ once the session is CONDSTORE-aware
  *   (RFC 7162 §3.1, §3.1.4.2 Example 14); flags and modseq come from the same stored row.
+ * - RETURN (UPDATE) contexts (search-context.ts) are told of expunges as soon as they are
+ *   learned, and re-evaluated on every arrived or changed message after EXISTS and FETCH.
  * - With QRESYNC enabled, every safe point that leaves expunges withheld ends with
  *   "* OK [HIGHESTMODSEQ f]" where f (view.expungeFloor) is below each withheld expunge's
  *   mod-sequence (RFC 7162 §3.2 and the §6 example).
@@ -17,6 +19,7 @@ import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { condstoreEnabled } from './condstore.js';
 import { announceExpunges, qresyncEnabled } from './qresync.js';
+import { contextsExpunged, refreshContexts } from './search-context.js';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -86,6 +89,8 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
     if (view.pendingExpunge.size === 0) view.expungeFloor = view.modseq;
     view.pendingExpunge.add(uid);
   }
+  // RFC 5267 §4.3.4, Appendix A.3: contexts learn of expunges at once, EXPUNGE may wait.
+  contextsExpunged(session, view, view.pendingExpunge);
 
   if (allowExpunge && view.pendingExpunge.size > 0) {
     // EXPUNGE lines (highest first) or, once QRESYNC is enabled, one VANISHED (RFC 7162 §3.2.10).
@@ -120,6 +125,9 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
     b.raw(')');
     session.send(b);
   }
+  // RFC 5267 §4.3.3: after EXISTS, so new message numbers are valid. Every changed row counts,
+  // this session's own STORE included, since its contexts must follow it too.
+  await refreshContexts(session, view, changes.changed.map((row) => row.uid));
   view.modseq = changes.highestModSeq;
   view.uidNext = changes.uidNext;
   for (const [uid, m] of view.ownChanges) if (m <= changes.highestModSeq) view.ownChanges.delete(uid);
