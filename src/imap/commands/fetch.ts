@@ -1,6 +1,6 @@
 /**
  * FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9, §7.5.2; RFC 3516 BINARY; RFC 7162 §3.1.4
- * CHANGEDSINCE; RFC 8514 SAVEDATE; RFC 8970 PREVIEW).
+ * CHANGEDSINCE; RFC 8514 SAVEDATE; RFC 8970 PREVIEW; RFC 8474 EMAILID, THREADID).
  *
  * Invariants:
  * - One "* <seq> FETCH (...)" per message, ascending sequence numbers; each response is written
@@ -100,6 +100,8 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
             flags: displayFlags(session, view, row.uid, upd?.flags ?? row.flags),
             internalDate: row.internalDate,
             savedAt: row.savedAt,
+            emailId: row.emailId,
+            threadId: row.threadId,
             size: row.size,
             modseq: upd?.modseq ?? row.modseq,
             root,

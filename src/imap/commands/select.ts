@@ -76,6 +76,8 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   session.writeLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
   session.writeLine(`* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID`);
   session.writeLine(highestModSeqLine(view.modseq));
+  // RFC 8474 §4.2: every successful SELECT/EXAMINE reports the MAILBOXID.
+  session.writeLine(`* OK [MAILBOXID (${mailbox.objectId})] Mailbox id`);
   if (session.rev2) {
     const attrs = await mailboxAttributes(session, actor, mailbox.name);
     session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);
