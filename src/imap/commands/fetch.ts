@@ -3,7 +3,7 @@
  * CHANGEDSINCE; RFC 8514 SAVEDATE; RFC 8970 PREVIEW; RFC 8474 EMAILID, THREADID).
  *
  * Invariants:
- * - One "* <seq> FETCH (...)" per message, ascending sequence numbers; each response is written
+ * - One "* <seq> FETCH (...)" per message (under UIDONLY "* <uid> UIDFETCH (...)", RFC 9586 §3.3), ascending sequence numbers; each response is written
  *   and drained (backpressure) before the next message's content is read, so at most one
  *   message body is held in memory.
  * - \Seen is set by one storeFlags call before rendering, only in a read-write mailbox and only
@@ -34,6 +34,7 @@ import { isStoreError } from '../../store/errors.js';
 import type { MimePart } from '../../mime/types.js';
 import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { qresyncEnabled } from '../session/qresync.js';
+import { uidOnlyEnabled } from '../session/uidonly.js';
 import { vanishedForFetch } from '../session/qresync-resync.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
@@ -67,7 +68,9 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
       const since = cmd.changedSince;
       rows = rows.filter((r) => r.modseq > since);
     }
-    const plan = planFetch(cmd.attributes, cmd.uid, cmd.changedSince);
+    const uidOnly = uidOnlyEnabled(session);
+    // Under UIDONLY a UID FETCH adds no UID item of its own: UIDFETCH names it (RFC 9586 §3.3).
+    const plan = planFetch(cmd.attributes, cmd.uid && !uidOnly, cmd.changedSince);
     const condstore = condstoreEnabled(session);
 
     // RFC 9051 §6.4.5: BODY[...], BINARY[...], RFC822 and RFC822.TEXT set \Seen.
@@ -91,7 +94,7 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
         const upd = changed.get(row.uid);
         const root: MimePart | null = metas === null ? null : parseStructure(metas.get(row.blobId));
         const b = new ResponseBuilder({ utf8Accept: session.utf8 });
-        b.raw(`* ${view.seqOf(row.uid)} FETCH `);
+        b.raw(uidOnly ? `* ${row.uid} UIDFETCH ` : `* ${view.seqOf(row.uid)} FETCH `);
         let outcome;
         try {
           outcome = await renderItems(b, plan, {
@@ -108,7 +111,7 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
             source: messageSource(row.size, (s, e) => session.store.readBlob(actor, row.blobId, s, e)),
             addFlags: upd !== undefined,
             addModSeq: condstore && (plan.flags || upd !== undefined),
-            addUid: condstore && upd !== undefined,
+            addUid: condstore && upd !== undefined && !uidOnly,
           });
         } catch (e) {
           // Expunged (and its blob collected) by another session since the rows were read.

@@ -33,6 +33,7 @@ import { syncView } from './updates.js';
 import { storeErrorResult } from './store-errors.js';
 import { StoreError } from '../../store/errors.js';
 import { DeflateLayer } from './compression.js';
+import { uidOnlyEnabled, uidRequired, usesSequenceNumbers } from './uidonly.js';
 
 export interface SessionDeps {
   store: MailStore;
@@ -258,6 +259,9 @@ export class ImapSession {
       result = bad(`Command ${command.name} is not supported`);
     } else if (!spec.states.includes(this.state.kind as 'not-authenticated')) {
       result = bad(wrongStateText(command.name, this.state.kind));
+    } else if (uidOnlyEnabled(this) && usesSequenceNumbers(command)) {
+      // RFC 9586 §3: refused before the handler, so no handler ever sees such a command.
+      result = uidRequired();
     } else {
       try {
         result = await spec.handler(this, command, tag);
