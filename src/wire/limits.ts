@@ -55,5 +55,8 @@ export const MAX_BAD_COMMANDS = 20;
 /** Output buffered per connection before the session stops reading input (backpressure). */
 export const MAX_OUTPUT_BUFFER = 256 * 1024;
 
+/** A long command reports INPROGRESS (RFC 9585) at least this often: clients time out at ~30-60 s. */
+export const PROGRESS_INTERVAL_MS = 2000;
+
 /** Most ID parameter pairs (RFC 2971 §3.3: at most 30). */
 export const MAX_ID_PARAMS = 30;

@@ -47,7 +47,8 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
   states: ['selected'],
   updates: 'no-expunge',
   // RFC 8514 §4.1 SAVEDATE, RFC 8970 §6 PREVIEW: FETCH items (and SEARCH keys) of this server.
-  capabilities: ['BINARY', 'SAVEDATE', 'PREVIEW'],
+  // INPROGRESS (RFC 9585): FETCH, SEARCH, SORT and THREAD report through session/progress.ts.
+  capabilities: ['BINARY', 'SAVEDATE', 'PREVIEW', 'INPROGRESS'],
   handler: async (session, cmd) => {
     const state = session.state;
     if (state.kind !== 'selected') return bad('No mailbox selected');
@@ -87,10 +88,13 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     }
 
     let unknownCte = false;
+    let done = 0;
     for (let start = 0; start < rows.length; start += META_BATCH) {
       const batch = rows.slice(start, start + META_BATCH);
       const metas = plan.needsStructure ? await session.store.readMeta(actor, batch.map((r) => r.blobId)) : null;
       for (const row of batch) {
+        // RFC 9585: a checkpoint between two whole responses.
+        session.progress?.step(done++, rows.length);
         const upd = changed.get(row.uid);
         const root: MimePart | null = metas === null ? null : parseStructure(metas.get(row.blobId));
         const b = new ResponseBuilder({ utf8Accept: session.utf8 });

@@ -34,6 +34,7 @@ import { storeErrorResult } from './store-errors.js';
 import { StoreError } from '../../store/errors.js';
 import { DeflateLayer } from './compression.js';
 import { uidOnlyEnabled, uidRequired, usesSequenceNumbers } from './uidonly.js';
+import { CommandProgress } from './progress.js';
 
 export interface SessionDeps {
   store: MailStore;
@@ -44,6 +45,8 @@ export interface SessionDeps {
   allowCleartextAuth: boolean;
   /** UTF8=ACCEPT offered (config --utf8-accept; docs/decisions/0004). */
   utf8Accept: boolean;
+  /** Messages between two INPROGRESS notifications of one command (config --progress-every). */
+  progressEvery: number;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
   onClose(session: ImapSession): void;
@@ -84,6 +87,8 @@ export class ImapSession {
   /** While IDLE runs: pushes updates as soon as they arrive. */
   idleNotify: (() => void) | null = null;
   private inFlight: Promise<void> = Promise.resolve();
+  /** Progress reporting of the command being executed (RFC 9585); see progress.ts. */
+  progress: CommandProgress | null = null;
   /** COMPRESS=DEFLATE is active (RFC 4978): all I/O goes through this layer. */
   private compression: DeflateLayer | null = null;
 
@@ -263,6 +268,7 @@ export class ImapSession {
       // RFC 9586 §3: refused before the handler, so no handler ever sees such a command.
       result = uidRequired();
     } else {
+      this.progress = new CommandProgress(tag, this.deps.progressEvery, (line) => this.writeLine(line));
       try {
         result = await spec.handler(this, command, tag);
       } catch (e) {
@@ -273,6 +279,7 @@ export class ImapSession {
         }
       }
     }
+    this.progress = null;
     if (this.closed) return;
     if (result.status === 'BAD') this.countBad();
     else this.badCount = 0;
