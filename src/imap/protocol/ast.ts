@@ -123,6 +123,14 @@ export interface ThreadCommand {
   search: SearchKey; // always an AND at the top
 }
 
+/**
+ * One RFC 7377 §2.2 source option (RFC 5465 §6 filter-mailboxes, plus subtree-one). Names are
+ * decoded mailbox names; "selected-delayed" is refused by the parser.
+ */
+export type EsearchSource =
+  | { kind: 'selected' | 'personal' | 'inboxes' | 'subscribed' }
+  | { kind: 'subtree' | 'subtree-one' | 'mailboxes'; names: string[] };
+
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID';
 
 export interface ListCommand {
@@ -189,6 +197,8 @@ export type Command =
   | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
   | { name: 'APPEND'; mailbox: string; messages: AppendMessage[] } // >1 only with MULTIAPPEND
   | ({ name: 'SEARCH'; uid: boolean } & SearchCommand)
+  /** RFC 7377 multimailbox search; `sources` null means the selected mailbox. */
+  | ({ name: 'ESEARCH'; sources: EsearchSource[] | null } & SearchCommand)
   | {
       name: 'FETCH';
       uid: boolean;

@@ -57,6 +57,9 @@ export function usesSequenceNumbers(cmd: Command): boolean {
       return !cmd.uid;
     case 'SEARCH':
       return !cmd.uid || hasSeqKey(cmd.criteria);
+    case 'ESEARCH':
+      // RFC 7377 answers UIDs only; message-number keys remain sequence numbers.
+      return hasSeqKey(cmd.criteria);
     case 'SORT':
     case 'THREAD':
       return !cmd.uid || hasSeqKey(cmd.search);
@@ -66,11 +69,6 @@ export function usesSequenceNumbers(cmd: Command): boolean {
     default:
       return false;
   }
-}
-
-/** A search program (e.g. of ESEARCH, RFC 7377) that names message numbers. */
-export function searchUsesSequenceNumbers(key: SearchKey): boolean {
-  return hasSeqKey(key);
 }
 
 /**
