@@ -107,6 +107,17 @@ export function objectIdContract(open: OpenStore): void {
       assert.equal(new Set([ta, tc, te, tn, tg]).size, 5);
       const [bobs] = await store.listMessages(b, (await mailbox(store, b, 'INBOX')).id);
       assert.notEqual(bobs.threadId, ta);
+      // A very long References field: the root (first) and the parent (last) still thread it.
+      const long = (root: string, parent: string): string[] => [root, ...Array.from({ length: 500 }, (_, i) => `filler${i}@x`), parent];
+      await store.append(a, 'INBOX', [
+        threaded('deep via root', { messageId: 'g@x', references: long('a@x', 'unknown@x') }),
+        threaded('deep via parent', { messageId: 'h@x', references: long('unknown-root@x', 'c@x') }),
+      ]);
+      const deep = (await store.listMessages(a, (await mailbox(store, a, 'INBOX')).id)).slice(-2);
+      assert.deepEqual(
+        deep.map((r) => r.threadId),
+        [ta, tc],
+      );
     });
   });
 }

@@ -15,7 +15,8 @@
  *   thread (the parent's own ID was mapped by the reply).
  * - Threads never cross accounts: the index is keyed by account.
  * - At most MAX_THREAD_KEYS Message IDs of MAX_MESSAGE_ID_LENGTH octets each are used per
- *   message (the newest references), so a hostile References field costs bounded work and rows.
+ *   message (own, root, newest references), so a hostile References field costs bounded work
+ *   and rows.
  */
 import { randomBytes } from 'node:crypto';
 import type { MessageThreading } from '../types.js';
@@ -30,15 +31,19 @@ export function newObjectId(kind: 'F' | 'M' | 'T'): string {
   return kind + randomBytes(12).toString('hex');
 }
 
-/** The Message IDs a message is threaded by, in lookup order (own, then newest reference first). */
+/**
+ * The Message IDs a message is threaded by, in lookup order: its own, the thread root (the first
+ * reference, RFC 5322 §3.6.4), then the other references newest (the parent) first.
+ */
 function threadKeys(t: MessageThreading | undefined): string[] {
   if (t === undefined) return [];
   const out: string[] = [];
-  const add = (id: string | null): void => {
-    if (id !== null && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH && !out.includes(id)) out.push(id);
+  const add = (id: string | undefined | null): void => {
+    if (id && id.length <= MAX_MESSAGE_ID_LENGTH && out.length < MAX_THREAD_KEYS && !out.includes(id)) out.push(id);
   };
   add(t.messageId);
-  for (let i = t.references.length - 1; i >= 0 && out.length < MAX_THREAD_KEYS; i--) add(t.references[i]!);
+  add(t.references[0]);
+  for (let i = t.references.length - 1; i > 0 && out.length < MAX_THREAD_KEYS; i--) add(t.references[i]);
   return out;
 }
 
