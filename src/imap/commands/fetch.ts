@@ -3,9 +3,9 @@
  * CHANGEDSINCE; RFC 8514 SAVEDATE; RFC 8970 PREVIEW; RFC 8474 EMAILID, THREADID).
  *
  * Invariants:
- * - One "* <seq> FETCH (...)" per message (under UIDONLY "* <uid> UIDFETCH (...)", RFC 9586 §3.3), ascending sequence numbers; each response is written
- *   and drained (backpressure) before the next message's content is read, so at most one
- *   message body is held in memory.
+ * - One "* <seq> FETCH (...)" per message (under UIDONLY "* <uid> UIDFETCH (...)", RFC 9586
+ *   §3.3), ascending sequence numbers; each response is written and drained (backpressure)
+ *   before the next message's content is read, so at most one message body is held in memory.
  * - \Seen is set by one storeFlags call before rendering, only in a read-write mailbox and only
  *   for messages lacking it; those responses carry FLAGS even if not requested, and the changes
  *   are recorded in view.ownChanges so no unsolicited FETCH repeats them (likewise FLAGS sent

@@ -189,6 +189,8 @@ export async function runSearch(
   const decided = new Uint8Array(rows.length);
   const undecided: number[] = [];
   for (let i = 0; i < rows.length; i++) {
+    // RFC 9585: metadata is fast, so a (time-based) checkpoint every 1024 messages is enough.
+    if ((i & 1023) === 0) session.progress?.step(i, rows.length);
     const r = evaluate(key, rows[i]!, ctx, null);
     decided[i] = r;
     if (r === UNKNOWN) undecided.push(i);
