@@ -126,7 +126,8 @@ const MIGRATIONS: readonly string[] = [
   UPDATE messages SET saved_at = internal_date;
   `,
   // 4: OBJECTID (RFC 8474): MAILBOXID per mailbox, EMAILID and THREADID per message, and the
-  // per-account Message-ID -> THREADID index that threads new messages (threads.ts). Existing
+  // per-account Message-ID -> (THREADID, thread's base subject) index that threads new messages
+  // (threads.ts). Existing
   // mailboxes get fresh random ids; existing messages one EMAILID per (account, blob), so
   // copies made before the upgrade share it, and each such EMAILID its own thread.
   `
@@ -151,6 +152,7 @@ const MIGRATIONS: readonly string[] = [
     account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     message_id TEXT NOT NULL,
     thread_id  TEXT NOT NULL,
+    subject    TEXT NOT NULL,
     PRIMARY KEY (account_id, message_id)
   ) WITHOUT ROWID;
   `,
