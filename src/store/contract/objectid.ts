@@ -109,6 +109,12 @@ export function objectIdContract(open: OpenStore): void {
       assert.equal(new Set([ta, tc, te, tn, tg]).size, 5);
       const [bobs] = await store.listMessages(b, (await mailbox(store, b, 'INBOX')).id);
       assert.notEqual(bobs.threadId, ta);
+      // The thread index goes with the account; a new account of the same name starts afresh.
+      await store.deleteAccount('bob');
+      const b2 = await account(store, 'bob');
+      await store.append(b2, 'INBOX', [threaded('A for bob', { messageId: 'a@x', references: [] }, 'a')]);
+      const [again] = await store.listMessages(b2, (await mailbox(store, b2, 'INBOX')).id);
+      assert.notEqual(again.threadId, bobs.threadId);
       // A very long References field: the root (first) and the parent (last) still thread it.
       const long = (root: string, parent: string): string[] => [root, ...Array.from({ length: 500 }, (_, i) => `filler${i}@x`), parent];
       await store.append(a, 'INBOX', [
