@@ -127,9 +127,9 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 4: OBJECTID (RFC 8474): MAILBOXID per mailbox, EMAILID and THREADID per message, and the
   // per-account Message-ID -> (THREADID, thread's base subject) index that threads new messages
-  // (threads.ts). Existing
-  // mailboxes get fresh random ids; existing messages one EMAILID per (account, blob), so
-  // copies made before the upgrade share it, and each such EMAILID its own thread.
+  // (threads.ts). Existing mailboxes get fresh random ids; existing messages one EMAILID per
+  // (account, blob), so copies made before the upgrade share it, and each such EMAILID its own
+  // thread (their Message IDs are not indexed: later replies start new threads).
   `
   ALTER TABLE mailboxes ADD COLUMN object_id TEXT;
   UPDATE mailboxes SET object_id = 'F' || lower(hex(randomblob(12)));
