@@ -12,7 +12,8 @@ Commands:
   user del NAME            delete an account with all its mail
   user list                list account names, one per line
   user import FILE         import a Dovecot passwd-file (user:{SCHEME}hash:...)
-  help [serve|user|config] show help (config: the configuration reference)
+  deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
+  help [serve|user|deliver|config] show help (config: the configuration reference)
 
 Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;

@@ -204,3 +204,12 @@ function parseEntity(
 export function parseMessage(raw: Buffer): MimePart {
   return parseEntity({ raw, parts: 0 }, 0, raw.length, [], 0, 'text', true).part;
 }
+
+/**
+ * The text stored beside a message blob (NewMessage.meta): its MIME tree as JSON. IMAP APPEND and
+ * delivery (LMTP, `facteur deliver`) both store exactly this, so FETCH ENVELOPE/BODYSTRUCTURE and
+ * SEARCH treat delivered and appended mail alike.
+ */
+export function storedMeta(raw: Buffer): string {
+  return JSON.stringify(parseMessage(raw));
+}

@@ -25,7 +25,7 @@ export const USER = 'alice';
 export const PASS = 'wonderland-pass';
 
 export async function startTestServer(
-  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean } = {},
+  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; config?: Partial<Config> } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
   const config: Config = {
@@ -37,6 +37,9 @@ export async function startTestServer(
     allowCleartextAuth: opts.allowCleartextAuth ?? true,
     utf8Accept: opts.utf8Accept ?? false,
     logLevel: 'silent',
+    // LMTP only where a test asks for it (config.lmtpPort / lmtpSocket): port 24 is shared.
+    lmtpPort: 0,
+    ...opts.config,
   };
   const users = opts.users ?? [[USER, PASS]];
   if (users.length > 0) {
