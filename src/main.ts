@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { parseHostPort } from './config/index.js';
 import { DeliveryAgent, delimitersFromConfig, SmtpRelayClient, type DomainMode, type SieveEngine } from './delivery/index.js';
 import { startLmtpServer } from './lmtp/server.js';
+import { compile, execute } from './sieve/index.js';
 
 export interface OpenedStore {
   store: MailStore;
@@ -32,10 +33,8 @@ export async function openStore(config: Config): Promise<MailStore> {
   return (await openStoreWithBus(config)).store;
 }
 
-/** The Sieve library delivery runs (src/sieve/index.ts), or null while it is not built in. */
-function sieveEngine(): SieveEngine | null {
-  return null;
-}
+/** The Sieve library delivery runs (src/sieve/index.ts). */
+const sieveEngine = (): SieveEngine => ({ compile, execute });
 
 /** The one delivery path (LMTP and `facteur deliver`), configured from Config. */
 export function createDeliveryAgent(config: Config, store: MailStore, logger: Logger): DeliveryAgent {
