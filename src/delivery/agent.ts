@@ -26,7 +26,7 @@ import type { SieveAction, SieveEnvelope, SieveHost, SieveInput, ScoreTestConfig
 import { isStoreError, StoreError } from '../store/errors.js';
 import type { Actor, MailStore, SpecialUse } from '../store/types.js';
 import type { Logger } from '../observability/log.js';
-import { bareAddress, headerFields, mustNotAutoReply, prependFields, toCrlf } from './message.js';
+import { bareAddress, headerFields, mustNotAutoReply, prependFields, toCrlf, withoutLeadingReturnPath } from './message.js';
 import { buildRejectMdn } from './notices.js';
 import { parseRecipient, type ParsedRecipient, type RecipientPolicy } from './recipient.js';
 import { CompiledScripts, type SieveEngine } from './sieve-engine.js';
@@ -201,7 +201,7 @@ export class DeliveryAgent {
         continue;
       }
       try {
-        await this.opts.sender.send({ from: req.from, to: [a.address], data: a.message ?? message });
+        await this.opts.sender.send({ from: req.from, to: [a.address], data: withoutLeadingReturnPath(a.message ?? message) });
         log.info({ to: a.address }, 'redirected');
       } catch (e) {
         if (e instanceof SmtpSendError && e.temporary) {

@@ -98,3 +98,13 @@ export function mustNotAutoReply(message: Buffer, envelopeFrom: string): boolean
   }
   return false;
 }
+
+/**
+ * The message as it leaves again (Sieve redirect): without the Return-Path delivery put on top,
+ * since that field belongs to final delivery only (RFC 5321 §4.4) and the next hop adds its own.
+ */
+export function withoutLeadingReturnPath(message: Buffer): Buffer {
+  if (!/^return-path:/i.test(message.subarray(0, 12).toString('latin1'))) return message;
+  const nl = message.indexOf('\r\n');
+  return nl === -1 ? message : message.subarray(nl + 2);
+}
