@@ -52,6 +52,8 @@ export class Runtime {
   private parsed: MimePart | null = null;
   private readonly extState = new Map<string, unknown>();
   readonly variablesEnabled: boolean;
+  /** Capabilities usable now: the required ones plus those a successful ihave enabled. */
+  readonly enabled: Set<string>;
 
   constructor(
     readonly script: CompiledScript,
@@ -61,6 +63,7 @@ export class Runtime {
   ) {
     this.message = input.message;
     this.variablesEnabled = script.requires.has('variables');
+    this.enabled = new Set(script.requires);
   }
 
   // ---- errors and budgets ----
@@ -103,7 +106,8 @@ export class Runtime {
 
   /** Header values as tests compare them: unfolded, RFC 2047-decoded (RFC 5228 §2.7.2). */
   headers(name: string, part: MimePart = this.mime()): string[] {
-    return this.rawHeaders(name, part).map((v) => decodeEncodedWords(v));
+    // Trailing whitespace is not part of the value as a user sees it (leading is already gone).
+    return this.rawHeaders(name, part).map((v) => decodeEncodedWords(v).replace(/[ \t]+$/, ''));
   }
 
   // ---- arguments ----
@@ -208,7 +212,9 @@ export class Runtime {
     if (this.messageEdited && (a.type === 'keep' || a.type === 'fileinto' || a.type === 'redirect')) {
       a = { ...a, message: this.message };
     }
-    if (cancelsImplicitKeep) this.implicitKeep = false;
+    if (cancelsImplicitKeep && !REGISTRY.extensions.some((e) => e.preservesImplicitKeep?.(this, a, node) === true)) {
+      this.implicitKeep = false;
+    }
     const dup = this.actions.findIndex((x) => sameTarget(x, a));
     if (dup >= 0) {
       const prior = this.actions[dup]!;
@@ -229,8 +235,16 @@ export class Runtime {
 
   // ---- evaluation ----
 
+  /** RFC 5463 §4 item 1: an extension used before ihave enabled it is a runtime error. */
+  private checkDeferred(node: SieveNode): void {
+    const deferred = node.data.deferred as string[] | undefined;
+    if (deferred === undefined) return;
+    for (const cap of deferred) if (!this.enabled.has(cap)) this.error(node, `extension "${cap}" is used but not enabled (require or ihave)`);
+  }
+
   async evalTest(node: SieveNode): Promise<boolean> {
     this.step(node);
+    this.checkDeferred(node);
     return node.def.evaluate!(node, this);
   }
 
@@ -238,6 +252,7 @@ export class Runtime {
     let chain: boolean | undefined;
     for (const n of nodes) {
       this.step(n);
+      this.checkDeferred(n);
       const r = await n.def.run!(n, this, chain);
       chain = typeof r === 'boolean' ? r : undefined;
     }

@@ -33,6 +33,8 @@
  *   action command are available as `node.tags` (node is null for the implicit keep).
  * - `finish(rt)`: called once after the script ran (not after a runtime error), before the
  *   implicit keep is added.
+ * - `preservesImplicitKeep(rt, action, node)`: true when an action that normally cancels the
+ *   implicit keep must not (RFC 3894 :copy).
  *
  * At run time (interpreter.ts, class Runtime) an extension uses: rt.str/strs/num to read
  * arguments (variables expanded when the script requires "variables"), rt.match(node, values,
@@ -206,4 +208,7 @@ export interface SieveExtension {
   namespaces?: NamespaceDef[];
   onAction?(rt: Runtime, action: SieveAction, node: SieveNode | null): SieveAction | void;
   finish?(rt: Runtime): void | Promise<void>;
+  /** Whether this action, though it normally cancels the implicit keep, leaves it in place
+   * (RFC 3894 :copy). Asked after onAction, for actions whose command cancels the keep. */
+  preservesImplicitKeep?(rt: Runtime, action: SieveAction, node: SieveNode | null): boolean;
 }
