@@ -16,6 +16,7 @@ import { ihaveExtension } from './ihave.js';
 import { environmentExtension } from './environment.js';
 import { bodyExtension } from './body.js';
 import { spamtestExtension } from './spamtest.js';
+import { regexExtension } from './regex.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -31,4 +32,5 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   environmentExtension,
   bodyExtension,
   spamtestExtension,
+  regexExtension,
 ];
