@@ -428,3 +428,11 @@ test('property: execute never throws for compiled scripts on random messages', a
     { numRuns: 300 },
   );
 });
+
+test('address test is restricted to address headers (RFC 5228 §5.1)', async () => {
+  assert.deepEqual(errorsOf('if address :is "subject" "x" {}'), ['1:16 header "subject" does not hold addresses (address test, RFC 5228 §5.1)']);
+  assert.deepEqual(errorsOf('if address :is ["Resent-From", "reply-to", "BCC"] "x" {}'), []);
+  const m = message('Subject: joe@example.com\nFrom: a@b.c');
+  const o = await run('require "variables"; set "h" "subject"; if address :is "${h}" "joe@example.com" { discard; }', { message: m });
+  assert.deepEqual(summary(o), ['implicit-keep']);
+});

@@ -50,6 +50,7 @@ export class Runtime {
   /** Whether `message` differs from the input (then actions carry it). */
   messageEdited = false;
   private parsed: MimePart | null = null;
+  private headerIndex = new WeakMap<MimePart, Map<string, string[]>>();
   private readonly extState = new Map<string, unknown>();
   readonly variablesEnabled: boolean;
   /** Capabilities usable now: the required ones plus those a successful ihave enabled. */
@@ -94,14 +95,26 @@ export class Runtime {
     this.message = message;
     this.messageEdited = true;
     this.parsed = null;
+    this.headerIndex = new WeakMap();
   }
 
-  /** Unfolded raw values of the top-level header fields named `name`, in order. */
+  /** Unfolded raw values of the header fields named `name` (of the top-level message unless a
+   * part is given), in order. The field index is built once per part, so repeated tests cost
+   * only the lookup. */
   rawHeaders(name: string, part: MimePart = this.mime()): string[] {
-    const lower = name.toLowerCase();
-    return readHeaderBlock<never>(this.message, part.headerStart, part.bodyStart)
-      .fields.filter((f) => f.name.toLowerCase() === lower)
-      .map((f) => unfoldedValue(this.message, f));
+    let index = this.headerIndex.get(part);
+    if (index === undefined) {
+      index = new Map();
+      for (const f of readHeaderBlock<never>(this.message, part.headerStart, part.bodyStart).fields) {
+        const key = f.name.toLowerCase();
+        const list = index.get(key);
+        const value = unfoldedValue(this.message, f);
+        if (list === undefined) index.set(key, [value]);
+        else list.push(value);
+      }
+      this.headerIndex.set(part, index);
+    }
+    return [...(index.get(name.toLowerCase()) ?? [])];
   }
 
   /** Header values as tests compare them: unfolded, RFC 2047-decoded (RFC 5228 §2.7.2). */
