@@ -436,3 +436,25 @@ test('address test is restricted to address headers (RFC 5228 §5.1)', async () 
   const o = await run('require "variables"; set "h" "subject"; if address :is "${h}" "joe@example.com" { discard; }', { message: m });
   assert.deepEqual(summary(o), ['implicit-keep']);
 });
+
+test('Runtime.withScript runs another script with its own requires and variable scope', async () => {
+  const { Runtime } = await import('./interpreter.js');
+  const { CompiledScript } = await import('./compile.js');
+  const main = compile('require ["variables", "fileinto"]; set "a" "main";');
+  const inner = compile('require ["variables", "fileinto"]; set "a" "inner"; fileinto "${a}";');
+  const plain = compile('require "fileinto"; fileinto "${a}";');
+  assert.ok(main.ok && inner.ok && plain.ok);
+  assert.ok(main.script instanceof CompiledScript && inner.script instanceof CompiledScript && plain.script instanceof CompiledScript);
+  const rt = new Runtime(main.script, input(), host(), DEFAULT_SIEVE_LIMITS);
+  await rt.runBlock(main.script.commands);
+  const innerScript = inner.script;
+  await rt.withScript(innerScript, () => rt.runBlock(innerScript.commands));
+  const plainScript = plain.script;
+  await rt.withScript(plainScript, () => rt.runBlock(plainScript.commands));
+  assert.equal(rt.getVariable('a'), 'main');
+  assert.equal(rt.script, main.script);
+  assert.deepEqual(
+    rt.actions.map((a) => (a.type === 'fileinto' ? a.mailbox : a.type)),
+    ['inner', '${a}'],
+  );
+});
