@@ -199,6 +199,8 @@ test('address and envelope tests with address parts', async () => {
   assert.equal(await yes('envelope :localpart :is "to" "alice+lists"'), true);
   assert.equal(await yes('envelope :domain :matches "to" "*.org"'), true);
   assert.equal(await yes('envelope :is "from" ""', { envelope: { from: '', to: 'a@b.c' } }), true);
+  assert.equal(await yes('envelope :domain :is "from" ""', { envelope: { from: '', to: 'a@b.c' } }), true, 'null path: "" for any part');
+  assert.equal(await yes('envelope :all :is "from" "u@h.example"', { envelope: { from: '@r1,@r2:u@h.example', to: 'a@b.c' } }), true);
   const grp = message('From: x@y.z\nTo: undisclosed:;\nCc: team: a@b.c, d@e.f;');
   assert.equal(await yes('address :is "cc" "d@e.f"', { message: grp }), true);
   assert.equal(await yes('address :matches "to" "*"', { message: grp }), false);

@@ -261,7 +261,8 @@ export class Runtime {
       if ((prior.type === 'keep' || prior.type === 'fileinto') && (a.type === 'keep' || a.type === 'fileinto')) {
         const flags = [...prior.flags];
         for (const f of a.flags) if (!flags.some((g) => g.toLowerCase() === f.toLowerCase())) flags.push(f);
-        this.actions[dup] = { ...prior, flags } as SieveAction;
+        const create = prior.type === 'fileinto' && (prior.create || (a.type === 'fileinto' && a.create));
+        this.actions[dup] = (prior.type === 'fileinto' ? { ...prior, flags, create } : { ...prior, flags }) as SieveAction;
       }
       return;
     }
