@@ -17,6 +17,7 @@ import { SieveSyntaxError } from './lexer.js';
 import { REGISTRY } from './registry.js';
 import type { ArgSpec, CommandDef, SieveNode, SieveString, ValidatedArg, ValidatedTag, ValidationContext } from './extensions/extension.js';
 import { decodeEncodedCharacters } from './strings.js';
+import { IHAVE_REFUSED } from './extensions/ihave.js';
 
 const MAX_ERRORS = 50;
 
@@ -43,6 +44,8 @@ export class CompiledScript implements SieveScript {
     readonly requires: ReadonlySet<string>,
     readonly commands: readonly SieveNode[],
     readonly limits: SieveLimits,
+    /** Capabilities the host allows (ihave, RFC 5463, answers from it). */
+    readonly available: ReadonlySet<string>,
   ) {}
 }
 
@@ -88,6 +91,16 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       }
     }
   }
+  const available = new Set(REGISTRY.capabilities.filter((c) => allowed === undefined || allowed.has(c)));
+  const ihave = requires.has('ihave');
+  /** RFC 5463 §4: with ihave, a supported capability that was not required is checked at run time. */
+  const deferrable = (cap: string): boolean => ihave && available.has(cap) && !IHAVE_REFUSED.has(cap);
+  const unavailableIhave = (t: TestNode): boolean =>
+    t.name === 'ihave' &&
+    t.args.some((a) => (a.kind === 'string' ? [a] : a.kind === 'stringlist' ? a.values : []).some((l) => {
+      const c = l.value.toLowerCase();
+      return !available.has(c) || (IHAVE_REFUSED.has(c) && !requires.has(c));
+    }));
   const encoded = requires.has('encoded-character');
   const variables = requires.has('variables');
 
@@ -125,9 +138,13 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       error(n, other ? `'${n.name}' is a ${kind === 'command' ? 'test' : 'command'}, not a ${kind}` : `unknown ${kind} '${n.name}'`);
       return null;
     }
+    const deferred: string[] = [];
     if (def.capability !== undefined && !requires.has(def.capability)) {
-      error(n, `${kind} '${n.name}' requires the "${def.capability}" extension (missing require)`);
-      return null;
+      if (deferrable(def.capability)) deferred.push(def.capability);
+      else {
+        error(n, `${kind} '${n.name}' requires the "${def.capability}" extension (missing require)`);
+        return null;
+      }
     }
     const tagDefs = REGISTRY.tagsFor(def);
     const tags = new Map<string, ValidatedTag>();
@@ -152,8 +169,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
         continue;
       }
       if (t.capability !== undefined && !requires.has(t.capability)) {
-        error(a, `tag ':${a.name}' requires the "${t.capability}" extension (missing require)`);
-        ok = false;
+        if (deferrable(t.capability)) deferred.push(t.capability);
+        else {
+          error(a, `tag ':${a.name}' requires the "${t.capability}" extension (missing require)`);
+          ok = false;
+        }
       }
       if (tags.has(t.name)) {
         error(a, `tag ':${a.name}' given twice`);
@@ -239,10 +259,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       if (comp === undefined) {
         error(ct ?? n, `unknown comparator "${cname}"`);
         ok = false;
-      } else if (comp.capability !== undefined && !requires.has(comp.capability)) {
+      } else if (comp.capability !== undefined && !requires.has(comp.capability) && !deferrable(comp.capability)) {
         error(ct ?? n, `comparator "${cname}" requires "${comp.capability}" (missing require)`);
         ok = false;
       } else {
+        if (comp.capability !== undefined && !requires.has(comp.capability)) deferred.push(comp.capability);
         node.data.comparator = comp;
         const mtName = groups.get('match-type');
         const mt = mtName === undefined ? undefined : REGISTRY.matchTypes.get(mtName);
@@ -252,7 +273,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
         }
       }
     }
-    if (kind === 'command' && block !== null) {
+    if (deferred.length > 0) node.data.deferred = deferred;
+    // RFC 5463 §4: the block of an ihave that can never succeed is never run; do not validate it.
+    if (kind === 'command' && block !== null && ihave && (n.name === 'if' || n.name === 'elsif') && n.tests.length === 1 && unavailableIhave(n.tests[0]!)) {
+      node.block = [];
+    } else if (kind === 'command' && block !== null) {
       const inner: SieveNode[] = [];
       let previous: SieveNode | null = null;
       let previousName: string | null = null;
@@ -301,5 +326,5 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     errors.sort((a, b) => a.line - b.line || a.column - b.column);
     return { ok: false, errors };
   }
-  return { ok: true, script: new CompiledScript(source, requires, commands, limits), warnings };
+  return { ok: true, script: new CompiledScript(source, requires, commands, limits, available), warnings };
 }
