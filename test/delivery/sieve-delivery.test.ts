@@ -98,6 +98,46 @@ test('LMTP: a script with a runtime problem or a compile error still delivers (i
   }
 });
 
+test('LMTP with the Sieve extensions: reject answers 550 5.7.1 for that recipient only; imap4flags, mailbox :create, subaddress, spamtest', async () => {
+  const s = await startTestServer({
+    users: [['alice', 'pw1'], ['bob', 'pw2']],
+    config: { lmtpPort: await freePort(), spamtestHeader: 'X-Spam-Score', spamtestMax: 10 },
+  });
+  try {
+    await withScript(s.config, 'alice', `require ["reject", "imap4flags", "fileinto", "mailbox", "subaddress", "envelope", "spamtest", "relational", "comparator-i;ascii-numeric"];
+if header :contains "subject" "unwanted" { reject "Not here, thanks"; stop; }
+if spamtest :value "ge" :comparator "i;ascii-numeric" "8" { fileinto :create "Spam/high"; stop; }
+if envelope :detail "to" "lists" { fileinto :create :flags ["\\\\Seen", "$List"] "Lists"; stop; }
+`);
+    const c = await LmtpTestClient.connect(s.config.lmtpPort);
+    c.write('LHLO t\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<alice@example.com>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n');
+    assert.deepEqual((await c.readN(5)).map((r) => r.code), [250, 250, 250, 250, 354]);
+    c.write(dotStuffed(simpleMessage({ subject: 'an unwanted offer' })));
+    const [ra, rb] = await c.readN(2);
+    assert.equal(ra.text, '550 5.7.1 <alice@example.com> Not here, thanks');
+    assert.match(rb.text, /^250 2\.0\.0 <bob@example\.com>/);
+    c.close();
+    const port = s.config.lmtpPort;
+    assert.match(await lmtpSend(port, 'x@example.org', 'alice@example.com', simpleMessage({ extra: 'X-Spam-Score: 9.5' })), /^250/);
+    assert.match(await lmtpSend(port, 'x@example.org', 'alice+lists@example.com', simpleMessage({ subject: 'list mail' })), /^250/);
+    assert.match(await lmtpSend(port, 'x@example.org', 'alice+other@example.com', simpleMessage({ extra: 'X-Spam-Score: 1' })), /^250/);
+    assert.deepEqual(await counts(s.config, 'alice'), { 'Spam/high': 1, Lists: 1, INBOX: 1 });
+    assert.deepEqual(await counts(s.config, 'bob'), { INBOX: 1 });
+    const store = await openStore(s.config);
+    try {
+      const acc = (await store.getAccount('alice'))!;
+      const actor = { accountId: acc.id, name: acc.name };
+      const box = (await store.getMailbox(actor, 'Lists'))!;
+      const [m] = await store.listMessages(actor, box.id);
+      assert.deepEqual([...m.flags].sort(), ['$List', '\\Seen']);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
 async function deliver(args: string[], stdin: string | Buffer): Promise<{ code: number; err: string }> {
   let err = '';
   const code = await main(['deliver', ...args, '--log-level', 'silent'], {
