@@ -307,3 +307,19 @@ test('hostile input: overlong lines, bad syntax and garbage get errors, then 421
     await s.stop();
   }
 });
+
+test('shutdown: an idle LMTP session gets 421 at once; a transaction in flight finishes first', async () => {
+  const s = await lmtpServer();
+  const idle = await lhlo(s.config.lmtpPort);
+  const busy = await lhlo(s.config.lmtpPort);
+  assert.match((await busy.command('MAIL FROM:<a@example.org>')).text, /^250/);
+  assert.match((await busy.command('RCPT TO:<alice@example.com>')).text, /^250/);
+  assert.equal((await busy.command('DATA')).code, 354);
+  const stopping = s.stop();
+  assert.match((await idle.read()).text, /^421 4\.3\.2/);
+  await idle.waitClosed();
+  busy.write(dotStuffed(simpleMessage()));
+  assert.match((await busy.read()).text, /^250 2\.0\.0/);
+  assert.match((await busy.read()).text, /^421 4\.3\.2/);
+  await stopping;
+});
