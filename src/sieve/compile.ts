@@ -306,6 +306,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       variableNames,
     };
     def.validate?.(node, ctx);
+    // Tags other extensions added check their own arguments (TagDef.validate).
+    for (const t of tags.values()) tagDefs.get(t.name)?.validate?.(node, t, ctx);
     for (const mtName of groups.get('match-type') === undefined ? [] : [groups.get('match-type')!]) {
       REGISTRY.matchTypes.get(mtName)?.validate?.(node, ctx);
     }

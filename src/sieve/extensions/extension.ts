@@ -102,6 +102,9 @@ export interface TagDef {
   /** Tags of one group exclude each other ('match-type', 'address-part', 'comparator', or own). */
   group?: string;
   capability?: string;
+  /** Compile-time check of the tag in place (hook for tags added to another extension's
+   * command, whose owner cannot know them; e.g. RFC 8579 :specialuse syntax). */
+  validate?(node: SieveNode, tag: ValidatedTag, ctx: ValidationContext): void;
 }
 
 export interface ValidationContext {
