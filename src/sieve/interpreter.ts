@@ -39,7 +39,8 @@ export class Runtime {
   implicitKeep = true;
   /** Flags the implicit keep gets (imap4flags sets them, RFC 5232 §3). */
   implicitKeepFlags: readonly string[] = [];
-  readonly variables = new Map<string, string>();
+  /** The current script's variables (RFC 5229: one scope per script; see withScript). */
+  variables = new Map<string, string>();
   /** RFC 5229 §3.2: the strings of the most recent successful :matches (index 0 = whole). */
   matchVariables: string[] = [];
   readonly duplicateRecords: Array<{ key: string; expiresInSeconds: number }> = [];
@@ -52,19 +53,45 @@ export class Runtime {
   private parsed: MimePart | null = null;
   private headerIndex = new WeakMap<MimePart, Map<string, string[]>>();
   private readonly extState = new Map<string, unknown>();
-  readonly variablesEnabled: boolean;
   /** Capabilities usable now: the required ones plus those a successful ihave enabled. */
-  readonly enabled: Set<string>;
+  enabled: Set<string>;
 
   constructor(
-    readonly script: CompiledScript,
+    /** The script running now (the main one, or an included one inside withScript). */
+    public script: CompiledScript,
     readonly input: SieveInput,
     readonly host: SieveHost,
     readonly limits: SieveLimits,
   ) {
     this.message = input.message;
-    this.variablesEnabled = script.requires.has('variables');
     this.enabled = new Set(script.requires);
+  }
+
+  /** Whether the running script required "variables" (expansion, match variables). */
+  get variablesEnabled(): boolean {
+    return this.script.requires.has('variables');
+  }
+
+  /**
+   * Runs `fn` with another compiled script as the current one (for include, RFC 6609 §3.2): its
+   * requires govern expansion and extension checks, and it gets its own variable scope and match
+   * variables (RFC 6609 §3.4: only "global" variables are shared, through a namespace). Actions,
+   * the implicit keep, budgets and extension state stay shared. Everything is restored after.
+   */
+  async withScript<T>(script: CompiledScript, fn: () => Promise<T>): Promise<T> {
+    const saved = { script: this.script, enabled: this.enabled, variables: this.variables, matchVariables: this.matchVariables };
+    this.script = script;
+    this.enabled = new Set(script.requires);
+    this.variables = new Map();
+    this.matchVariables = [];
+    try {
+      return await fn();
+    } finally {
+      this.script = saved.script;
+      this.enabled = saved.enabled;
+      this.variables = saved.variables;
+      this.matchVariables = saved.matchVariables;
+    }
   }
 
   // ---- errors and budgets ----
@@ -234,7 +261,8 @@ export class Runtime {
       if ((prior.type === 'keep' || prior.type === 'fileinto') && (a.type === 'keep' || a.type === 'fileinto')) {
         const flags = [...prior.flags];
         for (const f of a.flags) if (!flags.some((g) => g.toLowerCase() === f.toLowerCase())) flags.push(f);
-        this.actions[dup] = { ...prior, flags } as SieveAction;
+        const create = prior.type === 'fileinto' && (prior.create || (a.type === 'fileinto' && a.create));
+        this.actions[dup] = (prior.type === 'fileinto' ? { ...prior, flags, create } : { ...prior, flags }) as SieveAction;
       }
       return;
     }

@@ -17,7 +17,9 @@ import type { AddressParts, CommandDef, SieveExtension, SieveNode } from './exte
 import { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from '../../mime/index.js';
 
 /** Splits an envelope address (no angle brackets) at its last '@'. */
-export function splitAddress(addr: string): AddressParts {
+export function splitAddress(address: string): AddressParts {
+  // RFC 5228 §5.4: tests against envelopes drop source routes ("@a,@b:user@host").
+  const addr = address.startsWith('@') && address.includes(':') ? address.slice(address.indexOf(':') + 1) : address;
   const at = addr.lastIndexOf('@');
   if (at < 0) return { localpart: addr, domain: null };
   return { localpart: addr.slice(0, at), domain: addr.slice(at + 1) };

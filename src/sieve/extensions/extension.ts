@@ -44,6 +44,15 @@
  * rt.step(node) to charge the step budget for loops it runs, and rt.error(node, message) to end
  * the run with a runtime error (implicit keep + `error`, RFC 5228 §2.10.6). Host callbacks
  * (rt.host) may reject: that propagates out of execute() unchanged (a temporary failure).
+ * `stop` throws StopSignal (interpreter.ts); an extension that must end only part of a run
+ * (include's `return`) throws and catches its own signal class.
+ *
+ * Running another script (include, RFC 6609): compile() its source (compile.ts; the result's
+ * `script` is a CompiledScript), then `await rt.withScript(compiled, () =>
+ * rt.runBlock(compiled.commands))` — the included script gets its own requires, ihave state and
+ * variable scope while actions, the implicit keep, budgets and extension state are shared.
+ * Runtime errors inside carry the included script's positions; set SieveDiagnostic.script by
+ * catching SieveRuntimeError if needed.
  *
  * Validation results that are expensive to recompute (a compiled regex, a parsed date format)
  * belong in `node.data`, set by `validate`.
