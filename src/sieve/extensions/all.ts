@@ -19,6 +19,7 @@ import { spamtestExtension } from './spamtest.js';
 import { regexExtension } from './regex.js';
 import { specialUseExtension } from './special-use.js';
 import { duplicateExtension } from './duplicate.js';
+import { vacationExtension } from './vacation.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -37,4 +38,5 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   regexExtension,
   specialUseExtension,
   duplicateExtension,
+  vacationExtension,
 ];

@@ -210,6 +210,9 @@ export interface NamespaceDef {
 
 export interface SieveExtension {
   capabilities: string[];
+  /** Capabilities that requiring one of this extension's implies (RFC 6131 §2: "vacation-seconds"
+   * implies "vacation"); compile adds them to the script's requires. */
+  implies?: Record<string, string[]>;
   commands?: CommandDef[];
   tests?: CommandDef[];
   tags?: Array<{ target: string; kind: 'command' | 'test'; tag: TagDef }>;
