@@ -20,6 +20,8 @@ import { decodeEncodedCharacters } from './strings.js';
 import { IHAVE_REFUSED } from './extensions/ihave.js';
 
 const MAX_ERRORS = 50;
+const NO_TAGS: Map<string, ValidatedTag> = new Map();
+const NO_GROUPS: Map<string, string> = new Map();
 
 export const DEFAULT_SIEVE_LIMITS: SieveLimits = {
   maxScriptBytes: 1024 * 1024,
@@ -151,8 +153,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       }
     }
     const tagDefs = REGISTRY.tagsFor(def);
-    const tags = new Map<string, ValidatedTag>();
-    const groups = new Map<string, string>();
+    // Most nodes have no tags; they share one empty map (never written: tags are set here only).
+    const hasTags = n.args.some((a) => a.kind === 'tag');
+    const tags = hasTags ? new Map<string, ValidatedTag>() : NO_TAGS;
+    const groups = hasTags ? new Map<string, string>() : NO_GROUPS;
     const positional: Argument[] = [];
     let ok = true;
     for (let i = 0; i < n.args.length; i++) {
