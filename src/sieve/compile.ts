@@ -20,6 +20,8 @@ import { decodeEncodedCharacters } from './strings.js';
 import { IHAVE_REFUSED } from './extensions/ihave.js';
 
 const MAX_ERRORS = 50;
+const NO_TAGS: Map<string, ValidatedTag> = new Map();
+const NO_GROUPS: Map<string, string> = new Map();
 
 export const DEFAULT_SIEVE_LIMITS: SieveLimits = {
   maxScriptBytes: 1024 * 1024,
@@ -91,6 +93,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       }
     }
   }
+  // Implied capabilities (SieveExtension.implies, e.g. RFC 6131 §2).
+  for (const ext of REGISTRY.extensions) {
+    for (const [cap, implied] of Object.entries(ext.implies ?? {})) if (requires.has(cap)) for (const c of implied) requires.add(c);
+  }
   const available = new Set(REGISTRY.capabilities.filter((c) => allowed === undefined || allowed.has(c)));
   const ihave = requires.has('ihave');
   /** RFC 5463 §4: with ihave, a supported capability that was not required is checked at run time. */
@@ -147,8 +153,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       }
     }
     const tagDefs = REGISTRY.tagsFor(def);
-    const tags = new Map<string, ValidatedTag>();
-    const groups = new Map<string, string>();
+    // Most nodes have no tags; they share one empty map (never written: tags are set here only).
+    const hasTags = n.args.some((a) => a.kind === 'tag');
+    const tags = hasTags ? new Map<string, ValidatedTag>() : NO_TAGS;
+    const groups = hasTags ? new Map<string, string>() : NO_GROUPS;
     const positional: Argument[] = [];
     let ok = true;
     for (let i = 0; i < n.args.length; i++) {
@@ -306,6 +314,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       variableNames,
     };
     def.validate?.(node, ctx);
+    // Tags other extensions added check their own arguments (TagDef.validate).
+    for (const t of tags.values()) tagDefs.get(t.name)?.validate?.(node, t, ctx);
     for (const mtName of groups.get('match-type') === undefined ? [] : [groups.get('match-type')!]) {
       REGISTRY.matchTypes.get(mtName)?.validate?.(node, ctx);
     }

@@ -111,6 +111,9 @@ export interface TagDef {
   /** Tags of one group exclude each other ('match-type', 'address-part', 'comparator', or own). */
   group?: string;
   capability?: string;
+  /** Compile-time check of the tag in place (hook for tags added to another extension's
+   * command, whose owner cannot know them; e.g. RFC 8579 :specialuse syntax). */
+  validate?(node: SieveNode, tag: ValidatedTag, ctx: ValidationContext): void;
 }
 
 export interface ValidationContext {
@@ -207,6 +210,9 @@ export interface NamespaceDef {
 
 export interface SieveExtension {
   capabilities: string[];
+  /** Capabilities that requiring one of this extension's implies (RFC 6131 §2: "vacation-seconds"
+   * implies "vacation"); compile adds them to the script's requires. */
+  implies?: Record<string, string[]>;
   commands?: CommandDef[];
   tests?: CommandDef[];
   tags?: Array<{ target: string; kind: 'command' | 'test'; tag: TagDef }>;
