@@ -138,6 +138,37 @@ if envelope :detail "to" "lists" { fileinto :create :flags ["\\\\Seen", "$List"]
   }
 });
 
+test('LMTP with vacation (reply from <> once per sender, none to list mail), duplicate and special-use', async () => {
+  const sink = await SmtpSink.start();
+  const s = await startTestServer({ config: { lmtpPort: await freePort(), smtpRelay: `127.0.0.1:${sink.port}` } });
+  try {
+    await withScript(s.config, 'alice', `require ["vacation", "duplicate", "fileinto", "special-use"];
+if duplicate { discard; stop; }
+if header :contains "subject" "junk" { fileinto :specialuse "\\\\Junk" "Spam"; stop; }
+vacation :days 3 :subject "Away" :addresses ["alice@example.com"] "I am away until Monday.";
+`);
+    const port = s.config.lmtpPort;
+    const first = simpleMessage({ from: 'Bob <bob@example.org>', subject: 'question' });
+    assert.match(await lmtpSend(port, 'bob@example.org', 'alice@example.com', first), /^250/);
+    const [reply] = await sink.waitFor(1);
+    assert.equal(reply.from, '', 'vacation replies use the null reverse-path (RFC 5230 §5)');
+    assert.deepEqual(reply.to, ['bob@example.org']);
+    assert.match(reply.data, /Subject: Away/);
+    assert.match(reply.data, /Auto-Submitted: auto-replied/);
+    assert.match(reply.data, /I am away until Monday\./);
+    // Same sender within :days: no second reply. The same Message-ID again: discarded as a duplicate.
+    assert.match(await lmtpSend(port, 'bob@example.org', 'alice@example.com', simpleMessage({ from: 'Bob <bob@example.org>', subject: 'again' })), /^250/);
+    assert.match(await lmtpSend(port, 'bob@example.org', 'alice@example.com', first), /^250/);
+    assert.match(await lmtpSend(port, 'list-bounces@example.org', 'alice@example.com', simpleMessage({ from: 'List <list@example.org>', extra: 'List-Id: <l.example.org>\r\nPrecedence: list' })), /^250/);
+    assert.match(await lmtpSend(port, 'carol@example.org', 'alice@example.com', simpleMessage({ from: 'carol@example.org', subject: 'junk offer' })), /^250/);
+    assert.deepEqual(await counts(s.config, 'alice'), { INBOX: 3, Junk: 1 });
+    assert.equal(sink.messages.length, 1);
+  } finally {
+    await s.stop();
+    await sink.stop();
+  }
+});
+
 async function deliver(args: string[], stdin: string | Buffer): Promise<{ code: number; err: string }> {
   let err = '';
   const code = await main(['deliver', ...args, '--log-level', 'silent'], {
