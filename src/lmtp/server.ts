@@ -4,14 +4,15 @@
  * connection limits and graceful drain.
  *
  * Invariants:
- * - A stale socket file from an earlier run is replaced; a path that exists and is not a socket
- *   is never removed (it is an error).
+ * - A stale socket file from an earlier run is replaced; a live one (another server, or the
+ *   cluster handle a sibling worker already bound: `serve --workers N`) is left alone, and a path
+ *   that exists and is not a socket is never removed (it is an error).
  * - The socket file is made writable by everyone (mode 0666), like Dovecot's LMTP listener: the
  *   MTA runs as another user. Put it in a directory whose permissions say who may deliver.
  * - close() stops accepting, lets transactions in flight finish (up to DRAIN_MS), then cuts.
  */
 import { chmod, lstat, unlink } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Config } from '../config/index.js';
 import type { DeliveryAgent } from '../delivery/index.js';
 import type { Logger } from '../observability/log.js';
@@ -78,10 +79,23 @@ async function removeStaleSocket(path: string): Promise<void> {
   try {
     const st = await lstat(path);
     if (!st.isSocket()) throw new Error(`--lmtp-socket ${path} exists and is not a socket; refusing to replace it`);
+    if (await isLive(path)) return;
     await unlink(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+}
+
+/** Whether something accepts connections on the socket (a stale file refuses them). */
+function isLive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ path });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
 
 function listen(server: Server, where: { host: string; port: number } | { path: string }): Promise<number> {
