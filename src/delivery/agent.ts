@@ -150,7 +150,9 @@ export class DeliveryAgent {
     if (content.includes(0)) return { status: 'failed', reason: 'message contains NUL octets outside any MIME part body', tooBig: false };
     if (content.length === 0) return { status: 'failed', reason: 'empty message', tooBig: false };
     const looped = headerFields(content, 'Delivered-To').some((v) => bareAddress(v).toLowerCase() === req.recipient.address.toLowerCase());
-    const message = prependFields(content, [`Return-Path: <${req.from}>`, `Delivered-To: ${req.recipient.address}`, ...(req.traceFields ?? [])]);
+    // The envelope came from a protocol or a command line: no control character may reach a header.
+    const safe = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, '');
+    const message = prependFields(content, [`Return-Path: <${safe(req.from)}>`, `Delivered-To: ${safe(req.recipient.address)}`, ...(req.traceFields ?? [])]);
     if (message.length > this.opts.maxMessageSize) return { status: 'failed', reason: `message larger than ${this.opts.maxMessageSize} octets`, tooBig: true };
 
     const now = this.opts.now?.() ?? new Date();

@@ -31,6 +31,8 @@ test('parseCommand: paths, parameters, case, BDAT', () => {
   assert.equal(err('DATA now'), '501 5.5.4');
   assert.equal(err('XYZZY'), '500 5.5.1');
   assert.equal(err(''), '500 5.5.2');
+  assert.equal(err('LHLO a\x00b'), '501 5.5.4');
+  assert.equal(err('RCPT TO:<j\u00f6rg@example.com>'), '501 5.5.4');
 });
 
 test('formatReply: multiline with enhanced codes; CR/LF in text cannot start a new reply', () => {

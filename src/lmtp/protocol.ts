@@ -83,8 +83,9 @@ function parseParams(rest: string): Map<string, string | null> | null {
 }
 
 function validAddress(a: string): boolean {
-  // Control characters and spaces outside quotes are never part of a mailbox (RFC 5321 §4.1.2).
-  return a.length <= 512 && !/[\x00-\x1f\x7f]/.test(a) && (a.startsWith('"') || !/\s/.test(a));
+  // Control characters and spaces outside quotes are never part of a mailbox (RFC 5321 §4.1.2);
+  // without SMTPUTF8 (not offered) an address is ASCII.
+  return a.length <= 512 && !/[^\x20-\x7e]/.test(a) && (a.startsWith('"') || !/\s/.test(a));
 }
 
 export function parseCommand(line: string): LmtpCommand {
@@ -97,7 +98,8 @@ export function parseCommand(line: string): LmtpCommand {
   const arg = (m[2] ?? '').trim();
   switch (verb) {
     case 'LHLO':
-      if (arg === '' || /\s/.test(arg)) return syntaxError('LHLO (LHLO domain)');
+      // The domain ends up in our Received field: printable ASCII only (RFC 5321 §4.1.1.1).
+      if (!/^[\x21-\x7e]{1,255}$/.test(arg)) return syntaxError('LHLO (LHLO domain)');
       return { kind: 'LHLO', domain: arg };
     case 'HELO':
     case 'EHLO':
