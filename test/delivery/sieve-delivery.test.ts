@@ -14,7 +14,7 @@ import { DEFAULT_CONFIG, type Config } from '../../src/config/index.js';
 import { freePort, startTestServer } from '../support/server.js';
 import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { SmtpSink } from '../support/smtp-sink.js';
-import { simpleMessage } from '../support/transcript.js';
+import { assertStatus, loggedIn, simpleMessage, waitForLine } from '../support/transcript.js';
 
 const SCRIPT = `require ["fileinto", "envelope"];
 if header :contains "subject" "[list]" { fileinto "Lists"; stop; }
@@ -211,5 +211,22 @@ test('facteur deliver: sysexits codes, --mailbox, Sieve on the same path', async
     assert.deepEqual(await counts(config, 'alice'), { INBOX: 2, Lists: 1, Work: 1 });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('facteur deliver into the data directory of a running server: an IDLE session there sees the message', async () => {
+  const s = await startTestServer();
+  try {
+    const a = await loggedIn(s.port);
+    assertStatus(await a.command('SELECT INBOX'), 'OK');
+    a.write('I1 IDLE\r\n');
+    await waitForLine(a, /^\+ /);
+    assert.deepEqual(await deliver(['--data', s.dataDir, '--to', 'alice'], simpleMessage({ subject: 'from the pipe' })), { code: 0, err: '' });
+    await waitForLine(a, /^\* 1 EXISTS$/);
+    a.write('DONE\r\n');
+    await waitForLine(a, /^I1 OK/);
+    a.close();
+  } finally {
+    await s.stop();
   }
 });
