@@ -12,7 +12,7 @@
  * - At most MAX_ERRORS errors are reported (the rest add nothing for the user).
  */
 import type { CompileOptions, CompileResult, SieveDiagnostic, SieveLimits, SieveScript } from './api.js';
-import { parse, type Argument, type Position, type StringLit, type TestNode, type CommandNode } from './parser.js';
+import { parse, SieveSyntaxErrors, type Argument, type Position, type StringLit, type TestNode, type CommandNode } from './parser.js';
 import { SieveSyntaxError } from './lexer.js';
 import { REGISTRY } from './registry.js';
 import type { ArgSpec, CommandDef, SieveNode, SieveString, ValidatedArg, ValidatedTag, ValidationContext } from './extensions/extension.js';
@@ -71,6 +71,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   try {
     tree = parse(source, limits.maxNesting);
   } catch (e) {
+    if (e instanceof SieveSyntaxErrors) return { ok: false, errors: e.errors.map((x) => ({ line: x.line, column: x.column, message: x.message })) };
     if (e instanceof SieveSyntaxError) return { ok: false, errors: [{ line: e.line, column: e.column, message: e.message }] };
     throw e;
   }
