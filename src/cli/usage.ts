@@ -6,7 +6,7 @@ import { flagsHelp } from '../config/index.js';
 export const MAIN_USAGE = `Usage: facteur <command> [options]
 
 Commands:
-  serve [options]          run the IMAP server
+  serve [options]          run the IMAP and LMTP server
   user add NAME            create an account (password from stdin, or prompted on a terminal)
   user passwd NAME         set an account's password (same input rules)
   user del NAME            delete an account with all its mail
@@ -21,7 +21,7 @@ Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' f
 export function serveUsage(): string {
   return `Usage: facteur serve [options]
 
-Runs the IMAP server until SIGTERM or SIGINT. Options (flag > environment > TOML file > default;
+Runs the IMAP and LMTP server until SIGTERM or SIGINT. Options (flag > environment > TOML file > default;
 --flag=value also works):
 ${flagsHelp([['--help', 'show this help']])}
 `;
