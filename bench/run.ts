@@ -11,13 +11,18 @@
  *   3. 10,000-message mailbox: SELECT, UID FETCH 1:* (FLAGS), four SEARCHes; median of 5 runs.
  *   4. Server RSS per idle authenticated connection (1,000 connections). Runs FIRST, on the
  *      freshly started server, so that heap grown by the other phases does not hide the cost.
+ *   5. LMTP deliveries/s (RFC 2033), ~4 KB messages, each transaction waiting for its 250 (the
+ *      message is durable): 1,000 on one connection and 1,000 over 4, without a Sieve script and
+ *      then with a 20-rule script (bench/lmtp.ts).
  *
+ * BENCH_PHASES=5 npm run bench runs only the listed phases.
  * Prints a table, then one last line "BENCH_JSON {...}" with every number.
  */
 import { cpus, totalmem } from 'node:os';
 import { ImapClient, ImapCommandError, quote, type Reply, type Segment } from './imap-client.js';
 import { imapDateTime, makeMessage, SOMEONE } from './messages.js';
 import { ServerProcess } from './server-process.js';
+import { installScript, lmtpDeliver, SIEVE_20_RULES, SIEVE_MAILBOXES, stuffed } from './lmtp.js';
 
 const USER = 'bench';
 const PASS = 'bench-pass-42';
@@ -58,7 +63,11 @@ function log(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
+/** BENCH_PHASES=5 (or 1,5 ...) runs only those phases; all by default. */
+const ONLY = process.env.BENCH_PHASES?.split(',').map(Number) ?? null;
+
 async function phase(server: ServerProcess, n: number, name: string, fn: (out: Record<string, unknown>) => Promise<void>): Promise<void> {
+  if (ONLY !== null && !ONLY.includes(n)) return;
   const out: Record<string, unknown> = {};
   json[`${n}_${name}`] = out;
   log(`phase ${n}: ${name}`);
@@ -404,13 +413,14 @@ function printTable(): void {
     2: '2. FETCH full messages',
     3: '3. 10,000-message mailbox',
     4: '4. Memory (measured first, on the fresh server)',
+    5: '5. LMTP delivery (each transaction waits for its 250)',
   };
   const plain = rows.filter((r) => r.metric !== 'ERROR' && r.metric !== 'WARNING');
   const w1 = Math.max(...plain.map((r) => r.metric.length), 10);
   const w2 = Math.max(...plain.map((r) => r.value.length), 5);
   const w3 = Math.max(...plain.map((r) => r.unit.length), 4);
   const lines: string[] = [];
-  for (const p of [1, 2, 3, 4, 0]) {
+  for (const p of [1, 2, 3, 4, 5, 0]) {
     const rs = rows.filter((r) => r.phase === p);
     if (rs.length === 0) continue;
     lines.push('', titles[p]);
@@ -420,6 +430,32 @@ function printTable(): void {
     }
   }
   process.stdout.write(lines.join('\n') + '\n\n');
+}
+
+async function phaseLmtp(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+  const N = 1000;
+  const base = new Date(Date.UTC(2024, 2, 1, 12));
+  let id = 5_000_000;
+  const batch = (): Buffer[] => Array.from({ length: N }, () => stuffed(makeMessage({ id: id++, size: 4000, date: new Date(base.getTime() + id * 1000) })));
+  const run = async (label: string, key: string, conns: number): Promise<void> => {
+    const r = await lmtpDeliver(server.lmtpPort, `${USER}@example.com`, batch(), conns);
+    const rate = (N / r.ms) * 1000;
+    out[key] = { deliveries: N, connections: conns, ms: Math.round(r.ms), perSec: Number(fmt(rate)), latencyMs: { p50: Number(fmt(median(r.latencies), 2)), p99: Number(fmt(percentile(r.latencies, 99), 2)) } };
+    row(5, `LMTP ${label}, ${conns} conn, ${N} x ~4 KiB`, rate, 'deliveries/s', `p50 ${fmt(median(r.latencies), 2)} ms, p99 ${fmt(percentile(r.latencies, 99), 2)} ms`);
+  };
+  await run('no Sieve', 'noSieve1', 1);
+  await run('no Sieve', 'noSieve4', 4);
+  await installScript(server.dataDir, USER, SIEVE_20_RULES, SIEVE_MAILBOXES);
+  await run('20-rule Sieve', 'sieve1', 1);
+  await run('20-rule Sieve', 'sieve4', 4);
+  const c = await session(server);
+  try {
+    const filtered = await statusMessages(c, 'Filtered');
+    out.filteredBySieve = filtered;
+    if (filtered !== 2 * N) row(5, 'WARNING', `expected ${2 * N} messages filed by the script, found ${filtered}`);
+  } finally {
+    await c.logout().catch(() => undefined);
+  }
 }
 
 async function main(): Promise<number> {
@@ -444,6 +480,7 @@ async function main(): Promise<number> {
     await phase(server, 1, 'append', (out) => phaseAppend(server, out));
     await phase(server, 2, 'fetch', (out) => phaseFetch(server, out));
     await phase(server, 3, 'bigMailbox', (out) => phaseBigMailbox(server, out));
+    await phase(server, 5, 'lmtp', (out) => phaseLmtp(server, out));
     srv.rssEndKiB = server.rssKiB();
     srv.peakRssKiB = server.statusKiB('VmHWM');
     row(0, 'RSS at the end', server.rssKiB() / 1024, 'MiB');

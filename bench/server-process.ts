@@ -64,6 +64,7 @@ export class ServerProcess {
     readonly child: ChildProcess,
     readonly dataDir: string,
     readonly port: number,
+    readonly lmtpPort: number,
   ) {
     const keep = (d: Buffer): void => {
       this.logTail = (this.logTail + d.toString()).slice(-16_384);
@@ -101,12 +102,13 @@ export class ServerProcess {
       const add = await run(['user', 'add', user, '--data', dataDir], `${pass}\n`);
       if (add.code !== 0) throw new Error(`facteur user add failed (${add.code}): ${add.out.trim()}`);
       const port = await freePort();
+      const lmtpPort = await freePort();
       const child = spawn(
         process.execPath,
-        [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--allow-cleartext-auth', '--log-level', 'warn'],
+        [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--lmtp-port', String(lmtpPort), '--allow-cleartext-auth', '--log-level', 'warn'],
         { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
-      const server = new ServerProcess(child, dataDir, port);
+      const server = new ServerProcess(child, dataDir, port, lmtpPort);
       const deadline = Date.now() + 20_000;
       for (;;) {
         if (!server.alive) {

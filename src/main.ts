@@ -11,6 +11,11 @@ import { startImapServer } from './imap/session/server.js';
 import { Authenticator } from './auth/authenticator.js';
 import { buildCommandTable } from './imap/commands/index.js';
 import { ensureTlsMaterial } from './config/tls-material.js';
+import { hostname } from 'node:os';
+import { parseHostPort } from './config/index.js';
+import { DeliveryAgent, delimitersFromConfig, SmtpRelayClient, type DomainMode, type SieveEngine } from './delivery/index.js';
+import { startLmtpServer } from './lmtp/server.js';
+import { compile, execute } from './sieve/index.js';
 
 export interface OpenedStore {
   store: MailStore;
@@ -28,6 +33,38 @@ export async function openStore(config: Config): Promise<MailStore> {
   return (await openStoreWithBus(config)).store;
 }
 
+/** The Sieve library delivery runs (src/sieve/index.ts). */
+const sieveEngine = (): SieveEngine => ({ compile, execute });
+
+/** The one delivery path (LMTP and `facteur deliver`), configured from Config. */
+export function createDeliveryAgent(config: Config, store: MailStore, logger: Logger): DeliveryAgent {
+  const name = hostname();
+  const relay = config.smtpRelay === null ? null : parseHostPort(config.smtpRelay);
+  const score = (header: string | null, pattern: string | null, max: number) =>
+    header === null ? undefined : { header, max, ...(pattern !== null ? { pattern } : {}) };
+  const spamtest = score(config.spamtestHeader, config.spamtestPattern, config.spamtestMax);
+  const virustest = score(config.virustestHeader, config.virustestPattern, config.virustestMax);
+  return new DeliveryAgent({
+    store,
+    logger,
+    hostname: name,
+    recipients: { domain: config.recipientDomain as DomainMode, delimiters: delimitersFromConfig(config.recipientDelimiter) },
+    maxMessageSize: config.maxMessageSize,
+    sieve: sieveEngine(),
+    sender: relay === null ? null : new SmtpRelayClient(relay.host, relay.port, name),
+    vacationPeriodSeconds: { min: config.vacationMinPeriod, max: config.vacationMaxPeriod },
+    ...(spamtest !== undefined ? { spamtest } : {}),
+    ...(virustest !== undefined ? { virustest } : {}),
+    globalScriptDir: config.sieveGlobalDir,
+  });
+}
+
+/** For `facteur deliver`: the store and the delivery agent on it. */
+export async function openDeliveryAgent(config: Config, logger: Logger): Promise<{ agent: DeliveryAgent; close(): Promise<void> }> {
+  const store = await openStore(config);
+  return { agent: createDeliveryAgent(config, store, logger), close: () => store.close() };
+}
+
 /** Starts every listener; close() stops accepting, drains commands in flight, then closes. */
 export async function startServer(config: Config, logger: Logger): Promise<{ close(): Promise<void> }> {
   const { store, bus } = await openStoreWithBus(config);
@@ -41,9 +78,17 @@ export async function startServer(config: Config, logger: Logger): Promise<{ clo
       throw e;
     },
   );
+  let lmtp: { close(): Promise<void> } | null = null;
+  if (config.lmtpPort !== 0 || config.lmtpSocket !== null) {
+    lmtp = await startLmtpServer({ config, agent: createDeliveryAgent(config, store, logger), logger }).catch(async (e: unknown) => {
+      await imap.close();
+      await store.close();
+      throw e;
+    });
+  }
   return {
     async close() {
-      await imap.close();
+      await Promise.all([imap.close(), lmtp?.close()]);
       await store.close();
     },
   };

@@ -10,11 +10,14 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../observability/log.js';
 import type { MailStore } from '../store/types.js';
+import type { DeliveryAgent } from '../delivery/index.js';
 
 /** The two entry points of the composition root (src/main.ts) the CLI uses. */
 export interface ServerApi {
   openStore(config: Config): Promise<MailStore>;
   startServer(config: Config, logger: Logger): Promise<{ close(): Promise<void> }>;
+  /** `facteur deliver`: the store and the one delivery path on it. */
+  openDeliveryAgent?(config: Config, logger: Logger): Promise<{ agent: DeliveryAgent; close(): Promise<void> }>;
 }
 
 export interface CliIo {

@@ -12,6 +12,7 @@ import { StoreError } from '../store/errors.js';
 import { CliError, realIo, type CliIo } from './io.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
+import { DELIVER_USAGE, deliverCommand } from './deliver.js';
 import { MAIN_USAGE, serveUsage, USER_USAGE } from './usage.js';
 
 const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
@@ -27,6 +28,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (topic === 'serve') io.stdout.write(serveUsage());
     else if (topic === 'user') io.stdout.write(USER_USAGE);
     else if (topic === 'config') io.stdout.write(configReference() + '\n');
+    else if (topic === 'deliver') io.stdout.write(DELIVER_USAGE);
     else io.stdout.write(MAIN_USAGE);
     return 0;
   }
@@ -39,6 +41,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return serveCommand(rest, io);
     case 'user':
       return userCommand(rest, io);
+    case 'deliver':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout.write(DELIVER_USAGE);
+        return 0;
+      }
+      return deliverCommand(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (try 'facteur --help')`);
   }

@@ -6,13 +6,14 @@ import { flagsHelp } from '../config/index.js';
 export const MAIN_USAGE = `Usage: facteur <command> [options]
 
 Commands:
-  serve [options]          run the IMAP server
+  serve [options]          run the IMAP and LMTP server
   user add NAME            create an account (password from stdin, or prompted on a terminal)
   user passwd NAME         set an account's password (same input rules)
   user del NAME            delete an account with all its mail
   user list                list account names, one per line
   user import FILE         import a Dovecot passwd-file (user:{SCHEME}hash:...)
-  help [serve|user|config] show help (config: the configuration reference)
+  deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
+  help [serve|user|deliver|config] show help (config: the configuration reference)
 
 Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
@@ -20,7 +21,7 @@ Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' f
 export function serveUsage(): string {
   return `Usage: facteur serve [options]
 
-Runs the IMAP server until SIGTERM or SIGINT. Options (flag > environment > TOML file > default;
+Runs the IMAP and LMTP server until SIGTERM or SIGINT. Options (flag > environment > TOML file > default;
 --flag=value also works):
 ${flagsHelp([['--help', 'show this help']])}
 `;

@@ -13,5 +13,5 @@ export {
   flagsHelp,
   isLoopbackAddress,
 } from './options.js';
-export { ConfigError, loadConfig, loadConfigWithArgs } from './load.js';
+export { ConfigError, loadConfig, loadConfigWithArgs, parseHostPort } from './load.js';
 export { ensureTlsMaterial, type TlsMaterial } from './tls-material.js';

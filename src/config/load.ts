@@ -106,6 +106,12 @@ function convert(spec: OptionSpec, s: Sourced): Value {
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
       throw new ConfigError(`${label}: expected true or false, got ${got}`);
     }
+    case 'choice': {
+      const v = typeof raw === 'string' ? raw.toLowerCase() : '';
+      const choices = spec.choices ?? [];
+      if (!choices.includes(v)) throw new ConfigError(`${label}: expected one of ${choices.join(', ')}, got ${got}`);
+      return v;
+    }
     case 'level': {
       const v = typeof raw === 'string' ? raw.toLowerCase() : '';
       if (!(LOG_LEVEL_NAMES as readonly string[]).includes(v)) {
@@ -183,6 +189,21 @@ function validate(c: Config, labelOf: (key: keyof Config) => string): void {
       ? new ConfigError(`${labelOf('tlsCert')} given without --tls-key: both the certificate and its key are needed`)
       : new ConfigError(`${labelOf('tlsKey')} given without --tls-cert: both the certificate and its key are needed`);
   }
+  if (c.vacationMinPeriod > c.vacationMaxPeriod) {
+    throw new ConfigError(`${labelOf('vacationMinPeriod')} (${c.vacationMinPeriod}) is above ${labelOf('vacationMaxPeriod')} (${c.vacationMaxPeriod})`);
+  }
+  if (c.smtpRelay !== null && parseHostPort(c.smtpRelay) === null) {
+    throw new ConfigError(`${labelOf('smtpRelay')}: expected HOST:PORT (e.g. 127.0.0.1:25 or [::1]:25), got '${c.smtpRelay}'`);
+  }
+  for (const k of ['spamtestPattern', 'virustestPattern'] as const) {
+    const p = c[k];
+    if (p === null) continue;
+    try {
+      new RegExp(p);
+    } catch {
+      throw new ConfigError(`${labelOf(k)}: not a valid regular expression: ${p}`);
+    }
+  }
   if (c.imapPort === 0 && c.imapsPort === 0) {
     throw new ConfigError('--imap-port and --imaps-port are both 0: at least one listener must be enabled');
   }
@@ -196,4 +217,13 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
   const { config, positionals } = await loadConfigWithArgs(argv, env);
   if (positionals.length > 0) throw new ConfigError(`unexpected argument '${positionals[0]}'`);
   return config;
+}
+
+/** "host:port" or "[v6]:port" -> parts, or null when malformed. */
+export function parseHostPort(s: string): { host: string; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):([0-9]{1,5})$/.exec(s);
+  if (m === null) return null;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  return { host: m[1] ?? m[2], port };
 }

@@ -38,6 +38,31 @@ export interface Config {
   progressEvery: number;
   /** The TOML file the values were read from, if any. */
   configFile: string | null;
+  // --- delivery: LMTP (RFC 2033), `facteur deliver`, Sieve actions ---
+  /** LMTP port on --host; 0 disables the TCP listener. */
+  lmtpPort: number;
+  /** LMTP Unix socket path (Postfix `lmtp:unix:`); null for none. */
+  lmtpSocket: string | null;
+  /** Recipient domain handling: 'strip' (user@dom -> account user) or 'keep' (account user@dom). */
+  recipientDomain: string;
+  /** Characters that separate user and detail in a recipient local part (RFC 5233); 'none' disables. */
+  recipientDelimiter: string;
+  /** SMTP relay (host:port) for redirect, vacation and reject notices; null: those are not sent. */
+  smtpRelay: string | null;
+  /** Largest message accepted for delivery (LMTP SIZE, RFC 1870), in octets. */
+  maxMessageSize: number;
+  /** Bounds applied to a vacation period (RFC 5230 §4.1, RFC 6131 §2), in seconds. */
+  vacationMinPeriod: number;
+  vacationMaxPeriod: number;
+  /** RFC 5235 spamtest/virustest: the header carrying the score, an optional regex and the top of the scale. */
+  spamtestHeader: string | null;
+  spamtestPattern: string | null;
+  spamtestMax: number;
+  virustestHeader: string | null;
+  virustestPattern: string | null;
+  virustestMax: number;
+  /** Directory of global Sieve scripts (`include :global`, RFC 6609 §3.2). */
+  sieveGlobalDir: string | null;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = {
@@ -55,9 +80,24 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   workers: 1,
   progressEvery: 10_000,
   configFile: null,
+  lmtpPort: 24,
+  lmtpSocket: null,
+  recipientDomain: 'strip',
+  recipientDelimiter: '+',
+  smtpRelay: null,
+  maxMessageSize: 64 * 1024 * 1024,
+  vacationMinPeriod: 86_400,
+  vacationMaxPeriod: 90 * 86_400,
+  spamtestHeader: null,
+  spamtestPattern: null,
+  spamtestMax: 10,
+  virustestHeader: null,
+  virustestPattern: null,
+  virustestMax: 5,
+  sieveGlobalDir: null,
 };
 
-export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers';
+export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers' | 'choice';
 
 /** Upper bound of --workers: well above the cores of one machine, low enough to catch typos. */
 export const MAX_WORKERS = 64;
@@ -72,6 +112,8 @@ export interface OptionSpec {
   type: OptionType;
   /** Placeholder in help text ("N", "DIR"); empty for booleans. */
   valueName: string;
+  /** The accepted values of a 'choice' option. */
+  choices?: readonly string[];
   description: string;
 }
 
@@ -107,11 +149,43 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: `server processes sharing the ports, to use several cores: 1-${MAX_WORKERS}, or auto (one per CPU); the connection limits apply to each worker` },
   { key: 'progressEvery', flag: '--progress-every', env: 'FACTEUR_PROGRESS_EVERY', toml: 'progress_every', type: 'count',
     valueName: 'N', description: 'a long SEARCH, SORT, THREAD or FETCH sends a progress notification (RFC 9585 INPROGRESS) every N messages, and at least every 2 s' },
+  // --- delivery (LMTP, `facteur deliver`, Sieve) ---
+  { key: 'lmtpPort', flag: '--lmtp-port', env: 'FACTEUR_LMTP_PORT', toml: 'lmtp_port', type: 'port', valueName: 'N',
+    description: 'LMTP port (RFC 2033) on --host, for the MTA to deliver into; 0 disables it' },
+  { key: 'lmtpSocket', flag: '--lmtp-socket', env: 'FACTEUR_LMTP_SOCKET', toml: 'lmtp_socket', type: 'path', valueName: 'PATH',
+    description: "LMTP on a Unix socket too (Postfix's lmtp:unix:PATH); the file is replaced at start" },
+  { key: 'recipientDomain', flag: '--recipient-domain', env: 'FACTEUR_RECIPIENT_DOMAIN', toml: 'recipient_domain', type: 'choice',
+    choices: ['strip', 'keep'], valueName: 'MODE',
+    description: 'strip: user@example.com delivers to account user; keep: to the account named user@example.com' },
+  { key: 'recipientDelimiter', flag: '--recipient-delimiter', env: 'FACTEUR_RECIPIENT_DELIMITER', toml: 'recipient_delimiter', type: 'string',
+    valueName: 'CHARS', description: 'characters separating user and detail (user+detail delivers to user, RFC 5233); none disables' },
+  { key: 'smtpRelay', flag: '--smtp-relay', env: 'FACTEUR_SMTP_RELAY', toml: 'smtp_relay', type: 'string', valueName: 'HOST:PORT',
+    description: 'SMTP relay for Sieve redirect, vacation replies and reject notices; without it they are not sent (logged)' },
+  { key: 'maxMessageSize', flag: '--max-message-size', env: 'FACTEUR_MAX_MESSAGE_SIZE', toml: 'max_message_size', type: 'count',
+    valueName: 'BYTES', description: 'largest message accepted for delivery (LMTP SIZE, RFC 1870)' },
+  { key: 'vacationMinPeriod', flag: '--vacation-min-period', env: 'FACTEUR_VACATION_MIN_PERIOD', toml: 'vacation_min_period', type: 'count',
+    valueName: 'SECONDS', description: 'shortest interval between two vacation replies to one sender (RFC 5230 :days, RFC 6131 :seconds)' },
+  { key: 'vacationMaxPeriod', flag: '--vacation-max-period', env: 'FACTEUR_VACATION_MAX_PERIOD', toml: 'vacation_max_period', type: 'count',
+    valueName: 'SECONDS', description: 'longest interval between two vacation replies to one sender' },
+  { key: 'spamtestHeader', flag: '--spamtest-header', env: 'FACTEUR_SPAMTEST_HEADER', toml: 'spamtest_header', type: 'string',
+    valueName: 'FIELD', description: 'header field with the spam score for Sieve spamtest (RFC 5235), e.g. X-Spam-Score' },
+  { key: 'spamtestPattern', flag: '--spamtest-pattern', env: 'FACTEUR_SPAMTEST_PATTERN', toml: 'spamtest_pattern', type: 'string',
+    valueName: 'REGEX', description: 'regular expression whose first group is the score in that field (default: the field is the number)' },
+  { key: 'spamtestMax', flag: '--spamtest-max', env: 'FACTEUR_SPAMTEST_MAX', toml: 'spamtest_max', type: 'count',
+    valueName: 'N', description: 'spam score that maps to the top of the spamtest scale' },
+  { key: 'virustestHeader', flag: '--virustest-header', env: 'FACTEUR_VIRUSTEST_HEADER', toml: 'virustest_header', type: 'string',
+    valueName: 'FIELD', description: 'header field with the virus verdict for Sieve virustest (RFC 5235)' },
+  { key: 'virustestPattern', flag: '--virustest-pattern', env: 'FACTEUR_VIRUSTEST_PATTERN', toml: 'virustest_pattern', type: 'string',
+    valueName: 'REGEX', description: 'regular expression whose first group is the virus score in that field' },
+  { key: 'virustestMax', flag: '--virustest-max', env: 'FACTEUR_VIRUSTEST_MAX', toml: 'virustest_max', type: 'count',
+    valueName: 'N', description: 'virus score that maps to the top of the virustest scale' },
+  { key: 'sieveGlobalDir', flag: '--sieve-global-dir', env: 'FACTEUR_SIEVE_GLOBAL_DIR', toml: 'sieve_global_dir', type: 'path',
+    valueName: 'DIR', description: 'directory of global Sieve scripts (NAME.sieve) for include :global (RFC 6609)' },
 ];
 
 export function defaultText(spec: OptionSpec): string {
   const v = DEFAULT_CONFIG[spec.key];
-  if (v === null) return spec.key === 'configFile' ? '(none)' : '(generated)';
+  if (v === null) return spec.key === 'tlsCert' || spec.key === 'tlsKey' ? '(generated)' : '(none)';
   return String(v);
 }
 

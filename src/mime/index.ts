@@ -5,6 +5,7 @@
 export type { Address, Envelope, MimePart, SectionSpec } from './types.js';
 export { MAX_HEADER_FIELDS, MAX_MIME_DEPTH, MAX_MIME_PARTS } from './limits.js';
 export { parseMessage } from './parse.js';
+export { storedFields } from './stored.js';
 export { findPart, sectionBytes, binarySection, type BinaryResult } from './section.js';
 export { decodeTransfer } from './transfer-encoding.js';
 export { decodeCharset } from './charset.js';

@@ -69,3 +69,20 @@ export const MAX_ID_PARAMS = 30;
 
 /** Live SEARCH/SORT RETURN (UPDATE) contexts per session (RFC 5267 §4.3.1 NOUPDATE): each re-evaluates changed messages and a SORT one holds its result. */
 export const MAX_UPDATE_CONTEXTS = 8;
+
+// --- LMTP (RFC 2033) ---
+
+/** Longest LMTP command line: RFC 5321 §4.5.3.1.4 sets 512 octets; parameters (SIZE, BODY, ...) can push real MTAs past it, so we allow 2 KiB. */
+export const MAX_LMTP_LINE = 2048;
+
+/** Most recipients in one LMTP transaction: RFC 5321 §4.5.3.1.8 requires at least 100; more are deferred with 452 4.5.3 and the MTA sends them again. */
+export const MAX_LMTP_RECIPIENTS = 1000;
+
+/** Inactivity allowed on an LMTP connection (RFC 5321 §4.5.3.2.7: a server should wait at least 5 minutes). */
+export const LMTP_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** Consecutive erroneous LMTP commands before the connection is closed (421). */
+export const MAX_LMTP_BAD_COMMANDS = 20;
+
+/** Unread input buffered per LMTP connection before reading pauses (pipelining, backpressure). */
+export const MAX_LMTP_INPUT_BUFFER = 256 * 1024;

@@ -108,7 +108,7 @@ async function serveWorkers(dataDir: string, n: number, extra: string[] = []): P
   const imapsPort = await freePort();
   const cli = Cli.spawn([
     'serve', '--workers', String(n), '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(port),
-    '--imaps-port', String(imapsPort), '--allow-cleartext-auth', ...extra,
+    '--imaps-port', String(imapsPort), '--lmtp-port', '0', '--allow-cleartext-auth', ...extra,
   ]);
   return { cli, port };
 }
@@ -233,7 +233,7 @@ test('a listen error in the workers is one line naming the port and the fix, exi
     }),
   );
   const cli = Cli.spawn([
-    'serve', '--workers', '2', '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(taken), '--imaps-port', '0', '--log-level', 'silent',
+    'serve', '--workers', '2', '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(taken), '--imaps-port', '0', '--lmtp-port', '0', '--log-level', 'silent',
   ]);
   try {
     const exit = await cli.exit(30_000);

@@ -25,7 +25,7 @@ export const USER = 'alice';
 export const PASS = 'wonderland-pass';
 
 export async function startTestServer(
-  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; progressEvery?: number } = {},
+  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; progressEvery?: number; config?: Partial<Config> } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
   const config: Config = {
@@ -38,6 +38,9 @@ export async function startTestServer(
     utf8Accept: opts.utf8Accept ?? false,
     progressEvery: opts.progressEvery ?? DEFAULT_CONFIG.progressEvery,
     logLevel: 'silent',
+    // LMTP only where a test asks for it (config.lmtpPort / lmtpSocket): port 24 is shared.
+    lmtpPort: 0,
+    ...opts.config,
   };
   const users = opts.users ?? [[USER, PASS]];
   if (users.length > 0) {
