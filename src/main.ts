@@ -11,6 +11,10 @@ import { startImapServer } from './imap/session/server.js';
 import { Authenticator } from './auth/authenticator.js';
 import { buildCommandTable } from './imap/commands/index.js';
 import { ensureTlsMaterial } from './config/tls-material.js';
+import { startManageSieveServer } from './managesieve/session/server.js';
+import { buildManageSieveCommandTable } from './managesieve/commands/index.js';
+import type { ScriptCompiler } from './managesieve/session/types.js';
+import { compile, DEFAULT_SIEVE_LIMITS, SUPPORTED_EXTENSIONS } from './sieve/index.js';
 
 export interface OpenedStore {
   store: MailStore;
@@ -41,10 +45,44 @@ export async function startServer(config: Config, logger: Logger): Promise<{ clo
       throw e;
     },
   );
+  const managesieve =
+    config.managesievePort === 0
+      ? null
+      : await startManageSieveServer({
+          options: {
+            host: config.host,
+            port: config.managesievePort,
+            maxConnections: config.maxConnections,
+            maxConnectionsPerIp: config.maxConnectionsPerIp,
+            maxScripts: config.managesieveMaxScripts,
+            maxScriptSize: config.managesieveMaxScriptSize,
+            allowCleartextAuth: config.allowCleartextAuth,
+          },
+          store,
+          auth,
+          logger,
+          tls: { cert: tls.cert, key: tls.key },
+          compiler: sieveCompiler(config),
+          commands: buildManageSieveCommandTable(),
+        }).catch(async (e: unknown) => {
+          await imap.close();
+          await store.close();
+          throw e;
+        });
   return {
     async close() {
-      await imap.close();
+      await Promise.all([imap.close(), managesieve?.close()]);
       await store.close();
     },
+  };
+}
+
+/** What ManageSieve validates uploads with: the Sieve library itself, with every extension it
+ * supports and the script size quota as its source limit (RFC 5804 §2.6). */
+function sieveCompiler(config: Config): ScriptCompiler {
+  return {
+    extensions: SUPPORTED_EXTENSIONS,
+    maxRedirects: DEFAULT_SIEVE_LIMITS.maxRedirects,
+    compile: (source) => compile(source, { limits: { maxScriptBytes: config.managesieveMaxScriptSize } }),
   };
 }

@@ -28,7 +28,12 @@ function isListenError(e: unknown): e is ListenError {
 export function listenErrorMessage(e: ListenError, config: Config): string {
   const port = typeof e.port === 'number' ? e.port : config.imapPort;
   const host = config.host;
-  const flag = port === config.imapsPort && port !== config.imapPort ? '--imaps-port' : '--imap-port';
+  const flag =
+    port === config.managesievePort && port !== config.imapPort && port !== config.imapsPort
+      ? '--managesieve-port'
+      : port === config.imapsPort && port !== config.imapPort
+        ? '--imaps-port'
+        : '--imap-port';
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   switch (e.code) {
     case 'EACCES':

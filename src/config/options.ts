@@ -36,6 +36,12 @@ export interface Config {
   workers: number;
   /** The TOML file the values were read from, if any. */
   configFile: string | null;
+  /** ManageSieve (RFC 5804) with STARTTLS; 0 disables the listener. */
+  managesievePort: number;
+  /** Most Sieve scripts per account (RFC 5804 §1.5 QUOTA/MAXSCRIPTS). */
+  managesieveMaxScripts: number;
+  /** Largest Sieve script in octets (RFC 5804 §1.5 QUOTA/MAXSIZE). */
+  managesieveMaxScriptSize: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = {
@@ -52,6 +58,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   maxConnectionsPerIp: 2_000,
   workers: 1,
   configFile: null,
+  managesievePort: 4190,
+  managesieveMaxScripts: 100,
+  managesieveMaxScriptSize: 1024 * 1024,
 };
 
 export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers';
@@ -102,6 +111,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'connections accepted at once from one address, counted per worker process (--workers); high by default for proxies and benchmarks, lower it (e.g. 50) on public servers' },
   { key: 'workers', flag: '--workers', env: 'FACTEUR_WORKERS', toml: 'workers', type: 'workers', valueName: 'N',
     description: `server processes sharing the ports, to use several cores: 1-${MAX_WORKERS}, or auto (one per CPU); the connection limits apply to each worker` },
+  { key: 'managesievePort', flag: '--managesieve-port', env: 'FACTEUR_MANAGESIEVE_PORT', toml: 'managesieve_port', type: 'port', valueName: 'N',
+    description: 'ManageSieve port (RFC 5804, cleartext + STARTTLS; authentication follows --allow-cleartext-auth like IMAP); 0 disables it' },
+  { key: 'managesieveMaxScripts', flag: '--managesieve-max-scripts', env: 'FACTEUR_MANAGESIEVE_MAX_SCRIPTS', toml: 'managesieve_max_scripts',
+    type: 'count', valueName: 'N', description: 'Sieve scripts one account may store (ManageSieve QUOTA/MAXSCRIPTS)' },
+  { key: 'managesieveMaxScriptSize', flag: '--managesieve-max-script-size', env: 'FACTEUR_MANAGESIEVE_MAX_SCRIPT_SIZE',
+    toml: 'managesieve_max_script_size', type: 'count', valueName: 'BYTES',
+    description: 'largest Sieve script in bytes (ManageSieve QUOTA/MAXSIZE)' },
 ];
 
 export function defaultText(spec: OptionSpec): string {

@@ -1,0 +1,64 @@
+/**
+ * Starts the ManageSieve listener alone on a free loopback port, over a real SQLite store in a
+ * temporary directory, with the real Sieve compiler: for tests that need settings the full
+ * server does not expose (quotas, timeouts, throttle).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/main.js';
+import { DEFAULT_CONFIG, ensureTlsMaterial } from '../../src/config/index.js';
+import { hashPassword } from '../../src/auth/passwords.js';
+import { Authenticator, type AuthenticatorOptions } from '../../src/auth/authenticator.js';
+import { silentLogger } from '../../src/observability/log.js';
+import { startManageSieveServer, type ManageSieveListenOptions } from '../../src/managesieve/session/server.js';
+import { buildManageSieveCommandTable } from '../../src/managesieve/commands/index.js';
+import { compile, SUPPORTED_EXTENSIONS } from '../../src/sieve/index.js';
+import type { MailStore } from '../../src/store/types.js';
+import { freePort, USER, PASS } from '../support/server.js';
+
+export { USER, PASS };
+
+export interface SieveHarness {
+  port: number;
+  store: MailStore;
+  stop(): Promise<void>;
+}
+
+export async function startSieveHarness(
+  opts: Partial<ManageSieveListenOptions> & { auth?: AuthenticatorOptions; users?: Array<[string, string]> } = {},
+): Promise<SieveHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'facteur-ms-'));
+  const config = { ...DEFAULT_CONFIG, dataDir };
+  const store = await openStore(config);
+  for (const [name, pw] of opts.users ?? [[USER, PASS]]) await store.createAccount(name, await hashPassword(pw));
+  const tls = await ensureTlsMaterial(config);
+  const { auth: authOptions, users: _users, ...listen } = opts;
+  const server = await startManageSieveServer({
+    options: {
+      host: '127.0.0.1',
+      port: await freePort(),
+      maxConnections: 100,
+      maxConnectionsPerIp: 100,
+      maxScripts: 100,
+      maxScriptSize: 1024 * 1024,
+      allowCleartextAuth: true,
+      ...listen,
+    },
+    store,
+    auth: new Authenticator(store, authOptions),
+    logger: silentLogger,
+    tls: { cert: tls.cert, key: tls.key },
+    compiler: { extensions: SUPPORTED_EXTENSIONS, compile: (s) => compile(s) },
+    commands: buildManageSieveCommandTable(),
+  });
+  return {
+    port: server.port,
+    store,
+    async stop() {
+      await server.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
