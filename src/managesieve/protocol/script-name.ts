@@ -9,7 +9,6 @@ import { MANAGESIEVE_MAX_SCRIPT_NAME } from '../../wire/limits.js';
 export function scriptNameProblem(name: string): string | null {
   if (name === '') return 'Script name is empty';
   if ([...name].length > MANAGESIEVE_MAX_SCRIPT_NAME) return `Script name longer than ${MANAGESIEVE_MAX_SCRIPT_NAME} characters`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'Script name contains a control character';
   if (/[\ud800-\udfff]/u.test(name)) return 'Script name is not valid Unicode';
   if (name.normalize('NFC') !== name) return 'Script name is not in Unicode normalization form C';
