@@ -307,3 +307,19 @@ test('LOGOUT: OK, then the server closes and ignores later commands (RFC 5804 §
     await h.stop();
   }
 });
+
+test('shutdown: idle sessions and one waiting inside AUTHENTICATE get BYE at once', async () => {
+  const h = await startSieveHarness();
+  const idle = await SieveClient.connect(h.port);
+  const authing = await SieveClient.connect(h.port);
+  try {
+    authing.write('AUTHENTICATE "PLAIN"\r\n');
+    assert.equal(await authing.readLine(), '""');
+    await h.stop();
+    assert.match((await idle.waitClosed()).join('\n'), /^BYE/m);
+    assert.match((await authing.waitClosed()).join('\n'), /^BYE/m);
+  } finally {
+    idle.close();
+    authing.close();
+  }
+});

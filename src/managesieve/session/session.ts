@@ -201,7 +201,12 @@ export class ManageSieveSession {
     const queued = this.dequeue();
     const item = queued ?? (this.closed ? null : await new Promise<QueueItem | null>((resolve) => (this.itemWaiter = resolve)));
     if (item === null) return null;
-    return item.kind === 'command' ? item.bytes : Buffer.from('"*"');
+    if (item.kind === 'command') return item.bytes;
+    if (item.fatal || item.closeAfter) {
+      this.fatal('Too much invalid input');
+      return null;
+    }
+    return Buffer.from('"*"');
   }
 
   private async pump(): Promise<void> {
@@ -245,10 +250,16 @@ export class ManageSieveSession {
     if (this.log.isLevelEnabled?.('debug')) this.log.debug({ cmd: redactCommand(item.bytes.subarray(0, 200).toString('latin1')) }, 'command');
     const spec = this.deps.commands.lookup(command.name);
     let result: CommandResult;
-    if (!spec) {
-      result = { status: 'NO', text: `Command ${command.name} is not supported` };
-    } else if (this.state.kind === 'logout' || !spec.states.includes(this.state.kind)) {
-      result = { status: 'NO', text: this.state.kind === 'authenticated' ? `${command.name} is not allowed after authentication` : `${command.name} needs authentication first` };
+    if (!spec || this.state.kind === 'logout' || !spec.states.includes(this.state.kind)) {
+      // RFC 5804 §2: commands not valid in this state are rejected with NO; they count as invalid.
+      const text = !spec
+        ? `Command ${command.name} is not supported`
+        : this.state.kind === 'authenticated'
+          ? `${command.name} is not allowed after authentication`
+          : `${command.name} needs authentication first`;
+      this.respond('NO', null, text);
+      this.countBad();
+      return;
     } else {
       try {
         result = await spec.handler(this, command);
@@ -396,7 +407,8 @@ export class ManageSieveSession {
     if (this.closed) return;
     this.draining = true;
     this.sock.pause();
-    if (!this.running) {
+    // Between commands, or inside AUTHENTICATE waiting for the client: say goodbye now.
+    if (!this.running || this.itemWaiter) {
       this.fatal('Server shutting down');
       return;
     }
