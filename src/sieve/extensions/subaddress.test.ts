@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { message, run, summary } from '../test-support.js';
+
+test('subaddress (RFC 5233): :user and :detail on addresses and envelope', async () => {
+  const yes = async (t: string, m?: Buffer): Promise<boolean> =>
+    summary(await run(`require ["subaddress", "envelope"]; if ${t} { discard; }`, m ? { message: m } : {}))[0] === 'discard';
+  assert.equal(await yes('envelope :detail "to" "lists"'), true);
+  assert.equal(await yes('envelope :user "to" "alice"'), true);
+  assert.equal(await yes('address :user "to" "bob"'), true);
+  assert.equal(await yes('address :detail :matches "to" "*"'), true, 'alice+lists has a detail');
+  const m = message('To: ken@example.com, ken+@example.com');
+  assert.equal(await yes('address :detail :is "to" ""', m), true, 'ken+ has an empty detail');
+  assert.equal(await yes('address :detail :matches "to" "*"', message('To: ken@example.com')), false, 'no separator: no detail');
+  assert.equal(await yes('address :user "to" "ken"', message('To: ken+a+b@example.com')), true);
+  assert.equal(await yes('address :detail "to" "a+b"', message('To: ken+a+b@example.com')), true);
+});
