@@ -15,6 +15,7 @@ import { startManageSieveServer, type ManageSieveListenOptions } from '../../src
 import { buildManageSieveCommandTable } from '../../src/managesieve/commands/index.js';
 import { compile, SUPPORTED_EXTENSIONS } from '../../src/sieve/index.js';
 import type { MailStore } from '../../src/store/types.js';
+import type { ScriptCompiler } from '../../src/managesieve/session/types.js';
 import { freePort, USER, PASS } from '../support/server.js';
 
 export { USER, PASS };
@@ -26,14 +27,20 @@ export interface SieveHarness {
 }
 
 export async function startSieveHarness(
-  opts: Partial<ManageSieveListenOptions> & { auth?: AuthenticatorOptions; users?: Array<[string, string]> } = {},
+  opts: Partial<ManageSieveListenOptions> & {
+    auth?: AuthenticatorOptions;
+    users?: Array<[string, string]>;
+    /** Wraps the real compiler (to exercise responses the library cannot produce yet). */
+    compiler?: (real: ScriptCompiler) => ScriptCompiler;
+  } = {},
 ): Promise<SieveHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-ms-'));
   const config = { ...DEFAULT_CONFIG, dataDir };
   const store = await openStore(config);
   for (const [name, pw] of opts.users ?? [[USER, PASS]]) await store.createAccount(name, await hashPassword(pw));
   const tls = await ensureTlsMaterial(config);
-  const { auth: authOptions, users: _users, ...listen } = opts;
+  const { auth: authOptions, users: _users, compiler: wrap, ...listen } = opts;
+  const real: ScriptCompiler = { extensions: SUPPORTED_EXTENSIONS, compile: (s) => compile(s) };
   const server = await startManageSieveServer({
     options: {
       host: '127.0.0.1',
@@ -49,7 +56,7 @@ export async function startSieveHarness(
     auth: new Authenticator(store, authOptions),
     logger: silentLogger,
     tls: { cert: tls.cert, key: tls.key },
-    compiler: { extensions: SUPPORTED_EXTENSIONS, compile: (s) => compile(s) },
+    compiler: wrap ? wrap(real) : real,
     commands: buildManageSieveCommandTable(),
   });
   return {

@@ -16,7 +16,7 @@ async function session(h: SieveHarness, user = USER, pass = PASS): Promise<Sieve
   return c;
 }
 
-const FILEINTO = 'require ["fileinto"];\r\n\r\nif envelope :contains "to" "tmartin+sent" {\r\n  fileinto "INBOX.sent";\r\n}\r\n';
+const FILEINTO = 'require ["fileinto", "envelope"];\r\n\r\nif envelope :contains "to" "tmartin+sent" {\r\n  fileinto "INBOX.sent";\r\n}\r\n';
 
 /** LISTSCRIPTS as [name, active] pairs. */
 async function list(c: SieveClient): Promise<Array<[string, boolean]>> {
@@ -36,7 +36,14 @@ test('the RFC 5804 §2.6-§2.11 walk: put, list, activate, get, delete, rename (
     // §2.6: an invalid script is refused with the compiler's position, and not stored.
     const invalid = await c.command(`Putscript "foo" ${lit('#comment\r\nInvalidSieveCommand\r\n')}`);
     assert.equal(invalid.done.status, 'NO');
-    assert.match(invalid.done.text ?? '', /^line 2, column \d+: /);
+    assert.match(invalid.done.text ?? '', /^line \d+, column \d+: \S/);
+    const unknown = await c.command(`Putscript "foo" ${lit('#comment\r\nInvalidSieveCommand;\r\n')}`);
+    assert.equal(unknown.done.status, 'NO');
+    assert.match(unknown.done.text ?? '', /^line 2, column 1: .*invalidsievecommand/i);
+    // A capability the script does not require is an error too (RFC 5228 §3.2).
+    const unrequired = await c.command(`PUTSCRIPT "foo" ${lit('fileinto "x";')}`);
+    assert.equal(unrequired.done.status, 'NO');
+    assert.match(unrequired.done.text ?? '', /^line 1, column 1: /);
     assert.deepEqual(await list(c), []);
     const put = await c.command(`Putscript "mysievescript" ${lit(FILEINTO)}`);
     assert.equal(put.done.status, 'OK', put.done.line);
@@ -99,9 +106,15 @@ test('CHECKSCRIPT validates without storing (RFC 5804 §2.12); empty and non-UTF
   const h = await startSieveHarness({ maxScripts: 1 });
   const c = await session(h);
   try {
-    const bad = await c.command(`CheckScript ${lit('#comment\r\nInvalidSieveCommand\r\n')}`);
+    const bad = await c.command(`CheckScript ${lit('#comment\r\nInvalidSieveCommand;\r\n')}`);
     assert.equal(bad.done.status, 'NO');
-    assert.match(bad.done.text ?? '', /^line 2, column \d+: /);
+    assert.match(bad.done.text ?? '', /^line 2, column 1: /);
+    // Several errors come back as one multi-line string (a literal), one per line.
+    const two = await c.command(`CHECKSCRIPT ${lit('require "nosuchext";\r\nfrobnicate;\r\n')}`);
+    assert.equal(two.done.status, 'NO');
+    const lines = (two.done.text ?? '').split('\r\n');
+    assert.equal(lines.length, 2, two.done.text ?? '');
+    assert.ok(lines.every((l) => /^line \d+, column \d+: /.test(l)), two.done.text ?? '');
     assert.equal((await c.command(`CHECKSCRIPT ${lit(FILEINTO)}`)).done.status, 'OK');
     assert.equal((await c.command('CHECKSCRIPT ""')).done.status, 'OK');
     assert.deepEqual(await list(c), []);
@@ -220,6 +233,34 @@ test('pipelined commands are answered in order', async () => {
     const g = await c.readReply();
     assert.equal(readString(g.lines[0])[0], 'keep;');
     assert.equal((await c.readReply()).done.code, 'TAG "end"');
+  } finally {
+    c.close();
+    await h.stop();
+  }
+});
+
+test('compiler warnings make OK (WARNINGS) with their positions (RFC 5804 §2.6, §2.12)', async () => {
+  // The Sieve library emits no warnings yet; this compiler adds one to the real result, so the
+  // path from a warning to the response is what is tested.
+  const h = await startSieveHarness({
+    compiler: (real) => ({
+      extensions: real.extensions,
+      compile: (source) => {
+        const r = real.compile(source);
+        return r.ok && source.includes('redirect') ? { ...r, warnings: [{ line: 1, column: 1, message: 'redirect limit is 4' }] } : r;
+      },
+    }),
+  });
+  const c = await session(h);
+  try {
+    const put = await c.command(`PUTSCRIPT "fwd" ${lit('redirect "a@example.net";')}`);
+    assert.equal(put.done.status, 'OK');
+    assert.equal(put.done.code, 'WARNINGS');
+    assert.equal(put.done.text, 'line 1, column 1: redirect limit is 4');
+    assert.deepEqual(await list(c), [['fwd', false]]);
+    const check = await c.command(`CHECKSCRIPT ${lit('redirect "a@example.net";')}`);
+    assert.equal(check.done.code, 'WARNINGS');
+    assert.equal((await c.command(`CHECKSCRIPT ${lit('keep;')}`)).done.code, null);
   } finally {
     c.close();
     await h.stop();
