@@ -43,6 +43,16 @@ export interface SieveLimits {
   maxVariableBytes: number;
   /** Most variables per script scope. */
   maxVariables: number;
+  /** Host bounds on the vacation response period (RFC 5230 §4.1, RFC 6131 §2: values outside
+   * are clamped, silently) and the period when neither :days nor :seconds is given. Defaults:
+   * 1 day, 90 days, 7 days. */
+  vacationMinSeconds?: number;
+  vacationMaxSeconds?: number;
+  vacationDefaultSeconds?: number;
+  /** RFC 7352 §3.3: the duplicate-tracking expiry when :seconds is absent, and the most a
+   * :seconds may ask for (larger values are silently clamped). Defaults: 7 days, 30 days. */
+  duplicateDefaultSeconds?: number;
+  duplicateMaxSeconds?: number;
 }
 
 export interface CompileOptions {

@@ -91,6 +91,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       }
     }
   }
+  // Implied capabilities (SieveExtension.implies, e.g. RFC 6131 §2).
+  for (const ext of REGISTRY.extensions) {
+    for (const [cap, implied] of Object.entries(ext.implies ?? {})) if (requires.has(cap)) for (const c of implied) requires.add(c);
+  }
   const available = new Set(REGISTRY.capabilities.filter((c) => allowed === undefined || allowed.has(c)));
   const ihave = requires.has('ihave');
   /** RFC 5463 §4: with ihave, a supported capability that was not required is checked at run time. */
@@ -306,6 +310,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       variableNames,
     };
     def.validate?.(node, ctx);
+    // Tags other extensions added check their own arguments (TagDef.validate).
+    for (const t of tags.values()) tagDefs.get(t.name)?.validate?.(node, t, ctx);
     for (const mtName of groups.get('match-type') === undefined ? [] : [groups.get('match-type')!]) {
       REGISTRY.matchTypes.get(mtName)?.validate?.(node, ctx);
     }

@@ -199,6 +199,8 @@ test('address and envelope tests with address parts', async () => {
   assert.equal(await yes('envelope :localpart :is "to" "alice+lists"'), true);
   assert.equal(await yes('envelope :domain :matches "to" "*.org"'), true);
   assert.equal(await yes('envelope :is "from" ""', { envelope: { from: '', to: 'a@b.c' } }), true);
+  assert.equal(await yes('envelope :domain :is "from" ""', { envelope: { from: '', to: 'a@b.c' } }), true, 'null path: "" for any part');
+  assert.equal(await yes('envelope :all :is "from" "u@h.example"', { envelope: { from: '@r1,@r2:u@h.example', to: 'a@b.c' } }), true);
   const grp = message('From: x@y.z\nTo: undisclosed:;\nCc: team: a@b.c, d@e.f;');
   assert.equal(await yes('address :is "cc" "d@e.f"', { message: grp }), true);
   assert.equal(await yes('address :matches "to" "*"', { message: grp }), false);
@@ -426,5 +428,35 @@ test('property: execute never throws for compiled scripts on random messages', a
       }
     }),
     { numRuns: 300 },
+  );
+});
+
+test('address test is restricted to address headers (RFC 5228 §5.1)', async () => {
+  assert.deepEqual(errorsOf('if address :is "subject" "x" {}'), ['1:16 header "subject" does not hold addresses (address test, RFC 5228 §5.1)']);
+  assert.deepEqual(errorsOf('if address :is ["Resent-From", "reply-to", "BCC"] "x" {}'), []);
+  const m = message('Subject: joe@example.com\nFrom: a@b.c');
+  const o = await run('require "variables"; set "h" "subject"; if address :is "${h}" "joe@example.com" { discard; }', { message: m });
+  assert.deepEqual(summary(o), ['implicit-keep']);
+});
+
+test('Runtime.withScript runs another script with its own requires and variable scope', async () => {
+  const { Runtime } = await import('./interpreter.js');
+  const { CompiledScript } = await import('./compile.js');
+  const main = compile('require ["variables", "fileinto"]; set "a" "main";');
+  const inner = compile('require ["variables", "fileinto"]; set "a" "inner"; fileinto "${a}";');
+  const plain = compile('require "fileinto"; fileinto "${a}";');
+  assert.ok(main.ok && inner.ok && plain.ok);
+  assert.ok(main.script instanceof CompiledScript && inner.script instanceof CompiledScript && plain.script instanceof CompiledScript);
+  const rt = new Runtime(main.script, input(), host(), DEFAULT_SIEVE_LIMITS);
+  await rt.runBlock(main.script.commands);
+  const innerScript = inner.script;
+  await rt.withScript(innerScript, () => rt.runBlock(innerScript.commands));
+  const plainScript = plain.script;
+  await rt.withScript(plainScript, () => rt.runBlock(plainScript.commands));
+  assert.equal(rt.getVariable('a'), 'main');
+  assert.equal(rt.script, main.script);
+  assert.deepEqual(
+    rt.actions.map((a) => (a.type === 'fileinto' ? a.mailbox : a.type)),
+    ['inner', '${a}'],
   );
 });

@@ -7,7 +7,7 @@
  * - A runtime error (SieveRuntimeError) discards the collected actions and leaves the implicit
  *   keep alone (RFC 5228 §2.10.6); a host callback's rejection is not caught here.
  * - Actions are recorded once (RFC 5228 §2.10.3: a second keep, or fileinto of the same mailbox,
- *   or redirect to the same address, adds nothing; flags of a repeated keep/fileinto are merged).
+ *   or redirect to the same address, adds nothing but its flags: the last list wins, RFC 5232 §3).
  * - The implicit keep (RFC 5228 §2.10.2) is added at the end unless an action cancelled it.
  * - The message is parsed at most once per (edited) message, lazily.
  */
@@ -39,7 +39,8 @@ export class Runtime {
   implicitKeep = true;
   /** Flags the implicit keep gets (imap4flags sets them, RFC 5232 §3). */
   implicitKeepFlags: readonly string[] = [];
-  readonly variables = new Map<string, string>();
+  /** The current script's variables (RFC 5229: one scope per script; see withScript). */
+  variables = new Map<string, string>();
   /** RFC 5229 §3.2: the strings of the most recent successful :matches (index 0 = whole). */
   matchVariables: string[] = [];
   readonly duplicateRecords: Array<{ key: string; expiresInSeconds: number }> = [];
@@ -50,20 +51,47 @@ export class Runtime {
   /** Whether `message` differs from the input (then actions carry it). */
   messageEdited = false;
   private parsed: MimePart | null = null;
+  private headerIndex = new WeakMap<MimePart, Map<string, string[]>>();
   private readonly extState = new Map<string, unknown>();
-  readonly variablesEnabled: boolean;
   /** Capabilities usable now: the required ones plus those a successful ihave enabled. */
-  readonly enabled: Set<string>;
+  enabled: Set<string>;
 
   constructor(
-    readonly script: CompiledScript,
+    /** The script running now (the main one, or an included one inside withScript). */
+    public script: CompiledScript,
     readonly input: SieveInput,
     readonly host: SieveHost,
     readonly limits: SieveLimits,
   ) {
     this.message = input.message;
-    this.variablesEnabled = script.requires.has('variables');
     this.enabled = new Set(script.requires);
+  }
+
+  /** Whether the running script required "variables" (expansion, match variables). */
+  get variablesEnabled(): boolean {
+    return this.script.requires.has('variables');
+  }
+
+  /**
+   * Runs `fn` with another compiled script as the current one (for include, RFC 6609 §3.2): its
+   * requires govern expansion and extension checks, and it gets its own variable scope and match
+   * variables (RFC 6609 §3.4: only "global" variables are shared, through a namespace). Actions,
+   * the implicit keep, budgets and extension state stay shared. Everything is restored after.
+   */
+  async withScript<T>(script: CompiledScript, fn: () => Promise<T>): Promise<T> {
+    const saved = { script: this.script, enabled: this.enabled, variables: this.variables, matchVariables: this.matchVariables };
+    this.script = script;
+    this.enabled = new Set(script.requires);
+    this.variables = new Map();
+    this.matchVariables = [];
+    try {
+      return await fn();
+    } finally {
+      this.script = saved.script;
+      this.enabled = saved.enabled;
+      this.variables = saved.variables;
+      this.matchVariables = saved.matchVariables;
+    }
   }
 
   // ---- errors and budgets ----
@@ -94,14 +122,26 @@ export class Runtime {
     this.message = message;
     this.messageEdited = true;
     this.parsed = null;
+    this.headerIndex = new WeakMap();
   }
 
-  /** Unfolded raw values of the top-level header fields named `name`, in order. */
+  /** Unfolded raw values of the header fields named `name` (of the top-level message unless a
+   * part is given), in order. The field index is built once per part, so repeated tests cost
+   * only the lookup. */
   rawHeaders(name: string, part: MimePart = this.mime()): string[] {
-    const lower = name.toLowerCase();
-    return readHeaderBlock<never>(this.message, part.headerStart, part.bodyStart)
-      .fields.filter((f) => f.name.toLowerCase() === lower)
-      .map((f) => unfoldedValue(this.message, f));
+    let index = this.headerIndex.get(part);
+    if (index === undefined) {
+      index = new Map();
+      for (const f of readHeaderBlock<never>(this.message, part.headerStart, part.bodyStart).fields) {
+        const key = f.name.toLowerCase();
+        const list = index.get(key);
+        const value = unfoldedValue(this.message, f);
+        if (list === undefined) index.set(key, [value]);
+        else list.push(value);
+      }
+      this.headerIndex.set(part, index);
+    }
+    return [...(index.get(name.toLowerCase()) ?? [])];
   }
 
   /** Header values as tests compare them: unfolded, RFC 2047-decoded (RFC 5228 §2.7.2). */
@@ -219,9 +259,10 @@ export class Runtime {
     if (dup >= 0) {
       const prior = this.actions[dup]!;
       if ((prior.type === 'keep' || prior.type === 'fileinto') && (a.type === 'keep' || a.type === 'fileinto')) {
-        const flags = [...prior.flags];
-        for (const f of a.flags) if (!flags.some((g) => g.toLowerCase() === f.toLowerCase())) flags.push(f);
-        this.actions[dup] = { ...prior, flags } as SieveAction;
+        // RFC 5232 §3: when duplicates are eliminated, the last flag list wins.
+        const flags = a.flags;
+        const create = prior.type === 'fileinto' && (prior.create || (a.type === 'fileinto' && a.create));
+        this.actions[dup] = (prior.type === 'fileinto' ? { ...prior, flags, create } : { ...prior, flags }) as SieveAction;
       }
       return;
     }

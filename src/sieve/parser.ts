@@ -9,7 +9,7 @@
  * - Identifiers and tag names are lower-cased (RFC 5228 §2: tokens other than strings are
  *   case-insensitive).
  */
-import { tokenize, SieveSyntaxError, type Token } from './lexer.js';
+import { lexer, SieveSyntaxError, type Token } from './lexer.js';
 
 export interface Position {
   line: number;
@@ -41,10 +41,14 @@ export interface CommandNode extends TestNode {
 }
 
 export function parse(src: string, maxNesting: number): CommandNode[] {
-  const toks = tokenize(src);
-  let p = 0;
-  const peek = (): Token => toks[p]!;
-  const next = (): Token => toks[p++]!;
+  const pull = lexer(src);
+  let ahead: Token = pull();
+  const peek = (): Token => ahead;
+  const next = (): Token => {
+    const t = ahead;
+    if (t.kind !== 'eof') ahead = pull();
+    return t;
+  };
   const fail = (t: Token, msg: string): never => {
     throw new SieveSyntaxError(t.line, t.column, msg);
   };
@@ -93,16 +97,16 @@ export function parse(src: string, maxNesting: number): CommandNode[] {
     for (;;) {
       const t = peek();
       if (t.kind === 'string') {
-        p++;
+        next();
         args.push({ kind: 'string', value: t.text, multiline: t.multiline, line: t.line, column: t.column });
       } else if (t.kind === 'number') {
-        p++;
+        next();
         args.push({ kind: 'number', value: t.value, line: t.line, column: t.column });
       } else if (t.kind === 'tag') {
-        p++;
+        next();
         args.push({ kind: 'tag', name: t.text, line: t.line, column: t.column });
       } else if (t.kind === '[') {
-        p++;
+        next();
         const values: StringLit[] = [];
         for (;;) {
           const s = expect('string', 'a string in the string list');
@@ -119,7 +123,7 @@ export function parse(src: string, maxNesting: number): CommandNode[] {
       return { args, tests: [test(depth + 1)], testList: false };
     }
     if (t.kind === '(') {
-      p++;
+      next();
       const tests: TestNode[] = [];
       for (;;) {
         tests.push(test(depth + 1));

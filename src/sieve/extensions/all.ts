@@ -17,6 +17,9 @@ import { environmentExtension } from './environment.js';
 import { bodyExtension } from './body.js';
 import { spamtestExtension } from './spamtest.js';
 import { regexExtension } from './regex.js';
+import { specialUseExtension } from './special-use.js';
+import { duplicateExtension } from './duplicate.js';
+import { vacationExtension } from './vacation.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -33,4 +36,7 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   bodyExtension,
   spamtestExtension,
   regexExtension,
+  specialUseExtension,
+  duplicateExtension,
+  vacationExtension,
 ];

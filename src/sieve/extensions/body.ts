@@ -1,14 +1,14 @@
 /**
  * body (RFC 5173): the `body` test matches keys against the message body under a transform
  * (§5): `:raw` the undecoded body after the top-level header (§5.1); `:content <types>` the
- * decoded content of each leaf part whose Content-Type matches one of the types (§5.2: "" any
- * type, "text" any subtype of text, "text/html" exactly); `:text` (the default, §5.3) the
- * decoded text of every text/* part.
+ * decoded content of each part whose Content-Type matches one of the types (§5.2: "" any
+ * type, "text" any subtype of text, "text/html" exactly; a matching multipart contributes its
+ * prologue and epilogue, a matching message/rfc822 its nested header; descent continues into
+ * children either way); `:text` (the default) is `:content "text"`, as §5.3 permits.
  *
  * Decoding: transfer encoding removed and text/* converted from its charset via src/mime; other
  * types' decoded bytes are read as UTF-8 when valid, else latin1. Each part is one value (so a
- * :matches key cannot span two parts). Parts of encapsulated messages (message/rfc822) are
- * included, their header blocks are not (§5.2 mentions only content).
+ * :matches key cannot span two parts); MIME headers of a part are never included.
  *
  * Invariants: the walk is bounded by the mime layer's MAX_MIME_PARTS/MAX_MIME_DEPTH; matching
  * cost is charged to the step budget by the match types.
@@ -19,12 +19,15 @@ import { rawString } from '../../mime/charset.js';
 import type { Runtime } from '../interpreter.js';
 import type { SieveExtension } from './extension.js';
 
-function typeMatches(part: MimePart, wanted: string[]): boolean {
+/** RFC 5173 §5.2: "" any type, "type" any subtype, "type/subtype" exactly; a type beginning or
+ * ending with '/' or with several slashes matches nothing. */
+function typeMatches(type: string, subtype: string, wanted: string[]): boolean {
   for (const w of wanted) {
     const lw = w.toLowerCase().trim();
     if (lw === '') return true;
-    const slash = lw.indexOf('/');
-    if (slash < 0 ? part.type === lw : `${part.type}/${part.subtype}` === lw) return true;
+    const parts = lw.split('/');
+    if (parts.length > 2 || parts.some((p) => p === '')) continue;
+    if (parts.length === 1 ? type === lw : `${type}/${subtype}` === lw) return true;
   }
   return false;
 }
@@ -36,18 +39,41 @@ function leafText(rt: Runtime, part: MimePart): string | null {
   return rawString(decoded);
 }
 
+/** The prologue and epilogue of a multipart (RFC 2046 §5.1.1 preamble/epilogue). */
+function prologueEpilogue(rt: Runtime, part: MimePart): string[] {
+  const body = rt.message.subarray(part.bodyStart, part.end);
+  const out: string[] = [];
+  const first = part.children[0];
+  const last = part.children[part.children.length - 1];
+  if (first === undefined || last === undefined) return [rawString(body)];
+  // The preamble ends at the line break before the first delimiter line.
+  const pre = rt.message.subarray(part.bodyStart, first.headerStart);
+  const preText = rawString(pre).replace(/(\r?\n)?--[^\r\n]*\r?\n?$/, '');
+  out.push(preText);
+  // The epilogue follows the close-delimiter line after the last child.
+  const tail = rawString(rt.message.subarray(last.end, part.end));
+  const close = /^\r?\n--[^\r\n]*--[ \t]*(\r?\n|$)/.exec(tail);
+  out.push(close === null ? '' : tail.slice(close[0].length));
+  return out;
+}
+
 function collect(rt: Runtime, part: MimePart, wanted: string[], out: string[], depth: number): void {
   if (depth > MAX_MIME_DEPTH) return;
   rt.step(null);
+  const matches = typeMatches(part.type, part.subtype, wanted);
   if (part.type === 'multipart') {
+    // §5.2: a matching multipart contributes its prologue and epilogue only.
+    if (matches) out.push(...prologueEpilogue(rt, part));
     for (const c of part.children) collect(rt, c, wanted, out, depth + 1);
     return;
   }
   if (part.message !== null) {
+    // §5.2: a matching message/rfc822 contributes the nested header as one string.
+    if (matches) out.push(rawString(rt.message.subarray(part.message.headerStart, part.message.bodyStart)));
     collect(rt, part.message, wanted, out, depth + 1);
     return;
   }
-  if (!typeMatches(part, wanted)) return;
+  if (!matches) return;
   const text = leafText(rt, part);
   if (text !== null) out.push(text);
 }
@@ -66,15 +92,6 @@ export const bodyExtension: SieveExtension = {
         { name: 'content', group: 'body-transform', args: [{ kind: 'stringlist', name: 'content types' }] },
       ],
       groups: ['comparator', 'match-type'],
-      validate: (node, ctx) => {
-        const a = node.tags.get('content')?.args[0];
-        if (a?.kind !== 'stringlist') return;
-        for (const s of a.values) {
-          if (!s.hasVars && !/^$|^[!#-'*+.0-9A-Z^-~-]+(\/[!#-'*+.0-9A-Z^-~-]+)?$/i.test(s.value.trim())) {
-            ctx.error(s, `invalid content type "${s.value}"`);
-          }
-        }
-      },
       evaluate: async (node, rt) => {
         const root = rt.mime();
         let values: string[];

@@ -17,7 +17,9 @@ import type { AddressParts, CommandDef, SieveExtension, SieveNode } from './exte
 import { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from '../../mime/index.js';
 
 /** Splits an envelope address (no angle brackets) at its last '@'. */
-export function splitAddress(addr: string): AddressParts {
+export function splitAddress(address: string): AddressParts {
+  // RFC 5228 §5.4: tests against envelopes drop source routes ("@a,@b:user@host").
+  const addr = address.startsWith('@') && address.includes(':') ? address.slice(address.indexOf(':') + 1) : address;
   const at = addr.lastIndexOf('@');
   if (at < 0) return { localpart: addr, domain: null };
   return { localpart: addr.slice(0, at), domain: addr.slice(at + 1) };
@@ -41,6 +43,15 @@ export function isValidRedirectAddress(s: string): boolean {
 }
 
 const FIELD_NAME = /^[!-9;-~]+$/;
+
+/** RFC 5228 §5.1: the address test is restricted to headers with address-list (or mailbox)
+ * bodies: the required ones plus the other RFC 5322 / common address headers. */
+export const ADDRESS_HEADERS = new Set([
+  'from', 'to', 'cc', 'bcc', 'sender', 'reply-to',
+  'resent-from', 'resent-to', 'resent-cc', 'resent-bcc', 'resent-sender', 'resent-reply-to',
+  'return-path', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'errors-to',
+  'disposition-notification-to', 'mail-followup-to', 'mail-reply-to', 'original-recipient',
+]);
 
 function checkHeaderNames(node: SieveNode, argIndex: number, ctx: { error(at: { line: number; column: number }, m: string): void }): void {
   const a = node.args[argIndex];
@@ -252,10 +263,23 @@ const tests: CommandDef[] = [
     kind: 'test',
     positional: [STRINGLIST('header names'), STRINGLIST('key list')],
     groups: ['comparator', 'address-part', 'match-type'],
-    validate: (node, ctx) => checkHeaderNames(node, 0, ctx),
+    validate: (node, ctx) => {
+      checkHeaderNames(node, 0, ctx);
+      const a = node.args[0];
+      if (a?.kind !== 'stringlist') return;
+      for (const s of a.values) {
+        if (!s.hasVars && FIELD_NAME.test(s.value) && !ADDRESS_HEADERS.has(s.value.toLowerCase())) {
+          ctx.error(s, `header "${s.value}" does not hold addresses (address test, RFC 5228 §5.1)`);
+        }
+      }
+    },
     evaluate: async (node, rt) => {
       const addrs: AddressParts[] = [];
-      for (const h of rt.strs(node.args[0])) for (const raw of rt.rawHeaders(h)) addrs.push(...headerAddresses(raw));
+      for (const h of rt.strs(node.args[0])) {
+        // A name built from variables is held to the same restriction, silently.
+        if (!ADDRESS_HEADERS.has(h.toLowerCase())) continue;
+        for (const raw of rt.rawHeaders(h)) addrs.push(...headerAddresses(raw));
+      }
       return rt.match(node, addressValues(rt, node, addrs), rt.strs(node.args[1]));
     },
   },

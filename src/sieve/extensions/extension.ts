@@ -44,6 +44,15 @@
  * rt.step(node) to charge the step budget for loops it runs, and rt.error(node, message) to end
  * the run with a runtime error (implicit keep + `error`, RFC 5228 §2.10.6). Host callbacks
  * (rt.host) may reject: that propagates out of execute() unchanged (a temporary failure).
+ * `stop` throws StopSignal (interpreter.ts); an extension that must end only part of a run
+ * (include's `return`) throws and catches its own signal class.
+ *
+ * Running another script (include, RFC 6609): compile() its source (compile.ts; the result's
+ * `script` is a CompiledScript), then `await rt.withScript(compiled, () =>
+ * rt.runBlock(compiled.commands))` — the included script gets its own requires, ihave state and
+ * variable scope while actions, the implicit keep, budgets and extension state are shared.
+ * Runtime errors inside carry the included script's positions; set SieveDiagnostic.script by
+ * catching SieveRuntimeError if needed.
  *
  * Validation results that are expensive to recompute (a compiled regex, a parsed date format)
  * belong in `node.data`, set by `validate`.
@@ -102,6 +111,9 @@ export interface TagDef {
   /** Tags of one group exclude each other ('match-type', 'address-part', 'comparator', or own). */
   group?: string;
   capability?: string;
+  /** Compile-time check of the tag in place (hook for tags added to another extension's
+   * command, whose owner cannot know them; e.g. RFC 8579 :specialuse syntax). */
+  validate?(node: SieveNode, tag: ValidatedTag, ctx: ValidationContext): void;
 }
 
 export interface ValidationContext {
@@ -198,6 +210,9 @@ export interface NamespaceDef {
 
 export interface SieveExtension {
   capabilities: string[];
+  /** Capabilities that requiring one of this extension's implies (RFC 6131 §2: "vacation-seconds"
+   * implies "vacation"); compile adds them to the script's requires. */
+  implies?: Record<string, string[]>;
   commands?: CommandDef[];
   tests?: CommandDef[];
   tags?: Array<{ target: string; kind: 'command' | 'test'; tag: TagDef }>;

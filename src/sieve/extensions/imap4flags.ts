@@ -108,7 +108,8 @@ export const imap4flagsExtension: SieveExtension = {
     { target: 'fileinto', kind: 'command', tag: { name: 'flags', capability: 'imap4flags', args: [{ kind: 'stringlist', name: 'flag list' }] } },
   ],
   onAction: (rt, action, node) => {
-    if (!rt.script.requires.has('imap4flags')) return;
+    // Enabled by require or (RFC 5463) by a successful ihave.
+    if (!rt.enabled.has('imap4flags')) return;
     if (action.type !== 'keep' && action.type !== 'fileinto') return;
     const tag = node?.tags.get('flags');
     const flags = tag !== undefined ? normalizeFlags(rt.strs(tag.args[0])) : [...getFlags(rt, null)];

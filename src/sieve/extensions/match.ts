@@ -105,6 +105,8 @@ export function parsePattern(pattern: string, charKey: (c: string) => string): P
 export function matchWildcard(rt: Runtime | null, value: string, pattern: string, charKey: (c: string) => string): string[] | null {
   const items = parsePattern(pattern, charKey);
   const chars = [...value];
+  // Splitting and folding the value is linear work; charge it like :contains does.
+  rt?.step(null, Math.ceil(chars.length / 256));
   const keys = chars.map(charKey);
   // Split into chunks separated by stars.
   const chunks: PatternItem[][] = [[]];
