@@ -20,6 +20,14 @@ import { freePort, USER, PASS } from '../support/server.js';
 
 export { USER, PASS };
 
+/** Harnesses not yet stopped: a test that fails before its `finally` must not keep the file's
+ * process alive (its listener would), so each test file stops the rest in an `after` hook. */
+const live = new Set<SieveHarness>();
+
+export async function stopAllHarnesses(): Promise<void> {
+  await Promise.all([...live].map((h) => h.stop()));
+}
+
 export interface SieveHarness {
   port: number;
   store: MailStore;
@@ -59,13 +67,19 @@ export async function startSieveHarness(
     compiler: wrap ? wrap(real) : real,
     commands: buildManageSieveCommandTable(),
   });
-  return {
+  let stopped = false;
+  const harness: SieveHarness = {
     port: server.port,
     store,
     async stop() {
+      if (stopped) return;
+      stopped = true;
+      live.delete(harness);
       await server.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  live.add(harness);
+  return harness;
 }

@@ -3,11 +3,13 @@
  * RFC's own examples, validation with the real Sieve compiler, the active-script rules, quotas
  * (QUOTA/MAXSCRIPTS, QUOTA/MAXSIZE), names, literals and account isolation.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SieveClient, lit, readString } from '../support/managesieve-client.js';
-import { startSieveHarness, USER, PASS, type SieveHarness } from './harness.js';
+import { stopAllHarnesses, startSieveHarness, USER, PASS, type SieveHarness } from './harness.js';
 import { startTestServer } from '../support/server.js';
+
+after(stopAllHarnesses);
 
 async function session(h: SieveHarness, user = USER, pass = PASS): Promise<SieveClient> {
   const c = await SieveClient.connect(h.port);
@@ -30,8 +32,9 @@ async function list(c: SieveClient): Promise<Array<[string, boolean]>> {
 
 test('the RFC 5804 §2.6-§2.11 walk: put, list, activate, get, delete, rename (through the full server)', async () => {
   const s = await startTestServer();
-  const c = await SieveClient.connect(s.managesievePort);
+  let c: SieveClient | null = null;
   try {
+    c = await SieveClient.connect(s.managesievePort);
     assert.equal((await c.authenticate(USER, PASS)).done.status, 'OK');
     // §2.6: an invalid script is refused with the compiler's position, and not stored.
     const invalid = await c.command(`Putscript "foo" ${lit('#comment\r\nInvalidSieveCommand\r\n')}`);
@@ -78,7 +81,7 @@ test('the RFC 5804 §2.6-§2.11 walk: put, list, activate, get, delete, rename (
     assert.equal((await c.command('Deletescript "main"')).done.status, 'OK');
     assert.deepEqual(await list(c), [['other', false]]);
   } finally {
-    c.close();
+    c?.close();
     await s.stop();
   }
 });

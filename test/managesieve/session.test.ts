@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, USER, PASS, type TestServer } from '../support/server.js';
 import { SieveClient, capabilities, lit } from '../support/managesieve-client.js';
 import { TestClient } from '../support/client.js';
-import { startSieveHarness } from './harness.js';
+import { stopAllHarnesses, startSieveHarness } from './harness.js';
 import { SUPPORTED_EXTENSIONS } from '../../src/sieve/index.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -21,6 +21,7 @@ async function strictServer(): Promise<TestServer> {
 }
 after(async () => {
   await strict?.stop();
+  await stopAllHarnesses();
 });
 
 test('greeting is the capability list: IMPLEMENTATION, SASL, SIEVE, STARTTLS, UNAUTHENTICATE, VERSION "1.0" (RFC 5804 §1.7)', async () => {
@@ -315,6 +316,7 @@ test('shutdown: idle sessions and one waiting inside AUTHENTICATE get BYE at onc
   try {
     authing.write('AUTHENTICATE "PLAIN"\r\n');
     assert.equal(await authing.readLine(), '""');
+    // Within 8 s, well before the 10 s a drain may wait for a command in flight.
     await h.stop();
     assert.match((await idle.waitClosed()).join('\n'), /^BYE/m);
     assert.match((await authing.waitClosed()).join('\n'), /^BYE/m);

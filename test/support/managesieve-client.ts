@@ -6,6 +6,9 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect } from 'node:tls';
 
+/** Generous: the test machine is shared, and a timeout here only turns a hang into a failure. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+
 export interface Completion {
   status: 'OK' | 'NO' | 'BYE';
   /** The response code with its argument as sent, e.g. "QUOTA/MAXSIZE" or 'TAG "x"'. */
@@ -119,7 +122,7 @@ export class SieveClient {
   }
 
   /** One response line; a literal announced at its end is read and appended with its CRLF. */
-  async readLine(timeoutMs = 5000): Promise<string> {
+  async readLine(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
     let out = '';
     for (;;) {
       const i = this.buf.indexOf('\r\n');
@@ -144,7 +147,7 @@ export class SieveClient {
   }
 
   /** Lines up to and including the completion. */
-  async readReply(timeoutMs = 5000): Promise<MsReply> {
+  async readReply(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<MsReply> {
     const lines: string[] = [];
     for (;;) {
       const line = await this.readLine(timeoutMs);
@@ -157,7 +160,7 @@ export class SieveClient {
     this.sock.write(data);
   }
 
-  async command(text: string | Buffer, timeoutMs = 5000): Promise<MsReply> {
+  async command(text: string | Buffer, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<MsReply> {
     this.write(Buffer.concat([Buffer.from(text), Buffer.from('\r\n')]));
     return this.readReply(timeoutMs);
   }
@@ -184,7 +187,7 @@ export class SieveClient {
   }
 
   /** Waits for the server to close, returning any lines it sent. */
-  async waitClosed(timeoutMs = 3000): Promise<string[]> {
+  async waitClosed(timeoutMs = 8000): Promise<string[]> {
     const lines: string[] = [];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
