@@ -9,6 +9,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './observability/log.js';
 import { startImapServer } from './imap/session/server.js';
 import { Authenticator } from './auth/authenticator.js';
+import { ConnectionGate } from './auth/connection-gate.js';
 import { buildCommandTable } from './imap/commands/index.js';
 import { ensureTlsMaterial } from './config/tls-material.js';
 import { startManageSieveServer } from './managesieve/session/server.js';
@@ -39,7 +40,9 @@ export async function startServer(config: Config, logger: Logger): Promise<{ clo
   if (tls.generated) logger.info({ fingerprint: tls.fingerprint }, 'generated a self-signed TLS certificate');
   else logger.info({ fingerprint: tls.fingerprint }, 'TLS certificate loaded');
   const auth = new Authenticator(store, { logger });
-  const imap = await startImapServer({ config, store, bus, auth, logger, tls: { cert: tls.cert, key: tls.key }, commands: buildCommandTable() }).catch(
+  // One count for every listener: --max-connections means all of them together.
+  const gate = new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp);
+  const imap = await startImapServer({ config, store, bus, auth, logger, tls: { cert: tls.cert, key: tls.key }, commands: buildCommandTable(), gate }).catch(
     async (e: unknown) => {
       await store.close();
       throw e;
@@ -64,6 +67,7 @@ export async function startServer(config: Config, logger: Logger): Promise<{ clo
           tls: { cert: tls.cert, key: tls.key },
           compiler: sieveCompiler(config),
           commands: buildManageSieveCommandTable(),
+          gate,
         }).catch(async (e: unknown) => {
           await imap.close();
           await store.close();

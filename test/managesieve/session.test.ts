@@ -11,6 +11,13 @@ import { SieveClient, capabilities, lit } from '../support/managesieve-client.js
 import { TestClient } from '../support/client.js';
 import { stopAllHarnesses, startSieveHarness } from './harness.js';
 import { SUPPORTED_EXTENSIONS } from '../../src/sieve/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../../src/main.js';
+import { DEFAULT_CONFIG } from '../../src/config/index.js';
+import { silentLogger } from '../../src/observability/log.js';
+import { freePort } from '../support/server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -323,5 +330,50 @@ test('shutdown: idle sessions and one waiting inside AUTHENTICATE get BYE at onc
   } finally {
     idle.close();
     authing.close();
+  }
+});
+
+test('--max-connections-per-ip counts IMAP and ManageSieve connections together', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'facteur-ms-gate-'));
+  const config = {
+    ...DEFAULT_CONFIG,
+    dataDir,
+    host: '127.0.0.1',
+    imapPort: await freePort(),
+    imapsPort: 0,
+    managesievePort: await freePort(),
+    maxConnectionsPerIp: 2,
+    logLevel: 'silent' as const,
+  };
+  const server = await startServer(config, silentLogger);
+  const open: Array<{ close(): void }> = [];
+  try {
+    const imap = await TestClient.connect(config.imapPort);
+    open.push({ close: () => imap.sock.destroy() });
+    const sieve = await SieveClient.connect(config.managesievePort);
+    open.push(sieve);
+    assert.equal(sieve.greeting.done.status, 'OK');
+    const refused = await SieveClient.connect(config.managesievePort);
+    open.push(refused);
+    assert.equal(refused.greeting.done.status, 'BYE');
+    assert.equal(refused.greeting.done.code, 'TRYLATER');
+    const refusedImap = await TestClient.connect(config.imapPort);
+    open.push({ close: () => refusedImap.sock.destroy() });
+    assert.match(refusedImap.greeting, /^\* BYE/);
+    // A closed connection frees its place for either protocol.
+    assert.equal((await sieve.command('LOGOUT')).done.status, 'OK');
+    await sieve.waitClosed();
+    let again: SieveClient | null = null;
+    for (let i = 0; i < 50 && again === null; i++) {
+      const c = await SieveClient.connect(config.managesievePort);
+      open.push(c);
+      if (c.greeting.done.status === 'OK') again = c;
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(again, 'a place was freed');
+  } finally {
+    for (const c of open) c.close();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

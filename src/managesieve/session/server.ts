@@ -5,8 +5,8 @@
  * Invariants:
  * - The Authenticator (accounts, throttling) and TLS material are the ones IMAP uses, passed in
  *   by src/main.ts, so a password guessed over ManageSieve is throttled with IMAP's attempts.
- * - Connection limits (--max-connections, --max-connections-per-ip) are counted over this
- *   listener's sessions.
+ * - Connection limits (--max-connections, --max-connections-per-ip) are one ConnectionGate shared
+ *   with the IMAP listeners, so they hold for all listeners together.
  */
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -16,6 +16,7 @@ import type { Logger } from '../../observability/log.js';
 import { AUTH_IDLE_TIMEOUT_MS, PREAUTH_IDLE_TIMEOUT_MS } from '../../wire/limits.js';
 import { completion } from '../protocol/response.js';
 import type { CommandTable } from './command-table.js';
+import { ConnectionGate } from '../../auth/connection-gate.js';
 import { ManageSieveSession } from './session.js';
 import type { ManageSieveSettings, ScriptCompiler } from './types.js';
 
@@ -40,6 +41,8 @@ export interface ManageSieveServerDeps {
   tls: { cert: Buffer; key: Buffer };
   compiler: ScriptCompiler;
   commands: CommandTable;
+  /** Connection limits shared with the other listeners (src/main.ts); one of its own if absent. */
+  gate?: ConnectionGate;
 }
 
 export interface ManageSieveServer {
@@ -70,20 +73,18 @@ export async function startManageSieveServer(deps: ManageSieveServerDeps): Promi
     authTimeoutMs: options.authTimeoutMs ?? AUTH_IDLE_TIMEOUT_MS,
   };
   const sessions = new Set<ManageSieveSession>();
-  const perIp = new Map<string, number>();
+  const gate = deps.gate ?? new ConnectionGate(options.maxConnections, options.maxConnectionsPerIp);
 
   const accept = (sock: Socket): void => {
-    const ip = sock.remoteAddress ?? '';
-    const count = perIp.get(ip) ?? 0;
-    if (sessions.size >= options.maxConnections || count >= options.maxConnectionsPerIp) {
+    const release = gate.admit(sock.remoteAddress ?? '');
+    if (release === null) {
       sock.end(completion('BYE', 'TRYLATER', 'Too many connections, try again later'));
       setTimeout(() => sock.destroy(), 1000).unref();
       return;
     }
-    perIp.set(ip, count + 1);
     sock.setNoDelay(true);
     sock.setKeepAlive(true, 60_000);
-    let released = false;
+    let closed = false;
     const session: ManageSieveSession = new ManageSieveSession(sock, {
       store: deps.store,
       auth: deps.auth,
@@ -93,15 +94,12 @@ export async function startManageSieveServer(deps: ManageSieveServerDeps): Promi
       settings,
       commands: deps.commands,
       onClose: () => {
-        if (released) return;
-        released = true;
+        closed = true;
         sessions.delete(session);
-        const n = (perIp.get(ip) ?? 1) - 1;
-        if (n <= 0) perIp.delete(ip);
-        else perIp.set(ip, n);
+        release();
       },
     });
-    if (!released) sessions.add(session);
+    if (!closed) sessions.add(session);
   };
 
   const server = createNetServer(accept);
