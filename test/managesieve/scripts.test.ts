@@ -269,3 +269,19 @@ test('compiler warnings make OK (WARNINGS) with their positions (RFC 5804 §2.6,
     await h.stop();
   }
 });
+
+test('concurrent PUTSCRIPTs of one account cannot overshoot QUOTA/MAXSCRIPTS', async () => {
+  const h = await startSieveHarness({ maxScripts: 1 });
+  const a = await session(h);
+  const b = await session(h);
+  try {
+    const [ra, rb] = await Promise.all([a.command('PUTSCRIPT "a" "keep;"'), b.command('PUTSCRIPT "b" "keep;"')]);
+    assert.deepEqual([ra.done.status, rb.done.status].sort(), ['NO', 'OK']);
+    assert.equal((ra.done.status === 'NO' ? ra : rb).done.code, 'QUOTA/MAXSCRIPTS');
+    assert.equal((await list(a)).length, 1);
+  } finally {
+    a.close();
+    b.close();
+    await h.stop();
+  }
+});

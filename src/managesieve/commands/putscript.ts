@@ -6,7 +6,8 @@
  * Invariants:
  * - A script that fails validation is never stored, and a failed PUTSCRIPT leaves any old
  *   script of that name untouched (the store write is the last step).
- * - Replacing an existing script does not count against the script count.
+ * - Replacing an existing script does not count against the script count; the count check and
+ *   the write run under the per-account lock, so concurrent sessions cannot overshoot it.
  * - CHECKSCRIPT checks no quota (§2.12 MUST NOT); it is bounded only by the literal size.
  * - Errors: NO with the compiler's diagnostics; warnings: OK (WARNINGS) with them.
  */
@@ -45,11 +46,16 @@ export const putscriptCommand: CommandSpec<'PUTSCRIPT'> = {
     if (problem !== null) return no(problem);
     // §2.6: "A script of zero length SHOULD be disallowed."
     if (cmd.script.length === 0) return no('An empty script cannot be stored');
-    const quota = await quotaProblem(session, cmd.scriptName, cmd.script.length);
-    if (quota !== null) return quota;
     const checked = checkScript(session, cmd.script);
     if (!checked.ok) return no(checked.text);
-    await session.deps.store.putSieveScript(session.actor!, cmd.scriptName, checked.source);
+    const actor = session.actor!;
+    // The count check and the write are one step per account (AccountLock).
+    const quota = await session.deps.accountLock.run(actor.accountId, async () => {
+      const problem = await quotaProblem(session, cmd.scriptName, cmd.script.length);
+      if (problem === null) await session.deps.store.putSieveScript(actor, cmd.scriptName, checked.source);
+      return problem;
+    });
+    if (quota !== null) return quota;
     session.log.info({ user: session.actor!.name, script: cmd.scriptName, size: cmd.script.length }, 'script stored');
     return checked.warnings !== null ? ok(checked.warnings, 'WARNINGS') : ok('Script stored');
   },

@@ -18,6 +18,7 @@ import { completion } from '../protocol/response.js';
 import type { CommandTable } from './command-table.js';
 import { ConnectionGate } from '../../auth/connection-gate.js';
 import { ManageSieveSession } from './session.js';
+import { AccountLock } from './account-lock.js';
 import type { ManageSieveSettings, ScriptCompiler } from './types.js';
 
 export interface ManageSieveListenOptions {
@@ -73,6 +74,7 @@ export async function startManageSieveServer(deps: ManageSieveServerDeps): Promi
     authTimeoutMs: options.authTimeoutMs ?? AUTH_IDLE_TIMEOUT_MS,
   };
   const sessions = new Set<ManageSieveSession>();
+  const accountLock = new AccountLock();
   const gate = deps.gate ?? new ConnectionGate(options.maxConnections, options.maxConnectionsPerIp);
 
   const accept = (sock: Socket): void => {
@@ -93,6 +95,7 @@ export async function startManageSieveServer(deps: ManageSieveServerDeps): Promi
       compiler: deps.compiler,
       settings,
       commands: deps.commands,
+      accountLock,
       onClose: () => {
         closed = true;
         sessions.delete(session);

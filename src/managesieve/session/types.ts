@@ -14,6 +14,7 @@ import type { Authenticator } from '../../auth/authenticator.js';
 import type { Logger } from '../../observability/log.js';
 import type { ResponseCode, Status } from '../protocol/response.js';
 import type { CommandTable } from './command-table.js';
+import type { AccountLock } from './account-lock.js';
 
 export interface ScriptCompiler {
   /** The capability strings scripts may `require` (RFC 5804 §1.7 SIEVE capability). */
@@ -47,6 +48,8 @@ export interface SessionDeps {
   compiler: ScriptCompiler;
   settings: ManageSieveSettings;
   commands: CommandTable;
+  /** Shared by the listener's sessions: serialises PUTSCRIPT per account (quota check + write). */
+  accountLock: AccountLock;
   onClose(): void;
 }
 
