@@ -20,6 +20,7 @@ import { regexExtension } from './regex.js';
 import { specialUseExtension } from './special-use.js';
 import { duplicateExtension } from './duplicate.js';
 import { vacationExtension } from './vacation.js';
+import { dateExtension, indexExtension } from './date.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -39,4 +40,6 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   specialUseExtension,
   duplicateExtension,
   vacationExtension,
+  dateExtension,
+  indexExtension,
 ];

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SieveAction, SieveOutcome } from '../api.js';
 import { errorsOf, message, run, summary } from '../test-support.js';
-import { encodeWords, formatDate, quotedPrintable } from './vacation.js';
+import { encodeWords, quotedPrintable } from './vacation.js';
+import { formatStd11 } from './date.js';
 import { decodeEncodedWords } from '../../mime/index.js';
 
 type Vacation = Extract<SieveAction, { type: 'vacation' }>;
@@ -150,5 +151,5 @@ test('vacation helpers: encoded words stay short; quoted-printable soft breaks; 
   const qp = quotedPrintable('é'.repeat(40) + ' ');
   assert.ok(qp.split('\r\n').every((l) => l.length <= 76));
   assert.ok(qp.endsWith('=20'));
-  assert.equal(formatDate(new Date('2024-01-01T00:30:00Z'), -90), 'Sun, 31 Dec 2023 23:00:00 -0130');
+  assert.equal(formatStd11(Date.parse('2024-01-01T00:30:00Z'), -90), 'Sun, 31 Dec 2023 23:00:00 -0130');
 });

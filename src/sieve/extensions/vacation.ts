@@ -32,6 +32,7 @@ import { createHash } from 'node:crypto';
 import type { Runtime } from '../interpreter.js';
 import type { SieveExtension, SieveNode, SieveString, ValidationContext } from './extension.js';
 import { headerAddresses } from './core.js';
+import { formatStd11 } from './date.js';
 import { parseAddressList, parseMessageIds, MISSING_DOMAIN, MISSING_MAILBOX } from '../../mime/index.js';
 
 export const VACATION_DEFAULT_SECONDS = 7 * 86400;
@@ -94,17 +95,6 @@ export function quotedPrintable(text: string): string {
 }
 
 const crlf = (s: string): string => s.replace(/\r?\n|\r/g, '\r\n');
-
-/** RFC 5322 §3.3 date-time at a fixed offset (minutes east of UTC). */
-export function formatDate(d: Date, offsetMinutes: number): string {
-  const t = new Date(d.getTime() + offsetMinutes * 60000);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const abs = Math.abs(offsetMinutes);
-  const zone = `${offsetMinutes < 0 ? '-' : '+'}${p(Math.floor(abs / 60))}${p(abs % 60)}`;
-  return `${days[t.getUTCDay()]}, ${p(t.getUTCDate())} ${months[t.getUTCMonth()]} ${t.getUTCFullYear()} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())} ${zone}`;
-}
 
 // ---- argument checks ----
 
@@ -243,7 +233,7 @@ function compose(rt: Runtime, node: SieveNode, o: { recipient: string; from: str
   const domain = /@([^@>\s]+)>?\s*$/.exec(o.from)?.[1] ?? rt.input.environment.domain ?? 'localhost';
   const idHash = createHash('sha256').update(`${o.key}\0${rt.input.now.getTime()}\0${ids[0] ?? ''}`).digest('hex').slice(0, 24);
   const head = [
-    `Date: ${formatDate(rt.input.now, rt.input.zoneOffsetMinutes)}`,
+    `Date: ${formatStd11(rt.input.now.getTime(), rt.input.zoneOffsetMinutes)}`,
     `From: ${o.from}`,
     `To: <${o.recipient}>`,
     `Subject: ${unstructured(subject)}`,
