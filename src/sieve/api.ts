@@ -53,6 +53,9 @@ export interface SieveLimits {
    * :seconds may ask for (larger values are silently clamped). Defaults: 7 days, 30 days. */
   duplicateDefaultSeconds?: number;
   duplicateMaxSeconds?: number;
+  /** RFC 5293: most addheader/deleteheader changes per execution (each rewrites the header).
+   * Default 64. */
+  maxHeaderEdits?: number;
 }
 
 export interface CompileOptions {

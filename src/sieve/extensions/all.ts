@@ -21,6 +21,7 @@ import { specialUseExtension } from './special-use.js';
 import { duplicateExtension } from './duplicate.js';
 import { vacationExtension } from './vacation.js';
 import { dateExtension, indexExtension } from './date.js';
+import { editheaderExtension } from './editheader.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -42,4 +43,5 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   vacationExtension,
   dateExtension,
   indexExtension,
+  editheaderExtension,
 ];
