@@ -36,7 +36,6 @@ const MAX_LINE = 998;
 /** The field as it will be written (without CRLF), or an error message. */
 export function formatField(name: string, value: string): { field: string } | { error: string } {
   if (!FIELD_NAME.test(name)) return { error: `invalid header field name "${name}"` };
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return { error: `header field value for "${name}" contains control characters` };
   const body = /^[\x00-\x7f]*$/.test(value) ? value : encodeWords(value);
   const lines = `${name}: ${body}`.split('\r\n');
