@@ -22,6 +22,8 @@ import { readHeaderBlock, unfoldedValue } from '../mime/header-block.js';
 import { decodeEncodedWords } from '../mime/encoded-word.js';
 
 export class SieveRuntimeError extends Error {
+  /** The included script the position refers to (RFC 6609; set by include, see api.ts). */
+  script?: string;
   constructor(
     readonly at: Position,
     message: string,
@@ -312,7 +314,7 @@ function sameTarget(a: SieveAction, b: SieveAction): boolean {
 }
 
 function diagnostic(e: SieveRuntimeError): SieveDiagnostic {
-  return { line: e.at.line, column: e.at.column, message: e.message };
+  return { line: e.at.line, column: e.at.column, message: e.message, ...(e.script === undefined ? {} : { script: e.script }) };
 }
 
 export async function run(script: CompiledScript, input: SieveInput, host: SieveHost, limits: SieveLimits): Promise<SieveOutcome> {

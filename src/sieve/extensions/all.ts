@@ -22,6 +22,7 @@ import { duplicateExtension } from './duplicate.js';
 import { vacationExtension } from './vacation.js';
 import { dateExtension, indexExtension } from './date.js';
 import { editheaderExtension } from './editheader.js';
+import { includeExtension } from './include.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -44,4 +45,5 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   dateExtension,
   indexExtension,
   editheaderExtension,
+  includeExtension,
 ];
