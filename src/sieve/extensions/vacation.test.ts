@@ -153,3 +153,10 @@ test('vacation helpers: encoded words stay short; quoted-printable soft breaks; 
   assert.ok(qp.endsWith('=20'));
   assert.equal(formatStd11(Date.parse('2024-01-01T00:30:00Z'), -90), 'Sun, 31 Dec 2023 23:00:00 -0130');
 });
+
+test('vacation-seconds implies vacation, also through ihave (RFC 6131 §2, RFC 5463)', async () => {
+  assert.deepEqual(errorsOf('require "vacation-seconds"; vacation :seconds 60 "x";'), []);
+  const o = await run('require "ihave"; if ihave "vacation-seconds" { vacation :seconds 60 "x"; }', IN);
+  assert.equal(o.error, null);
+  assert.equal(vac(o)?.periodSeconds, 60);
+});
