@@ -113,3 +113,9 @@ test('index: :last needs :index; :index counts from 1; needs require', () => {
   assert.equal(errorsOf('if header :index 1 "x" "y" { stop; }').length, 1);
   assert.deepEqual(errorsOf('require "index"; if address :index 1 :last :domain "to" "y" { stop; }'), []);
 });
+
+test('date §4: a comment holding ";" does not hide a Received date', () => {
+  const t = dateOfField('from a (x; y) by b; Mon, 26 Feb 2007 09:00:00 -0500 (a; comment)');
+  assert.equal(t?.offset, -300);
+  assert.equal(datePart(t!, 0, 'iso8601'), '2007-02-26T14:00:00Z');
+});

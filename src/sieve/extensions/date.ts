@@ -41,9 +41,7 @@ export interface ZonedTime {
 
 /** Parses an RFC 5322 §3.3 date-time (comments removed), strictly enough to reject non-dates. */
 export function parseDateTime(text: string): ZonedTime | null {
-  let s = text;
-  // Comments (possibly nested) are whitespace here; bounded by the field length.
-  for (let i = 0; i < 8 && s.includes('('); i++) s = s.replace(/\([^()]*\)/g, ' ');
+  const s = stripComments(text);
   const m = /^\s*(?:([A-Za-z]{3})\s*,\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{2,4})\s+(\d{1,2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2}))?\s+([+-]\d{4}|[A-Za-z]{1,5})\s*$/.exec(s);
   if (m === null) return null;
   const month = MONTHS.indexOf(m[3]!.toLowerCase());
@@ -79,8 +77,17 @@ export function parseDateTime(text: string): ZonedTime | null {
 
 /** The date in a header value: the whole value, or what follows its last ';' (§4). */
 export function dateOfField(value: string): ZonedTime | null {
-  const semi = value.lastIndexOf(';');
-  return parseDateTime(semi >= 0 ? value.slice(semi + 1) : value) ?? (semi >= 0 ? parseDateTime(value) : null);
+  // Comments first, so a ';' inside one does not split the field.
+  const text = stripComments(value);
+  const semi = text.lastIndexOf(';');
+  return parseDateTime(semi >= 0 ? text.slice(semi + 1) : text) ?? (semi >= 0 ? parseDateTime(text) : null);
+}
+
+/** RFC 5322 §3.2.2 comments (nested up to a small depth) become spaces. */
+function stripComments(value: string): string {
+  let s = value;
+  for (let i = 0; i < 8 && s.includes('('); i++) s = s.replace(/\([^()]*\)/g, ' ');
+  return s;
 }
 
 /** "+hhmm" / "-hhmm" to minutes east, or null (§4.1 time-zone = ("+" / "-") 4DIGIT). */

@@ -89,6 +89,10 @@ test('vacation §4.7: twice is a runtime error; reject conflicts; keep/fileinto/
   assert.deepEqual(summary(twice), ['implicit-keep']);
   const rej = await run('require ["vacation", "reject"]; vacation "a"; reject "no";', IN);
   assert.ok(rej.error !== null);
+  // Also when the vacation itself would not reply (here: a list message).
+  const quiet = { ...IN, message: message('To: roadrunner@acme.example.com\nList-Id: <l.example>') };
+  assert.match((await run('require ["vacation", "reject"]; vacation "a"; reject "no";', quiet)).error?.message ?? '', /reject cannot be combined with vacation/);
+  assert.match((await run('require ["vacation", "ereject"]; ereject "no"; vacation "a";', quiet)).error?.message ?? '', /vacation cannot be combined with reject/);
   const ok = await run('require ["vacation", "fileinto"]; vacation "a"; fileinto "x"; discard;', IN);
   assert.equal(ok.error, null);
   assert.deepEqual(summary(ok), ['vacation coyote@desert.example.org', 'fileinto x', 'discard']);

@@ -8,7 +8,8 @@
  *
  * Invariants:
  * - At most one vacation per execution (§4.7: a second is a runtime error), counted whether or
- *   not the checks let the first one produce a reply. It does not touch the implicit keep.
+ *   not the checks let the first one produce a reply; with reject/ereject in the same run it is
+ *   a runtime error either way round (§4.7). It does not touch the implicit keep.
  * - No action is emitted when: the reverse-path is null; the sender is one of the user's own
  *   addresses or a well-known automaton (MAILER-DAEMON, LISTSERV, majordomo, owner-*, *-request:
  *   §4.6); the message has a List-* field (RFC 2369/2919), Precedence bulk/junk/list, or an
@@ -265,6 +266,11 @@ function compose(rt: Runtime, node: SieveNode, o: { recipient: string; from: str
 export const vacationExtension: SieveExtension = {
   capabilities: ['vacation', 'vacation-seconds'],
   implies: { 'vacation-seconds': ['vacation'] },
+  onAction: (rt, action, node) => {
+    if (action.type === 'reject' && rt.state('vacation', () => ({ done: false })).done) {
+      rt.error(node, `${action.extended ? 'ereject' : 'reject'} cannot be combined with vacation (RFC 5230 §4.7)`);
+    }
+  },
   commands: [
     {
       name: 'vacation',
@@ -285,6 +291,9 @@ export const vacationExtension: SieveExtension = {
         const state = rt.state('vacation', () => ({ done: false }));
         if (state.done) rt.error(node, 'vacation can only be executed once per script (RFC 5230 §4.7)');
         state.done = true;
+        // §4.7: incompatible with reject, even when no reply turns out to be due (reject's own
+        // check only sees an emitted vacation action).
+        if (rt.actions.some((a) => a.type === 'reject')) rt.error(node, 'vacation cannot be combined with reject (RFC 5230 §4.7)');
         const sender = rt.input.envelope.from;
         const mine = new Set<string>([...rt.input.userAddresses, rt.input.envelope.to].filter((a) => a !== '').map((a) => a.toLowerCase()));
         const addressesTag = node.tags.get('addresses');
