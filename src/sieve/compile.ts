@@ -12,7 +12,7 @@
  * - At most MAX_ERRORS errors are reported (the rest add nothing for the user).
  */
 import type { CompileOptions, CompileResult, SieveDiagnostic, SieveLimits, SieveScript } from './api.js';
-import { parse, type Argument, type Position, type StringLit, type TestNode, type CommandNode } from './parser.js';
+import { parse, SieveSyntaxErrors, type Argument, type Position, type StringLit, type TestNode, type CommandNode } from './parser.js';
 import { SieveSyntaxError } from './lexer.js';
 import { REGISTRY } from './registry.js';
 import type { ArgSpec, CommandDef, SieveNode, SieveString, ValidatedArg, ValidatedTag, ValidationContext } from './extensions/extension.js';
@@ -20,6 +20,8 @@ import { decodeEncodedCharacters } from './strings.js';
 import { IHAVE_REFUSED } from './extensions/ihave.js';
 
 const MAX_ERRORS = 50;
+const NO_TAGS: Map<string, ValidatedTag> = new Map();
+const NO_GROUPS: Map<string, string> = new Map();
 
 export const DEFAULT_SIEVE_LIMITS: SieveLimits = {
   maxScriptBytes: 1024 * 1024,
@@ -69,6 +71,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   try {
     tree = parse(source, limits.maxNesting);
   } catch (e) {
+    if (e instanceof SieveSyntaxErrors) return { ok: false, errors: e.errors.map((x) => ({ line: x.line, column: x.column, message: x.message })) };
     if (e instanceof SieveSyntaxError) return { ok: false, errors: [{ line: e.line, column: e.column, message: e.message }] };
     throw e;
   }
@@ -151,8 +154,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       }
     }
     const tagDefs = REGISTRY.tagsFor(def);
-    const tags = new Map<string, ValidatedTag>();
-    const groups = new Map<string, string>();
+    // Most nodes have no tags; they share one empty map (never written: tags are set here only).
+    const hasTags = n.args.some((a) => a.kind === 'tag');
+    const tags = hasTags ? new Map<string, ValidatedTag>() : NO_TAGS;
+    const groups = hasTags ? new Map<string, string>() : NO_GROUPS;
     const positional: Argument[] = [];
     let ok = true;
     for (let i = 0; i < n.args.length; i++) {

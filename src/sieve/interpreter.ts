@@ -7,7 +7,7 @@
  * - A runtime error (SieveRuntimeError) discards the collected actions and leaves the implicit
  *   keep alone (RFC 5228 §2.10.6); a host callback's rejection is not caught here.
  * - Actions are recorded once (RFC 5228 §2.10.3: a second keep, or fileinto of the same mailbox,
- *   or redirect to the same address, adds nothing; flags of a repeated keep/fileinto are merged).
+ *   or redirect to the same address, adds nothing but its flags: the last list wins, RFC 5232 §3).
  * - The implicit keep (RFC 5228 §2.10.2) is added at the end unless an action cancelled it.
  * - The message is parsed at most once per (edited) message, lazily.
  */
@@ -261,8 +261,8 @@ export class Runtime {
     if (dup >= 0) {
       const prior = this.actions[dup]!;
       if ((prior.type === 'keep' || prior.type === 'fileinto') && (a.type === 'keep' || a.type === 'fileinto')) {
-        const flags = [...prior.flags];
-        for (const f of a.flags) if (!flags.some((g) => g.toLowerCase() === f.toLowerCase())) flags.push(f);
+        // RFC 5232 §3: when duplicates are eliminated, the last flag list wins.
+        const flags = a.flags;
         const create = prior.type === 'fileinto' && (prior.create || (a.type === 'fileinto' && a.create));
         this.actions[dup] = (prior.type === 'fileinto' ? { ...prior, flags, create } : { ...prior, flags }) as SieveAction;
       }

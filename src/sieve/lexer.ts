@@ -64,7 +64,19 @@ function isDigit(c: string): boolean {
 
 /** Tokenizes the whole script; the last token is 'eof'. */
 export function tokenize(src: string): Token[] {
+  const next = lexer(src);
   const out: Token[] = [];
+  for (;;) {
+    const t = next();
+    out.push(t);
+    if (t.kind === 'eof') return out;
+  }
+}
+
+/** A pull lexer: each call returns the next token ('eof' at the end, repeatedly), so the parser
+ * never holds the whole token stream. */
+export function lexer(src: string): () => Token {
+  let out: Token | null = null;
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -74,27 +86,37 @@ export function tokenize(src: string): Token[] {
   };
   const push = (kind: TokenKind, text: string, at: number, atLine: number, atCol: number, value = 0, multiline = false): void => {
     void at;
-    out.push({ kind, text, value, multiline, line: atLine, column: atCol });
+    out = { kind, text, value, multiline, line: atLine, column: atCol };
   };
   const newline = (at: number): void => {
     line++;
     lineStart = at + 1;
   };
 
-  while (i < src.length) {
+  return (): Token => {
+    out = null;
+    while (out === null) {
+      if (i >= src.length) return { kind: 'eof', text: '', value: 0, multiline: false, line, column: col(i) };
+      step();
+    }
+    return out;
+  };
+
+  /** Consumes whitespace, a comment, or one token (then `out` is set). */
+  function step(): void {
     const c = src[i]!;
     if (c === '\n') {
       newline(i);
       i++;
-      continue;
+      return;
     }
     if (c === ' ' || c === '\t' || c === '\r') {
       i++;
-      continue;
+      return;
     }
     if (c === '#') {
       while (i < src.length && src[i] !== '\n') i++;
-      continue;
+      return;
     }
     if (c === '/' && src[i + 1] === '*') {
       const startLine = line;
@@ -109,14 +131,14 @@ export function tokenize(src: string): Token[] {
         if (src[i] === '\n') newline(i);
         i++;
       }
-      continue;
+      return;
     }
     const tokLine = line;
     const tokCol = col(i);
     if ('[](),;{}'.includes(c)) {
       push(c as TokenKind, c, i, tokLine, tokCol);
       i++;
-      continue;
+      return;
     }
     if (c === '"') {
       i++;
@@ -143,7 +165,7 @@ export function tokenize(src: string): Token[] {
       value += src.slice(from, i);
       i++;
       push('string', value, i, tokLine, tokCol);
-      continue;
+      return;
     }
     if (isDigit(c)) {
       let j = i;
@@ -160,7 +182,7 @@ export function tokenize(src: string): Token[] {
       if (!Number.isSafeInteger(v)) fail(i, `number ${src.slice(i, j)} is too large`);
       push('number', src.slice(i, j), i, tokLine, tokCol, v);
       i = j;
-      continue;
+      return;
     }
     if (c === ':') {
       let j = i + 1;
@@ -168,7 +190,7 @@ export function tokenize(src: string): Token[] {
       while (j < src.length && isIdentChar(src[j]!)) j++;
       push('tag', src.slice(i + 1, j).toLowerCase(), i, tokLine, tokCol);
       i = j;
-      continue;
+      return;
     }
     if (isIdentStart(c)) {
       let j = i;
@@ -176,17 +198,15 @@ export function tokenize(src: string): Token[] {
       const word = src.slice(i, j);
       if (word.toLowerCase() === 'text' && src[j] === ':') {
         i = readMultiline(j + 1, tokLine, tokCol);
-        continue;
+        return;
       }
       push('identifier', word.toLowerCase(), i, tokLine, tokCol);
       i = j;
-      continue;
+      return;
     }
     const cp = src.codePointAt(i)!;
     fail(i, `unexpected character ${cp < 0x20 || cp === 0x7f ? `0x${cp.toString(16)}` : `'${String.fromCodePoint(cp)}'`}`);
   }
-  out.push({ kind: 'eof', text: '', value: 0, multiline: false, line, column: col(i) });
-  return out;
 
   /** RFC 5228 §8.1 multi-line: "text:" *(SP / HTAB) (hash-comment / CRLF) *(multiline-literal /
    * multiline-dotstart) "." CRLF. Returns the index after the terminating line. */

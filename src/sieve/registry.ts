@@ -29,6 +29,7 @@ export class Registry {
   readonly setModifiers = new Map<string, SetModifierDef>();
   readonly namespaces = new Map<string, NamespaceDef>();
   readonly capabilities: string[] = [];
+  private readonly tagCache = new Map<CommandDef, Map<string, TagDef>>();
 
   constructor(readonly extensions: readonly SieveExtension[]) {
     const once = <T>(map: Map<string, T>, key: string, v: T, what: string): void => {
@@ -53,7 +54,10 @@ export class Registry {
 
   /** Every tag a definition accepts: its own, those other extensions added, its groups'. */
   tagsFor(def: CommandDef): Map<string, TagDef> {
+    const cached = this.tagCache.get(def);
+    if (cached !== undefined) return cached;
     const out = new Map<string, TagDef>();
+    this.tagCache.set(def, out);
     for (const t of def.tags ?? []) out.set(t.name, t);
     for (const t of this.extraTags.get(`${def.kind}:${def.name}`) ?? []) out.set(t.name, t);
     for (const g of def.groups ?? []) {

@@ -32,3 +32,16 @@ if hasflag :count "eq" "f" "2" { addflag "two"; }`;
 test('normalizeFlags splits, de-duplicates and drops invalid atoms', () => {
   assert.deepEqual(normalizeFlags(['a  B', 'b \\Seen', '(bad) x*y', '\\seen ok']), ['a', 'B', '\\Seen', 'ok']);
 });
+
+test('imap4flags: RFC 5232 §3 examples; the last flag list wins on duplicate elimination', async () => {
+  const src = `require ["imap4flags", "variables", "fileinto"];
+if header :contains "from" "joe@example.com" {
+  setflag "flagvar" "\\\\Flagged";
+  fileinto :flags "\${flagvar}" "INBOX.From Boss";
+}
+addflag "flagvar" "$MDNRequired";
+removeflag "flagvar" "$mdnrequired";
+fileinto :flags "\${flagvar}" "INBOX.imap-list";
+fileinto :flags "a b" "INBOX.imap-list";`;
+  assert.deepEqual(summary(await run(src)), ['fileinto INBOX.From Boss [\\Flagged]', 'fileinto INBOX.imap-list [a b]']);
+});
