@@ -310,6 +310,10 @@ function sameTarget(a: SieveAction, b: SieveAction): boolean {
   if (ma !== null) return ma === mailboxOf(b);
   if (a.type === 'redirect' && b.type === 'redirect') return a.address.toLowerCase() === b.address.toLowerCase();
   if (a.type === 'discard' && b.type === 'discard') return true;
+  // RFC 8579 §4: the same special use with the same fallback mailbox is the same destination.
+  if (a.type === 'fileinto' && b.type === 'fileinto' && a.specialUse !== null && b.specialUse !== null) {
+    return a.specialUse.toLowerCase() === b.specialUse.toLowerCase() && a.mailbox === b.mailbox;
+  }
   return false;
 }
 
