@@ -12,14 +12,16 @@
  * - At most MAX_ERRORS errors are reported (the rest add nothing for the user).
  */
 import type { CompileOptions, CompileResult, SieveDiagnostic, SieveLimits, SieveScript } from './api.js';
-import { parse, type Argument, type Position, type StringLit, type TestNode, type CommandNode } from './parser.js';
+import { parse, SieveSyntaxErrors, type Argument, type Position, type StringLit, type TestNode, type CommandNode } from './parser.js';
 import { SieveSyntaxError } from './lexer.js';
 import { REGISTRY } from './registry.js';
 import type { ArgSpec, CommandDef, SieveNode, SieveString, ValidatedArg, ValidatedTag, ValidationContext } from './extensions/extension.js';
-import { decodeEncodedCharacters } from './strings.js';
+import { decodeEncodedCharacters, expandVariables } from './strings.js';
 import { IHAVE_REFUSED } from './extensions/ihave.js';
 
 const MAX_ERRORS = 50;
+const NO_TAGS: Map<string, ValidatedTag> = new Map();
+const NO_GROUPS: Map<string, string> = new Map();
 
 export const DEFAULT_SIEVE_LIMITS: SieveLimits = {
   maxScriptBytes: 1024 * 1024,
@@ -69,6 +71,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   try {
     tree = parse(source, limits.maxNesting);
   } catch (e) {
+    if (e instanceof SieveSyntaxErrors) return { ok: false, errors: e.errors.map((x) => ({ line: x.line, column: x.column, message: x.message })) };
     if (e instanceof SieveSyntaxError) return { ok: false, errors: [{ line: e.line, column: e.column, message: e.message }] };
     throw e;
   }
@@ -116,7 +119,19 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
         error(lit, r.error);
       } else value = r;
     }
-    return { value, line: lit.line, column: lit.column, hasVars: !constant && variables && value.includes('${') };
+    const hasVars = !constant && variables && value.includes('${');
+    if (hasVars) {
+      // RFC 5229 §3: a reference to a namespace whose extension was not required is an error.
+      expandVariables(value, (name) => {
+        const dot = name.indexOf('.');
+        if (dot >= 0) {
+          const ns = REGISTRY.namespaces.get(name.slice(0, dot).toLowerCase());
+          if (ns === undefined || !requires.has(ns.capability)) error(lit, `unknown variable namespace in "\${${name}}"`);
+        }
+        return '';
+      });
+    }
+    return { value, line: lit.line, column: lit.column, hasVars };
   };
 
   const variableNames = new Set<string>();
@@ -151,8 +166,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       }
     }
     const tagDefs = REGISTRY.tagsFor(def);
-    const tags = new Map<string, ValidatedTag>();
-    const groups = new Map<string, string>();
+    // Most nodes have no tags; they share one empty map (never written: tags are set here only).
+    const hasTags = n.args.some((a) => a.kind === 'tag');
+    const tags = hasTags ? new Map<string, ValidatedTag>() : NO_TAGS;
+    const groups = hasTags ? new Map<string, string>() : NO_GROUPS;
     const positional: Argument[] = [];
     let ok = true;
     for (let i = 0; i < n.args.length; i++) {

@@ -64,6 +64,19 @@ test('parser errors: missing semicolon, unbalanced braces, bad lists', () => {
   assert.deepEqual(errorsOf('if anyof (true false) {}'), ["1:16 test 'true' takes no tests"]);
 });
 
+test('parser resynchronises after a syntax error and reports the next ones', () => {
+  assert.deepEqual(errorsOf('keep\nif true { discard; stop }\nredirect "a@b.c" "x"\nfileinto ]\n}\nkeep;'), [
+    // "keep if true {...}" is grammatical (a test and a block for keep): the validator's business.
+    "2:25 expected ';' or '{' after command 'stop' but found '}'",
+    "4:10 expected ';' or '{' after command 'redirect' but found ']'",
+    "5:1 unexpected '}'",
+  ]);
+  assert.deepEqual(errorsOf('if true { if true { keep;'), ["1:26 expected '}' before end of script"]);
+  assert.deepEqual(errorsOf('keep }\n"abc'), ["1:6 expected ';' or '{' after command 'keep' but found '}'", '2:1 unterminated quoted string']);
+  const many = 'keep ];\n'.repeat(100) + 'keep;';
+  assert.equal(errorsOf(many).length, 20);
+});
+
 test('validator collects several errors with line and column', () => {
   const errs = errorsOf('require "fileinto";\nif header :is :contains "a" "b" { fileinto; }\nfoo;\nif size 3 { keep; }\nif bar { }');
   assert.deepEqual(errs, [
@@ -286,6 +299,8 @@ test('variables: modifiers of equal precedence conflict; names are checked', () 
   assert.deepEqual(errorsOf('require "variables"; set "1" "b";'), ['1:26 invalid variable name "1"']);
   assert.deepEqual(errorsOf('require "variables"; set "a-b" "b";'), ['1:26 invalid variable name "a-b"']);
   assert.deepEqual(errorsOf('require "variables"; set "ns.b" "b";'), ['1:26 variable namespace "ns" is unknown or read-only']);
+  assert.deepEqual(errorsOf('require "variables"; set "b" "${ns.x}";'), ['1:30 unknown variable namespace in "${ns.x}"']);
+  assert.deepEqual(errorsOf('require "fileinto"; fileinto "${ns.x}";'), [], 'without variables, "${" is text');
   assert.deepEqual(errorsOf('set "a" "b";'), ['1:1 command \'set\' requires the "variables" extension (missing require)']);
   const many = 'require "variables";' + Array.from({ length: 5 }, (_, i) => `set "v${i}" "x";`).join('');
   assert.deepEqual(errorsOf(many, { limits: { maxVariables: 4 } }), ['1:77 too many variables (limit 4)']);

@@ -40,9 +40,48 @@ export interface CommandNode extends TestNode {
   block: CommandNode[] | null;
 }
 
+/** Every syntax error parse() found (it resynchronises after each, up to MAX_SYNTAX_ERRORS). */
+export class SieveSyntaxErrors extends Error {
+  constructor(readonly errors: SieveSyntaxError[]) {
+    super(errors[0]?.message ?? 'syntax error');
+  }
+}
+
+const MAX_SYNTAX_ERRORS = 20;
+
+/**
+ * Parses a whole script. After a syntax error inside a command it skips to the end of that
+ * command (the next ';' or the end of its block at the same depth) and goes on, so one upload
+ * reports several mistakes; a lexical error (an unterminated string or comment, a stray
+ * character) ends parsing, since the token stream cannot be trusted after it.
+ * Throws SieveSyntaxErrors when anything was wrong.
+ */
 export function parse(src: string, maxNesting: number): CommandNode[] {
-  const pull = lexer(src);
-  let ahead: Token = pull();
+  const rawPull = lexer(src);
+  const errors: SieveSyntaxError[] = [];
+  let lexFailed = false;
+  const pull = (): Token => {
+    try {
+      return rawPull();
+    } catch (e) {
+      lexFailed = true;
+      throw e;
+    }
+  };
+  const record = (e: unknown): void => {
+    if (!(e instanceof SieveSyntaxError)) throw e;
+    // One report per position: a token that broke a command is not reported again.
+    const last = errors[errors.length - 1];
+    if (last === undefined || last.line !== e.line || last.column !== e.column) errors.push(e);
+    if (lexFailed || errors.length >= MAX_SYNTAX_ERRORS) throw new SieveSyntaxErrors(errors);
+  };
+  let ahead: Token;
+  try {
+    ahead = pull();
+  } catch (e) {
+    record(e);
+    throw new SieveSyntaxErrors(errors);
+  }
   const peek = (): Token => ahead;
   const next = (): Token => {
     const t = ahead;
@@ -54,25 +93,57 @@ export function parse(src: string, maxNesting: number): CommandNode[] {
   };
   const describe = (t: Token): string =>
     t.kind === 'eof' ? 'end of script' : t.kind === 'string' ? 'a string' : t.kind === 'number' ? `number ${t.text}` : t.kind === 'tag' ? `tag ':${t.text}'` : t.kind === 'identifier' ? `'${t.text}'` : `'${t.kind}'`;
+  // A mismatched token is left in place, so recovery can resynchronise on it.
   const expect = (kind: Token['kind'], what: string): Token => {
-    const t = next();
+    const t = peek();
     if (t.kind !== kind) fail(t, `expected ${what} but found ${describe(t)}`);
-    return t;
+    return next();
   };
+
+  /** Skips the rest of a broken command: up to and including the next ';' at its own depth, or
+   * the '}' closing a block it opened; stops before a '}' that closes the enclosing block. */
+  function recover(): void {
+    let d = 0;
+    for (;;) {
+      const t = peek();
+      if (t.kind === 'eof') return;
+      if (t.kind === '}') {
+        if (d === 0) return;
+        next();
+        if (--d === 0) return;
+        continue;
+      }
+      if (t.kind === '{') d++;
+      next();
+      if (t.kind === ';' && d === 0) return;
+    }
+  }
 
   function commands(depth: number, inBlock: boolean): CommandNode[] {
     const out: CommandNode[] = [];
     for (;;) {
       const t = peek();
       if (t.kind === 'eof') {
-        if (inBlock) fail(t, "expected '}' before end of script");
+        if (inBlock) {
+          // Nothing follows: report once and stop (every enclosing block would repeat it).
+          record(new SieveSyntaxError(t.line, t.column, "expected '}' before end of script"));
+          throw new SieveSyntaxErrors(errors);
+        }
         return out;
       }
       if (t.kind === '}') {
-        if (!inBlock) fail(t, "unexpected '}'");
-        return out;
+        if (inBlock) return out;
+        record(new SieveSyntaxError(t.line, t.column, "unexpected '}'"));
+        next();
+        continue;
       }
-      out.push(command(depth));
+      try {
+        out.push(command(depth));
+      } catch (e) {
+        if (e instanceof SieveSyntaxErrors) throw e;
+        record(e);
+        recover();
+      }
     }
   }
 
@@ -80,8 +151,9 @@ export function parse(src: string, maxNesting: number): CommandNode[] {
     const t = next();
     if (t.kind !== 'identifier') fail(t, `expected a command name but found ${describe(t)}`);
     const { args, tests, testList } = argumentsOf(depth);
-    const end = next();
+    const end = peek();
     let block: CommandNode[] | null = null;
+    if (end.kind === '{' || end.kind === ';') next();
     if (end.kind === '{') {
       if (depth + 1 > maxNesting) fail(end, `blocks nested too deeply (limit ${maxNesting})`);
       block = commands(depth + 1, true);
@@ -111,9 +183,10 @@ export function parse(src: string, maxNesting: number): CommandNode[] {
         for (;;) {
           const s = expect('string', 'a string in the string list');
           values.push({ value: s.text, multiline: s.multiline, line: s.line, column: s.column });
-          const sep = next();
+          const sep = peek();
+          if (sep.kind !== ',' && sep.kind !== ']') fail(sep, `expected ',' or ']' in string list but found ${describe(sep)}`);
+          next();
           if (sep.kind === ']') break;
-          if (sep.kind !== ',') fail(sep, `expected ',' or ']' in string list but found ${describe(sep)}`);
         }
         args.push({ kind: 'stringlist', values, line: t.line, column: t.column });
       } else break;
@@ -127,9 +200,10 @@ export function parse(src: string, maxNesting: number): CommandNode[] {
       const tests: TestNode[] = [];
       for (;;) {
         tests.push(test(depth + 1));
-        const sep = next();
+        const sep = peek();
+        if (sep.kind !== ',' && sep.kind !== ')') fail(sep, `expected ',' or ')' in test list but found ${describe(sep)}`);
+        next();
         if (sep.kind === ')') break;
-        if (sep.kind !== ',') fail(sep, `expected ',' or ')' in test list but found ${describe(sep)}`);
       }
       return { args, tests, testList: true };
     }
@@ -144,5 +218,14 @@ export function parse(src: string, maxNesting: number): CommandNode[] {
     return { name: t.text, line: t.line, column: t.column, args, tests, testList };
   }
 
-  return commands(0, false);
+  let tree: CommandNode[];
+  try {
+    tree = commands(0, false);
+  } catch (e) {
+    if (e instanceof SieveSyntaxErrors) throw e;
+    record(e);
+    throw new SieveSyntaxErrors(errors);
+  }
+  if (errors.length > 0) throw new SieveSyntaxErrors(errors);
+  return tree;
 }

@@ -167,6 +167,15 @@ export function matchWildcard(rt: Runtime | null, value: string, pattern: string
   return caps;
 }
 
+/** A whole string folded with the comparator's per-character key (for substring search). */
+export function foldString(c: ComparatorDef, s: string): string {
+  if (c.name === 'i;octet') return s;
+  if (c.name === 'i;ascii-casemap') return asciiUpper(s);
+  let out = '';
+  for (const ch of s) out += c.charKey(ch);
+  return out;
+}
+
 function forEachPair(rt: Runtime, ctx: MatchContext, values: string[], keys: string[], f: (v: string, k: string) => boolean): boolean {
   for (const v of values) {
     for (const k of keys) {
@@ -185,13 +194,19 @@ export const MATCH_TYPES: MatchTypeDef[] = [
   {
     tag: { name: 'contains', group: 'match-type' },
     substring: true,
-    match: (rt, ctx, values, keys) =>
-      forEachPair(rt, ctx, values, keys, (v, k) => {
-        const fold = (s: string): string => (ctx.comparator.name === 'i;octet' ? s : [...s].map(ctx.comparator.charKey).join(''));
-        // Substring search is linear-ish in the value; charge for its length.
-        rt.step(ctx.node, Math.ceil(v.length / 256));
-        return fold(v).includes(fold(k));
-      }),
+    match: (rt, ctx, values, keys) => {
+      // Fold each value and key once, not once per pair.
+      const fk = keys.map((k) => foldString(ctx.comparator, k));
+      for (const v of values) {
+        const fv = foldString(ctx.comparator, v);
+        for (const k of fk) {
+          // Substring search is linear-ish in the value; charge for its length.
+          rt.step(ctx.node, 1 + Math.ceil(fv.length / 256));
+          if (fv.includes(k)) return true;
+        }
+      }
+      return false;
+    },
   },
   {
     tag: { name: 'matches', group: 'match-type' },
