@@ -105,7 +105,7 @@ export class ServerProcess {
       const lmtpPort = await freePort();
       const child = spawn(
         process.execPath,
-        [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--lmtp-port', String(lmtpPort), '--allow-cleartext-auth', '--log-level', 'warn'],
+        [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--lmtp-port', String(lmtpPort), '--managesieve-port', '0', '--allow-cleartext-auth', '--log-level', 'warn'],
         { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const server = new ServerProcess(child, dataDir, port, lmtpPort);

@@ -9,13 +9,17 @@ import type { Config } from './config/index.js';
 import type { Logger } from './observability/log.js';
 import { startImapServer } from './imap/session/server.js';
 import { Authenticator } from './auth/authenticator.js';
+import { ConnectionGate } from './auth/connection-gate.js';
 import { buildCommandTable } from './imap/commands/index.js';
 import { ensureTlsMaterial } from './config/tls-material.js';
 import { hostname } from 'node:os';
 import { parseHostPort } from './config/index.js';
 import { DeliveryAgent, delimitersFromConfig, SmtpRelayClient, type DomainMode, type SieveEngine } from './delivery/index.js';
 import { startLmtpServer } from './lmtp/server.js';
-import { compile, execute } from './sieve/index.js';
+import { startManageSieveServer } from './managesieve/session/server.js';
+import { buildManageSieveCommandTable } from './managesieve/commands/index.js';
+import type { ScriptCompiler } from './managesieve/session/types.js';
+import { compile, DEFAULT_SIEVE_LIMITS, execute, SUPPORTED_EXTENSIONS } from './sieve/index.js';
 
 export interface OpenedStore {
   store: MailStore;
@@ -33,8 +37,13 @@ export async function openStore(config: Config): Promise<MailStore> {
   return (await openStoreWithBus(config)).store;
 }
 
-/** The Sieve library delivery runs (src/sieve/index.ts). */
-const sieveEngine = (): SieveEngine => ({ compile, execute });
+/** The Sieve library delivery runs (src/sieve/index.ts), accepting every script ManageSieve
+ * accepts: the same script size limit as the upload quota. */
+const sieveEngine = (config: Config): SieveEngine => ({
+  compile: (source, options) =>
+    compile(source, { ...options, limits: { ...options?.limits, maxScriptBytes: config.managesieveMaxScriptSize } }),
+  execute,
+});
 
 /** The one delivery path (LMTP and `facteur deliver`), configured from Config. */
 export function createDeliveryAgent(config: Config, store: MailStore, logger: Logger): DeliveryAgent {
@@ -50,7 +59,7 @@ export function createDeliveryAgent(config: Config, store: MailStore, logger: Lo
     hostname: name,
     recipients: { domain: config.recipientDomain as DomainMode, delimiters: delimitersFromConfig(config.recipientDelimiter) },
     maxMessageSize: config.maxMessageSize,
-    sieve: sieveEngine(),
+    sieve: sieveEngine(config),
     sender: relay === null ? null : new SmtpRelayClient(relay.host, relay.port, name),
     vacationPeriodSeconds: { min: config.vacationMinPeriod, max: config.vacationMaxPeriod },
     ...(spamtest !== undefined ? { spamtest } : {}),
@@ -72,7 +81,9 @@ export async function startServer(config: Config, logger: Logger): Promise<{ clo
   if (tls.generated) logger.info({ fingerprint: tls.fingerprint }, 'generated a self-signed TLS certificate');
   else logger.info({ fingerprint: tls.fingerprint }, 'TLS certificate loaded');
   const auth = new Authenticator(store, { logger });
-  const imap = await startImapServer({ config, store, bus, auth, logger, tls: { cert: tls.cert, key: tls.key }, commands: buildCommandTable() }).catch(
+  // One count for every listener: --max-connections means all of them together.
+  const gate = new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp);
+  const imap = await startImapServer({ config, store, bus, auth, logger, tls: { cert: tls.cert, key: tls.key }, commands: buildCommandTable(), gate }).catch(
     async (e: unknown) => {
       await store.close();
       throw e;
@@ -86,10 +97,46 @@ export async function startServer(config: Config, logger: Logger): Promise<{ clo
       throw e;
     });
   }
+  const managesieve =
+    config.managesievePort === 0
+      ? null
+      : await startManageSieveServer({
+          options: {
+            host: config.host,
+            port: config.managesievePort,
+            maxConnections: config.maxConnections,
+            maxConnectionsPerIp: config.maxConnectionsPerIp,
+            maxScripts: config.managesieveMaxScripts,
+            maxScriptSize: config.managesieveMaxScriptSize,
+            allowCleartextAuth: config.allowCleartextAuth,
+          },
+          store,
+          auth,
+          logger,
+          tls: { cert: tls.cert, key: tls.key },
+          compiler: sieveCompiler(config),
+          commands: buildManageSieveCommandTable(),
+          gate,
+        }).catch(async (e: unknown) => {
+          await imap.close();
+          await lmtp?.close();
+          await store.close();
+          throw e;
+        });
   return {
     async close() {
-      await Promise.all([imap.close(), lmtp?.close()]);
+      await Promise.all([imap.close(), lmtp?.close(), managesieve?.close()]);
       await store.close();
     },
+  };
+}
+
+/** What ManageSieve validates uploads with: the Sieve library itself, with every extension it
+ * supports and the script size quota as its source limit (RFC 5804 §2.6). */
+function sieveCompiler(config: Config): ScriptCompiler {
+  return {
+    extensions: SUPPORTED_EXTENSIONS,
+    maxRedirects: DEFAULT_SIEVE_LIMITS.maxRedirects,
+    compile: (source) => compile(source, { limits: { maxScriptBytes: config.managesieveMaxScriptSize } }),
   };
 }

@@ -185,6 +185,8 @@ test('serve: a listen error is one line naming the port and the fix', async () =
     r = await run(['serve', '--data', dir, '--log-level', 'silent', '--imaps-port', '1993'], { server: fail('EADDRINUSE', 1993) });
     assert.equal(r.code, 1);
     assert.match(r.err, /^facteur: cannot listen on 0\.0\.0\.0:1993 \(address already in use\).*--imaps-port\n$/);
+    r = await run(['serve', '--data', dir, '--log-level', 'silent'], { server: fail('EADDRINUSE', 4190) });
+    assert.match(r.err, /^facteur: cannot listen on 0\.0\.0\.0:4190 \(address already in use\).*--managesieve-port\n$/);
     r = await run(['serve', '--data', dir, '--imap-port', 'abc']);
     assert.equal(r.err, "facteur: --imap-port: expected a port number 0-65535, got 'abc'\n");
   } finally {

@@ -31,6 +31,8 @@ export function listenErrorMessage(e: ListenError, config: Config): string {
   const flag =
     port === config.lmtpPort && port !== config.imapPort && port !== config.imapsPort
       ? '--lmtp-port'
+      : port === config.managesievePort && port !== config.imapPort && port !== config.imapsPort
+      ? '--managesieve-port'
       : port === config.imapsPort && port !== config.imapPort
         ? '--imaps-port'
         : '--imap-port';

@@ -115,3 +115,14 @@ test('the reference mentions every flag, variable and key', () => {
   const ref = configReference();
   for (const s of ['--imap-port', 'FACTEUR_IMAPS_PORT', 'allow_cleartext_auth', 'tls_key', 'FACTEUR_CONFIG']) assert.ok(ref.includes(s), s);
 });
+
+test('ManageSieve options: port (0 disables), script count and size quotas', async () => {
+  const d = await loadConfig([], {});
+  assert.equal(d.managesievePort, 4190);
+  const c = await loadConfig(['--managesieve-port', '0', '--managesieve-max-scripts', '5'], { FACTEUR_MANAGESIEVE_MAX_SCRIPT_SIZE: '65536' });
+  assert.equal(c.managesievePort, 0);
+  assert.equal(c.managesieveMaxScripts, 5);
+  assert.equal(c.managesieveMaxScriptSize, 65536);
+  await assert.rejects(loadConfig(['--managesieve-max-script-size', '0'], {}), ConfigError);
+  assert.ok(configReference().includes('managesieve_max_script_size'));
+});

@@ -63,6 +63,12 @@ export interface Config {
   virustestMax: number;
   /** Directory of global Sieve scripts (`include :global`, RFC 6609 §3.2). */
   sieveGlobalDir: string | null;
+  /** ManageSieve (RFC 5804) with STARTTLS; 0 disables the listener. */
+  managesievePort: number;
+  /** Most Sieve scripts per account (RFC 5804 §1.5 QUOTA/MAXSCRIPTS). */
+  managesieveMaxScripts: number;
+  /** Largest Sieve script in octets (RFC 5804 §1.5 QUOTA/MAXSIZE). */
+  managesieveMaxScriptSize: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = {
@@ -95,6 +101,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   virustestPattern: null,
   virustestMax: 5,
   sieveGlobalDir: null,
+  managesievePort: 4190,
+  managesieveMaxScripts: 100,
+  managesieveMaxScriptSize: 1024 * 1024,
 };
 
 export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers' | 'choice';
@@ -181,6 +190,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'N', description: 'virus score that maps to the top of the virustest scale' },
   { key: 'sieveGlobalDir', flag: '--sieve-global-dir', env: 'FACTEUR_SIEVE_GLOBAL_DIR', toml: 'sieve_global_dir', type: 'path',
     valueName: 'DIR', description: 'directory of global Sieve scripts (NAME.sieve) for include :global (RFC 6609)' },
+  { key: 'managesievePort', flag: '--managesieve-port', env: 'FACTEUR_MANAGESIEVE_PORT', toml: 'managesieve_port', type: 'port', valueName: 'N',
+    description: 'ManageSieve port (RFC 5804, cleartext + STARTTLS; authentication follows --allow-cleartext-auth like IMAP); 0 disables it' },
+  { key: 'managesieveMaxScripts', flag: '--managesieve-max-scripts', env: 'FACTEUR_MANAGESIEVE_MAX_SCRIPTS', toml: 'managesieve_max_scripts',
+    type: 'count', valueName: 'N', description: 'Sieve scripts one account may store (ManageSieve QUOTA/MAXSCRIPTS)' },
+  { key: 'managesieveMaxScriptSize', flag: '--managesieve-max-script-size', env: 'FACTEUR_MANAGESIEVE_MAX_SCRIPT_SIZE',
+    toml: 'managesieve_max_script_size', type: 'count', valueName: 'BYTES',
+    description: 'largest Sieve script in bytes (ManageSieve QUOTA/MAXSIZE)' },
 ];
 
 export function defaultText(spec: OptionSpec): string {

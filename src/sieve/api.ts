@@ -53,6 +53,9 @@ export interface SieveLimits {
    * :seconds may ask for (larger values are silently clamped). Defaults: 7 days, 30 days. */
   duplicateDefaultSeconds?: number;
   duplicateMaxSeconds?: number;
+  /** RFC 5293: most addheader/deleteheader changes per execution (each rewrites the header).
+   * Default 64. */
+  maxHeaderEdits?: number;
 }
 
 export interface CompileOptions {
@@ -147,7 +150,8 @@ export type SieveAction =
       /** RFC 5230 / RFC 6131. Only emitted when the RFC 5230 §4.5-§4.6 checks the library can make
        * from the message passed (recipient addressed, not a list/bulk/auto-submitted message).
        * The host must still check and record `trackingKey` (not within `periodSeconds`) and send
-       * `response` from the null reverse-path to `recipient`. */
+       * `response` from the null reverse-path to `recipient`. The key already covers the
+       * recipient and the response (RFC 5230 §4.2), so it alone identifies a record. */
       type: 'vacation';
       trackingKey: string;
       periodSeconds: number;

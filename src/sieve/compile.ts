@@ -16,7 +16,7 @@ import { parse, SieveSyntaxErrors, type Argument, type Position, type StringLit,
 import { SieveSyntaxError } from './lexer.js';
 import { REGISTRY } from './registry.js';
 import type { ArgSpec, CommandDef, SieveNode, SieveString, ValidatedArg, ValidatedTag, ValidationContext } from './extensions/extension.js';
-import { decodeEncodedCharacters } from './strings.js';
+import { decodeEncodedCharacters, expandVariables } from './strings.js';
 import { IHAVE_REFUSED } from './extensions/ihave.js';
 
 const MAX_ERRORS = 50;
@@ -119,7 +119,19 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
         error(lit, r.error);
       } else value = r;
     }
-    return { value, line: lit.line, column: lit.column, hasVars: !constant && variables && value.includes('${') };
+    const hasVars = !constant && variables && value.includes('${');
+    if (hasVars) {
+      // RFC 5229 §3: a reference to a namespace whose extension was not required is an error.
+      expandVariables(value, (name) => {
+        const dot = name.indexOf('.');
+        if (dot >= 0) {
+          const ns = REGISTRY.namespaces.get(name.slice(0, dot).toLowerCase());
+          if (ns === undefined || !requires.has(ns.capability)) error(lit, `unknown variable namespace in "\${${name}}"`);
+        }
+        return '';
+      });
+    }
+    return { value, line: lit.line, column: lit.column, hasVars };
   };
 
   const variableNames = new Set<string>();

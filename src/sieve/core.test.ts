@@ -299,6 +299,8 @@ test('variables: modifiers of equal precedence conflict; names are checked', () 
   assert.deepEqual(errorsOf('require "variables"; set "1" "b";'), ['1:26 invalid variable name "1"']);
   assert.deepEqual(errorsOf('require "variables"; set "a-b" "b";'), ['1:26 invalid variable name "a-b"']);
   assert.deepEqual(errorsOf('require "variables"; set "ns.b" "b";'), ['1:26 variable namespace "ns" is unknown or read-only']);
+  assert.deepEqual(errorsOf('require "variables"; set "b" "${ns.x}";'), ['1:30 unknown variable namespace in "${ns.x}"']);
+  assert.deepEqual(errorsOf('require "fileinto"; fileinto "${ns.x}";'), [], 'without variables, "${" is text');
   assert.deepEqual(errorsOf('set "a" "b";'), ['1:1 command \'set\' requires the "variables" extension (missing require)']);
   const many = 'require "variables";' + Array.from({ length: 5 }, (_, i) => `set "v${i}" "x";`).join('');
   assert.deepEqual(errorsOf(many, { limits: { maxVariables: 4 } }), ['1:77 too many variables (limit 4)']);

@@ -22,6 +22,8 @@ import { readHeaderBlock, unfoldedValue } from '../mime/header-block.js';
 import { decodeEncodedWords } from '../mime/encoded-word.js';
 
 export class SieveRuntimeError extends Error {
+  /** The included script the position refers to (RFC 6609; set by include, see api.ts). */
+  script?: string;
   constructor(
     readonly at: Position,
     message: string,
@@ -308,11 +310,15 @@ function sameTarget(a: SieveAction, b: SieveAction): boolean {
   if (ma !== null) return ma === mailboxOf(b);
   if (a.type === 'redirect' && b.type === 'redirect') return a.address.toLowerCase() === b.address.toLowerCase();
   if (a.type === 'discard' && b.type === 'discard') return true;
+  // RFC 8579 §4: the same special use with the same fallback mailbox is the same destination.
+  if (a.type === 'fileinto' && b.type === 'fileinto' && a.specialUse !== null && b.specialUse !== null) {
+    return a.specialUse.toLowerCase() === b.specialUse.toLowerCase() && a.mailbox === b.mailbox;
+  }
   return false;
 }
 
 function diagnostic(e: SieveRuntimeError): SieveDiagnostic {
-  return { line: e.at.line, column: e.at.column, message: e.message };
+  return { line: e.at.line, column: e.at.column, message: e.message, ...(e.script === undefined ? {} : { script: e.script }) };
 }
 
 export async function run(script: CompiledScript, input: SieveInput, host: SieveHost, limits: SieveLimits): Promise<SieveOutcome> {

@@ -86,3 +86,18 @@ export const MAX_LMTP_BAD_COMMANDS = 20;
 
 /** Unread input buffered per LMTP connection before reading pauses (pipelining, backpressure). */
 export const MAX_LMTP_INPUT_BUFFER = 256 * 1024;
+
+/** Longest ManageSieve quoted string (RFC 5804 §4 "quoted": at most 1024 octets between the quotes). */
+export const MANAGESIEVE_MAX_QUOTED = 1024;
+
+/** Longest ManageSieve script name in characters (RFC 5804 §1.6: servers MUST allow 128, MAY allow more, MUST NOT truncate). */
+export const MANAGESIEVE_MAX_SCRIPT_NAME = 255;
+
+/** Arguments (strings and numbers) in one ManageSieve command: RENAMESCRIPT and HAVESPACE take two; more is abuse. */
+export const MANAGESIEVE_MAX_ARGS = 4;
+
+/** Failed AUTHENTICATE commands on one ManageSieve connection before BYE (RFC 5804 §2.1 example; the throttle still counts each). */
+export const MANAGESIEVE_MAX_AUTH_FAILURES = 3;
+
+/** SASL round trips in one AUTHENTICATE: PLAIN needs one, LOGIN two; more is a confused or hostile client. */
+export const MAX_SASL_STEPS = 8;

@@ -108,7 +108,7 @@ async function serveWorkers(dataDir: string, n: number, extra: string[] = []): P
   const imapsPort = await freePort();
   const cli = Cli.spawn([
     'serve', '--workers', String(n), '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(port),
-    '--imaps-port', String(imapsPort), '--lmtp-port', '0', '--allow-cleartext-auth', ...extra,
+    '--imaps-port', String(imapsPort), '--lmtp-port', '0', '--managesieve-port', '0', '--allow-cleartext-auth', ...extra,
   ]);
   return { cli, port };
 }

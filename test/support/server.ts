@@ -16,6 +16,8 @@ import { freePort } from './ports.js';
 export interface TestServer {
   port: number;
   tlsPort: number;
+  /** The ManageSieve listener (RFC 5804). */
+  managesievePort: number;
   dataDir: string;
   config: Config;
   stop(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startTestServer(
     host: '127.0.0.1',
     imapPort: await freePort(),
     imapsPort: await freePort(),
+    managesievePort: await freePort(),
     allowCleartextAuth: opts.allowCleartextAuth ?? true,
     utf8Accept: opts.utf8Accept ?? false,
     progressEvery: opts.progressEvery ?? DEFAULT_CONFIG.progressEvery,
@@ -54,6 +57,7 @@ export async function startTestServer(
   return {
     port: config.imapPort,
     tlsPort: config.imapsPort,
+    managesievePort: config.managesievePort,
     dataDir,
     config,
     async stop() {

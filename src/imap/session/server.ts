@@ -10,6 +10,7 @@ import type { Authenticator } from '../../auth/authenticator.js';
 import type { Logger } from '../../observability/log.js';
 import { ImapSession } from './session.js';
 import type { CommandTable } from './command-table.js';
+import { ConnectionGate } from '../../auth/connection-gate.js';
 
 export interface ImapServerDeps {
   config: Config;
@@ -19,6 +20,8 @@ export interface ImapServerDeps {
   logger: Logger;
   tls: { cert: Buffer; key: Buffer };
   commands: CommandTable;
+  /** Connection limits shared with the other listeners (src/main.ts); one of its own if absent. */
+  gate?: ConnectionGate;
 }
 
 /** A listen failure the CLI turns into one line naming the port and the fix. */
@@ -37,17 +40,16 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
   const { config, logger } = deps;
   const secureContext = createSecureContext({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' });
   const sessions = new Set<ImapSession>();
-  const perIp = new Map<string, number>();
+  const gate = deps.gate ?? new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp);
 
   const accept = (sock: Socket, implicitTls: boolean): void => {
     const ip = sock.remoteAddress ?? '';
-    const count = perIp.get(ip) ?? 0;
-    if (sessions.size >= config.maxConnections || count >= config.maxConnectionsPerIp) {
+    const release = gate.admit(ip);
+    if (release === null) {
       sock.end('* BYE Too many connections, try again later\r\n');
       setTimeout(() => sock.destroy(), 1000).unref();
       return;
     }
-    perIp.set(ip, count + 1);
     sock.setNoDelay(true);
     sock.setKeepAlive(true, 60_000);
     const session = new ImapSession(
@@ -63,10 +65,8 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
         progressEvery: config.progressEvery,
         commands: deps.commands,
         onClose: (s) => {
-          if (!sessions.delete(s)) return;
-          const n = (perIp.get(ip) ?? 1) - 1;
-          if (n <= 0) perIp.delete(ip);
-          else perIp.set(ip, n);
+          sessions.delete(s);
+          release();
         },
       },
       implicitTls,

@@ -20,6 +20,9 @@ import { regexExtension } from './regex.js';
 import { specialUseExtension } from './special-use.js';
 import { duplicateExtension } from './duplicate.js';
 import { vacationExtension } from './vacation.js';
+import { dateExtension, indexExtension } from './date.js';
+import { editheaderExtension } from './editheader.js';
+import { includeExtension } from './include.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -39,4 +42,8 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   specialUseExtension,
   duplicateExtension,
   vacationExtension,
+  dateExtension,
+  indexExtension,
+  editheaderExtension,
+  includeExtension,
 ];

@@ -15,6 +15,7 @@ import type { Runtime } from '../interpreter.js';
 import { StopSignal } from '../interpreter.js';
 import type { AddressParts, CommandDef, SieveExtension, SieveNode } from './extension.js';
 import { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from '../../mime/index.js';
+import { selectIndexed } from './date.js';
 
 /** Splits an envelope address (no angle brackets) at its last '@'. */
 export function splitAddress(address: string): AddressParts {
@@ -255,7 +256,8 @@ const tests: CommandDef[] = [
     evaluate: async (node, rt) => {
       const values: string[] = [];
       for (const h of rt.strs(node.args[0])) values.push(...rt.headers(h));
-      return rt.match(node, values, rt.strs(node.args[1]));
+      // RFC 5260 §6: :index picks one field of those named (index extension hook).
+      return rt.match(node, selectIndexed(rt, node, values), rt.strs(node.args[1]));
     },
   },
   {
@@ -274,12 +276,15 @@ const tests: CommandDef[] = [
       }
     },
     evaluate: async (node, rt) => {
-      const addrs: AddressParts[] = [];
+      const fields: string[] = [];
       for (const h of rt.strs(node.args[0])) {
         // A name built from variables is held to the same restriction, silently.
         if (!ADDRESS_HEADERS.has(h.toLowerCase())) continue;
-        for (const raw of rt.rawHeaders(h)) addrs.push(...headerAddresses(raw));
+        fields.push(...rt.rawHeaders(h));
       }
+      // RFC 5260 §6: :index counts fields, not the addresses within one (index extension hook).
+      const addrs: AddressParts[] = [];
+      for (const raw of selectIndexed(rt, node, fields)) addrs.push(...headerAddresses(raw));
       return rt.match(node, addressValues(rt, node, addrs), rt.strs(node.args[1]));
     },
   },

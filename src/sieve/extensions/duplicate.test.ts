@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { host, message, run, summary } from '../test-support.js';
+import { errorsOf, host, message, run, summary } from '../test-support.js';
 import { duplicateKey } from './duplicate.js';
 
 const MSG = message('From: a@example.com\nMessage-ID:  <abc@example.com> \nX-Id: first\nX-Id: second\nSubject: s');
@@ -77,4 +77,9 @@ test('duplicate (§3): same key twice in one run gives the same answer and asks 
   const e = await run('require ["duplicate", "ihave"]; if duplicate :uniqueid "u" { discard; } error "boom";', {}, { host: dupHost([]) });
   assert.deepEqual(e.duplicateRecords, []);
   assert.ok(e.error !== null);
+});
+
+test('duplicate: :header and :uniqueid exclude each other (§3.1); require is needed', () => {
+  assert.equal(errorsOf('require "duplicate"; if duplicate :header "x" :uniqueid "y" { stop; }').length, 1);
+  assert.equal(errorsOf('if duplicate { stop; }').length, 1);
 });

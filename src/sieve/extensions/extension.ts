@@ -15,7 +15,7 @@
  *   (`positional`: kind 'string' | 'stringlist' | 'number', a `name` for messages, `optional`
  *   for trailing ones, `constant` when variables must not be expanded in it), its own tags
  *   (`tags`), the shared tag groups it accepts (`groups`: 'comparator', 'match-type',
- *   'address-part'), whether it takes tests ('none' | 'one' | 'list') and a block ('none' |
+ *   'address-part', 'set-modifier'), whether it takes tests ('none' | 'one' | 'list') and a block ('none' |
  *   'required'), an optional `validate(node, ctx)` for checks the signature cannot express, and
  *   the behaviour: `run(node, rt, chain)` for commands, `evaluate(node, rt)` for tests.
  * - `tags`: tags added to OTHER definitions, e.g. copy adds `{ target: 'fileinto', tag: {name:
@@ -53,6 +53,12 @@
  * variable scope while actions, the implicit keep, budgets and extension state are shared.
  * Runtime errors inside carry the included script's positions; set SieveDiagnostic.script by
  * catching SieveRuntimeError if needed.
+ *
+ * ihave (RFC 5463): when a script requires "ihave", compile accepts commands, tests, tags and
+ * comparators of supported but un-required capabilities and records them in
+ * node.data.deferred; the runtime checks them against rt.enabled (requires plus successful
+ * ihave tests). An extension that asks "is capability X on?" at run time must therefore use
+ * rt.enabled, not rt.script.requires.
  *
  * Validation results that are expensive to recompute (a compiled regex, a parsed date format)
  * belong in `node.data`, set by `validate`.

@@ -12,6 +12,7 @@
  * scripts are read) — the test is false for them; the capability strings are constant.
  */
 import type { SieveExtension } from './extension.js';
+import { REGISTRY } from '../registry.js';
 
 /** Capabilities ihave must refuse (RFC 5463 §4). */
 export const IHAVE_REFUSED = new Set(['variables', 'encoded-character', 'ihave']);
@@ -27,7 +28,11 @@ export const ihaveExtension: SieveExtension = {
       evaluate: async (node, rt) => {
         const caps = rt.strs(node.args[0]).map((c) => c.toLowerCase());
         if (!caps.every((c) => rt.script.requires.has(c) || (!IHAVE_REFUSED.has(c) && rt.script.available.has(c)))) return false;
-        for (const c of caps) rt.enabled.add(c);
+        for (const c of caps) {
+          rt.enabled.add(c);
+          // Capabilities a capability implies (SieveExtension.implies, RFC 6131 §2) come along.
+          for (const ext of REGISTRY.extensions) for (const i of ext.implies?.[c] ?? []) rt.enabled.add(i);
+        }
         return true;
       },
     },

@@ -43,3 +43,11 @@ test('special-use: attribute syntax and require are checked at compile time', ()
   assert.equal(errorsOf('if specialuse_exists "\\\\Junk" { stop; }').length, 1);
   assert.ok(isUseAttr('\\Sent') && isUseAttr('\\X-Custom') && !isUseAttr('\\') && !isUseAttr('\\a*') && !isUseAttr('Sent'));
 });
+
+test('special-use: a repeated fileinto :specialuse is one action (RFC 5228 §2.10.3)', async () => {
+  const o = await run('require ["special-use", "fileinto"]; fileinto :specialuse "\\\\Junk" "Spam"; fileinto :specialuse "\\\\junk" "Spam"; fileinto :specialuse "\\\\Junk" "Other"; fileinto "Spam";');
+  assert.deepEqual(
+    o.actions.map((a) => (a.type === 'fileinto' ? `${a.specialUse ?? '-'} ${a.mailbox}` : a.type)),
+    ['\\Junk Spam', '\\Junk Other', '- Spam'],
+  );
+});

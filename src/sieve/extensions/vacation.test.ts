@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SieveAction, SieveOutcome } from '../api.js';
 import { errorsOf, message, run, summary } from '../test-support.js';
-import { encodeWords, formatDate, quotedPrintable } from './vacation.js';
+import { encodeWords, quotedPrintable } from './vacation.js';
+import { formatStd11 } from './date.js';
 import { decodeEncodedWords } from '../../mime/index.js';
 
 type Vacation = Extract<SieveAction, { type: 'vacation' }>;
@@ -88,6 +89,10 @@ test('vacation §4.7: twice is a runtime error; reject conflicts; keep/fileinto/
   assert.deepEqual(summary(twice), ['implicit-keep']);
   const rej = await run('require ["vacation", "reject"]; vacation "a"; reject "no";', IN);
   assert.ok(rej.error !== null);
+  // Also when the vacation itself would not reply (here: a list message).
+  const quiet = { ...IN, message: message('To: roadrunner@acme.example.com\nList-Id: <l.example>') };
+  assert.match((await run('require ["vacation", "reject"]; vacation "a"; reject "no";', quiet)).error?.message ?? '', /reject cannot be combined with vacation/);
+  assert.match((await run('require ["vacation", "ereject"]; ereject "no"; vacation "a";', quiet)).error?.message ?? '', /vacation cannot be combined with reject/);
   const ok = await run('require ["vacation", "fileinto"]; vacation "a"; fileinto "x"; discard;', IN);
   assert.equal(ok.error, null);
   assert.deepEqual(summary(ok), ['vacation coyote@desert.example.org', 'fileinto x', 'discard']);
@@ -150,5 +155,12 @@ test('vacation helpers: encoded words stay short; quoted-printable soft breaks; 
   const qp = quotedPrintable('é'.repeat(40) + ' ');
   assert.ok(qp.split('\r\n').every((l) => l.length <= 76));
   assert.ok(qp.endsWith('=20'));
-  assert.equal(formatDate(new Date('2024-01-01T00:30:00Z'), -90), 'Sun, 31 Dec 2023 23:00:00 -0130');
+  assert.equal(formatStd11(Date.parse('2024-01-01T00:30:00Z'), -90), 'Sun, 31 Dec 2023 23:00:00 -0130');
+});
+
+test('vacation-seconds implies vacation, also through ihave (RFC 6131 §2, RFC 5463)', async () => {
+  assert.deepEqual(errorsOf('require "vacation-seconds"; vacation :seconds 60 "x";'), []);
+  const o = await run('require "ihave"; if ihave "vacation-seconds" { vacation :seconds 60 "x"; }', IN);
+  assert.equal(o.error, null);
+  assert.equal(vac(o)?.periodSeconds, 60);
 });

@@ -8,7 +8,8 @@
  *
  * Invariants:
  * - At most one vacation per execution (§4.7: a second is a runtime error), counted whether or
- *   not the checks let the first one produce a reply. It does not touch the implicit keep.
+ *   not the checks let the first one produce a reply; with reject/ereject in the same run it is
+ *   a runtime error either way round (§4.7). It does not touch the implicit keep.
  * - No action is emitted when: the reverse-path is null; the sender is one of the user's own
  *   addresses or a well-known automaton (MAILER-DAEMON, LISTSERV, majordomo, owner-*, *-request:
  *   §4.6); the message has a List-* field (RFC 2369/2919), Precedence bulk/junk/list, or an
@@ -32,6 +33,7 @@ import { createHash } from 'node:crypto';
 import type { Runtime } from '../interpreter.js';
 import type { SieveExtension, SieveNode, SieveString, ValidationContext } from './extension.js';
 import { headerAddresses } from './core.js';
+import { formatStd11 } from './date.js';
 import { parseAddressList, parseMessageIds, MISSING_DOMAIN, MISSING_MAILBOX } from '../../mime/index.js';
 
 export const VACATION_DEFAULT_SECONDS = 7 * 86400;
@@ -94,17 +96,6 @@ export function quotedPrintable(text: string): string {
 }
 
 const crlf = (s: string): string => s.replace(/\r?\n|\r/g, '\r\n');
-
-/** RFC 5322 §3.3 date-time at a fixed offset (minutes east of UTC). */
-export function formatDate(d: Date, offsetMinutes: number): string {
-  const t = new Date(d.getTime() + offsetMinutes * 60000);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const abs = Math.abs(offsetMinutes);
-  const zone = `${offsetMinutes < 0 ? '-' : '+'}${p(Math.floor(abs / 60))}${p(abs % 60)}`;
-  return `${days[t.getUTCDay()]}, ${p(t.getUTCDate())} ${months[t.getUTCMonth()]} ${t.getUTCFullYear()} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())} ${zone}`;
-}
 
 // ---- argument checks ----
 
@@ -243,7 +234,7 @@ function compose(rt: Runtime, node: SieveNode, o: { recipient: string; from: str
   const domain = /@([^@>\s]+)>?\s*$/.exec(o.from)?.[1] ?? rt.input.environment.domain ?? 'localhost';
   const idHash = createHash('sha256').update(`${o.key}\0${rt.input.now.getTime()}\0${ids[0] ?? ''}`).digest('hex').slice(0, 24);
   const head = [
-    `Date: ${formatDate(rt.input.now, rt.input.zoneOffsetMinutes)}`,
+    `Date: ${formatStd11(rt.input.now.getTime(), rt.input.zoneOffsetMinutes)}`,
     `From: ${o.from}`,
     `To: <${o.recipient}>`,
     `Subject: ${unstructured(subject)}`,
@@ -275,6 +266,11 @@ function compose(rt: Runtime, node: SieveNode, o: { recipient: string; from: str
 export const vacationExtension: SieveExtension = {
   capabilities: ['vacation', 'vacation-seconds'],
   implies: { 'vacation-seconds': ['vacation'] },
+  onAction: (rt, action, node) => {
+    if (action.type === 'reject' && rt.state('vacation', () => ({ done: false })).done) {
+      rt.error(node, `${action.extended ? 'ereject' : 'reject'} cannot be combined with vacation (RFC 5230 §4.7)`);
+    }
+  },
   commands: [
     {
       name: 'vacation',
@@ -295,6 +291,9 @@ export const vacationExtension: SieveExtension = {
         const state = rt.state('vacation', () => ({ done: false }));
         if (state.done) rt.error(node, 'vacation can only be executed once per script (RFC 5230 §4.7)');
         state.done = true;
+        // §4.7: incompatible with reject, even when no reply turns out to be due (reject's own
+        // check only sees an emitted vacation action).
+        if (rt.actions.some((a) => a.type === 'reject')) rt.error(node, 'vacation cannot be combined with reject (RFC 5230 §4.7)');
         const sender = rt.input.envelope.from;
         const mine = new Set<string>([...rt.input.userAddresses, rt.input.envelope.to].filter((a) => a !== '').map((a) => a.toLowerCase()));
         const addressesTag = node.tags.get('addresses');
