@@ -475,3 +475,11 @@ test('Runtime.withScript runs another script with its own requires and variable 
     ['inner', '${a}'],
   );
 });
+
+test('redirect addresses: dot-strings and quoted local parts', async () => {
+  const { isValidRedirectAddress } = await import('./extensions/core.js');
+  for (const ok of ['a@b.c', 'first.last+tag@example.org', '"john doe"@example.com', '"a\\"b"@x.y']) assert.equal(isValidRedirectAddress(ok), true, ok);
+  for (const bad of ['', 'a', '@b.c', 'a@', 'a b@c.d', '<a@b.c>', 'a@b@c', '.a@b.c', 'a..b@c.d', 'a@b..c', 'a.@b.c', '"unterminated@b.c', 'Joe <a@b.c>']) {
+    assert.equal(isValidRedirectAddress(bad), false, bad);
+  }
+});

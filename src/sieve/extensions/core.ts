@@ -38,9 +38,14 @@ export function headerAddresses(raw: string): AddressParts[] {
   return out;
 }
 
-/** A deliberately modest RFC 5321 mailbox check: local@domain, no spaces, brackets or controls. */
+/** A deliberately modest RFC 5321 §4.1.2 mailbox check: a dot-string or quoted-string local
+ * part, '@', a domain without spaces, brackets or controls. */
 export function isValidRedirectAddress(s: string): boolean {
-  return /^[^\s<>@\x00-\x1f\x7f]+@[^\s<>@\x00-\x1f\x7f]+$/.test(s) && !s.includes('..') && !s.startsWith('.');
+  const m = /^("(?:[^"\\\r\n]|\\[ -~])*"|[^\s<>@"(),:;[\]\\\x00-\x1f\x7f]+)@([^\s<>@\x00-\x1f\x7f]+)$/.exec(s);
+  if (m === null) return false;
+  const local = m[1]!;
+  const dotOk = (x: string): boolean => !x.startsWith('.') && !x.endsWith('.') && !x.includes('..');
+  return (local.startsWith('"') || dotOk(local)) && dotOk(m[2]!);
 }
 
 const FIELD_NAME = /^[!-9;-~]+$/;
