@@ -6,7 +6,8 @@
  * - The exit status is the MTA's instruction (sysexits.h, as sendmail and Postfix read it):
  *   0 delivered (or filed/discarded/refused by Sieve with a notice), 64 EX_USAGE, 65 EX_DATAERR
  *   (a message that can never be stored), 67 EX_NOUSER, 75 EX_TEMPFAIL (try again: storage,
- *   quota or relay trouble, or any unexpected failure), 77 EX_NOPERM (a refusal to report).
+ *   quota or relay trouble, or any unexpected failure), 77 EX_NOPERM (Sieve ereject, RFC 5429
+ *   §2.1: the reason goes to stderr and the MTA bounces; a plain reject sends an MDN and exits 0).
  *   Nothing here exits 1: an MTA would read that as a permanent failure of unknown cause.
  * - stdin is read up to the configured message limit plus one octet, never more.
  * - One line on stderr says why, for every non-zero status.
@@ -33,7 +34,8 @@ message there instead of INBOX (when it exists) unless Sieve decides otherwise.
 Aliases: -d USER, -f SENDER, -m NAME. Every serve option is accepted (--smtp-relay, ...).
 
 Exit status: 0 delivered, 64 usage, 65 message refused as malformed or too large,
-67 no such user, 75 temporary failure (the MTA retries), 77 refused.
+67 no such user, 75 temporary failure (the MTA retries), 77 refused by Sieve ereject
+(the reason on stderr; a plain reject sends a notice to the sender and exits 0).
 `;
 
 const OWN_FLAGS: Record<string, 'to' | 'from' | 'mailbox'> = {

@@ -162,8 +162,10 @@ export class DeliveryAgent {
 
     const reject = list.find((a): a is Extract<SieveAction, { type: 'reject' }> => a.type === 'reject');
     if (reject !== undefined) {
-      if (req.mode === 'lmtp') {
-        log.info({ reason: reject.reason }, 'rejected by Sieve');
+      // RFC 5429 §2.1: ereject refuses at the protocol level whenever it can; `deliver` can, by
+      // its exit status (EX_NOPERM with the reason, which the MTA turns into a bounce).
+      if (req.mode === 'lmtp' || reject.extended) {
+        log.info({ reason: reject.reason, extended: reject.extended }, 'rejected by Sieve');
         return { status: 'rejected', reason: reject.reason };
       }
       return this.rejectWithNotice(req, message, reject.reason, now, log);

@@ -214,6 +214,34 @@ test('facteur deliver: sysexits codes, --mailbox, Sieve on the same path', async
   }
 });
 
+test('facteur deliver: ereject exits 77 with the reason on stderr (RFC 5429 §2.1); reject exits 0 and nothing is stored', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'facteur-deliver-'));
+  const config: Config = { ...DEFAULT_CONFIG, dataDir };
+  try {
+    await withScript(config, 'alice', `require ["reject", "ereject"];
+if header :contains "subject" "hard" { ereject "No hard sell here"; }
+if header :contains "subject" "soft" { reject "Not interested"; }
+`);
+    const d = ['--data', dataDir, '--to', 'alice', '--from', 'seller@example.org'];
+    const hard = await deliver(d, simpleMessage({ subject: 'hard offer' }));
+    assert.equal(hard.code, 77);
+    assert.match(hard.err, /No hard sell here/);
+    const sink = await SmtpSink.start();
+    try {
+      const soft = await deliver([...d, '--smtp-relay', `127.0.0.1:${sink.port}`], simpleMessage({ subject: 'soft offer' }));
+      assert.equal(soft.code, 0, soft.err);
+      assert.equal(sink.messages.length, 1, 'reject sends its notice to the envelope sender');
+      assert.deepEqual(sink.messages[0].to, ['seller@example.org']);
+      assert.equal(sink.messages[0].from, '');
+    } finally {
+      await sink.stop();
+    }
+    assert.deepEqual(await counts(config, 'alice'), {}, 'refused mail is not stored');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('facteur deliver into the data directory of a running server: an IDLE session there sees the message', async () => {
   const s = await startTestServer();
   try {
