@@ -202,6 +202,20 @@ export interface MailStore {
   /** The meta text stored at append for each blob id. */
   readMeta(actor: Actor, blobIds: readonly string[]): Promise<Map<string, string>>;
 
+  // --- URLAUTH mailbox access keys (RFC 4467 §2.2) ---
+  /**
+   * The mailbox's access key (at least 128 random bits). With `create`, a missing key is generated
+   * and stored first (RFC 4467 §7 GENURLAUTH: "one is automatically generated"); without, a
+   * missing key is null. NONEXISTENT when the mailbox is not the actor's.
+   */
+  urlAuthKey(actor: Actor, mailboxId: number, create: boolean): Promise<Buffer | null>;
+  /**
+   * RESETKEY (RFC 4467 §7): with a mailbox id, replaces that mailbox's key with a new one; with
+   * null, removes every key of the actor's mailboxes. Either way, URLs authorised with the old
+   * keys no longer validate. NONEXISTENT when the mailbox is not the actor's.
+   */
+  resetUrlAuthKeys(actor: Actor, mailboxId: number | null): Promise<void>;
+
   /** Flushes and closes the database; no call may follow. */
   close(): Promise<void>;
 }

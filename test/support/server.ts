@@ -25,7 +25,7 @@ export const USER = 'alice';
 export const PASS = 'wonderland-pass';
 
 export async function startTestServer(
-  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean } = {},
+  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; urlauthSubmitUsers?: string } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
   const config: Config = {
@@ -36,6 +36,7 @@ export async function startTestServer(
     imapsPort: await freePort(),
     allowCleartextAuth: opts.allowCleartextAuth ?? true,
     utf8Accept: opts.utf8Accept ?? false,
+    urlauthSubmitUsers: opts.urlauthSubmitUsers ?? '',
     logLevel: 'silent',
   };
   const users = opts.users ?? [[USER, PASS]];

@@ -28,6 +28,7 @@ import { enableCondstore, highestModSeqLine } from '../session/condstore.js';
 import { qresyncEnabled } from '../session/qresync.js';
 import { resyncOnSelect } from '../session/qresync-resync.js';
 import type { QresyncSelectParams } from '../protocol/ast.js';
+import { URLMECH_CODE } from './urlauth.js';
 
 async function select(session: ImapSession, name: string, readOnly: boolean, condstore: boolean, qresync?: QresyncSelectParams): Promise<CommandResult> {
   const state = session.state;
@@ -76,6 +77,8 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   session.writeLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
   session.writeLine(`* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID`);
   session.writeLine(highestModSeqLine(view.modseq));
+  // RFC 4467 §8: the URLAUTH mechanisms, on every SELECT/EXAMINE.
+  session.writeLine(`* OK [${URLMECH_CODE}] URLAUTH mechanisms`);
   if (session.rev2) {
     const attrs = await mailboxAttributes(session, actor, mailbox.name);
     session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);

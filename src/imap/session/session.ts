@@ -43,6 +43,8 @@ export interface SessionDeps {
   allowCleartextAuth: boolean;
   /** UTF8=ACCEPT offered (config --utf8-accept; docs/decisions/0004). */
   utf8Accept: boolean;
+  /** Accounts that are message submission entities for URLAUTH "submit+" URLs (RFC 4467 §3). */
+  urlauthSubmitUsers?: ReadonlySet<string>;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
   onClose(session: ImapSession): void;

@@ -13,6 +13,7 @@ import type { OpenStore } from './harness.js';
 import { mailboxContract } from './mailboxes.js';
 import { messageContract } from './messages.js';
 import { transferContract } from './transfer.js';
+import { urlAuthKeyContract } from './urlauth-keys.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -22,5 +23,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('mailboxes and subscriptions', () => mailboxContract(open));
     describe('messages, flags and changes', () => messageContract(open));
     describe('copy, move, expunge, events, persistence', () => transferContract(open));
+    describe('URLAUTH mailbox access keys', () => urlAuthKeyContract(open));
   });
 }

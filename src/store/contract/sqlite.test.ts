@@ -198,6 +198,7 @@ describe('sqlite backend specifics', () => {
       // Back to the version-2 schema, as a database written before the column existed.
       const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
       db.exec('ALTER TABLE messages DROP COLUMN saved_at');
+      db.exec('DROP TABLE urlauth_keys'); // created by a later migration (URLAUTH), re-created on open
       db.pragma('user_version = 2');
       db.close();
       const store = await h.reopen();

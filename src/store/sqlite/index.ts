@@ -24,6 +24,7 @@ import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { configure, migrate } from './schema.js';
 import { startChangeFeed } from './change-feed.js';
+import * as urlauthKeys from './urlauth-keys.js';
 
 export const DATABASE_FILE = 'facteur.sqlite';
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -101,6 +102,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
 
     readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
     readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),
+
+    urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
+    resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
 
     collectGarbage: guard(() => collectGarbage(ctx)),
     sweepOrphanBlobs: guard(() => sweepOrphans(ctx)),
