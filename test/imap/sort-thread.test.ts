@@ -1,6 +1,7 @@
 /**
  * Transcript tests of SORT / UID SORT (RFC 5256 §3), SORT=DISPLAY (RFC 5957) and THREAD /
- * UID THREAD with ORDEREDSUBJECT and REFERENCES (RFC 5256 §3), against a real server.
+ * UID THREAD with ORDEREDSUBJECT and REFERENCES (RFC 5256 §3) and REFS (draft-ietf-morg-inthread),
+ * against a real server.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,7 +69,7 @@ describe('IMAP SORT and THREAD', () => {
   test('capabilities: SORT, SORT=DISPLAY, ESORT, THREAD=ORDEREDSUBJECT, THREAD=REFERENCES; no CONTEXT', async () => {
     const r = await c.command('CAPABILITY');
     const caps = r.untagged.find((l) => l.startsWith('* CAPABILITY '))!.split(' ');
-    for (const cap of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES']) assert.ok(caps.includes(cap), cap);
+    for (const cap of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS']) assert.ok(caps.includes(cap), cap);
     assert.ok(!caps.some((x) => x.startsWith('CONTEXT=')));
   });
 
@@ -146,6 +147,16 @@ describe('IMAP SORT and THREAD', () => {
       assert.deepEqual(r.untagged, ['* THREAD ((8)(7))(3 6)(1 (5)(2 4))']);
     });
 
+    test('THREAD REFS: no subject merge, threads ordered by their newest message', async () => {
+      const r = await c.command('THREAD REFS UTF-8 ALL');
+      assertStatus(r, 'OK');
+      // "Re: Lunch" (6) has no references, so it stays alone; the Plan thread's newest message
+      // (4, 12:00) is older than 6 (13:00), and the Other thread's (7, 14:00) is the newest.
+      assert.deepEqual(r.untagged, ['* THREAD (3)(1 (5)(2 4))(6)((8)(7))']);
+      const u = await c.command('UID THREAD REFS UTF-8 SUBJECT lunch');
+      assert.deepEqual(u.untagged, ['* THREAD (3)(6)']);
+    });
+
     test('THREAD ORDEREDSUBJECT', async () => {
       const r = await c.command('THREAD ORDEREDSUBJECT UTF-8 ALL');
       assertStatus(r, 'OK');
@@ -162,7 +173,7 @@ describe('IMAP SORT and THREAD', () => {
     });
 
     test('THREAD with an unknown algorithm is BAD, an unknown charset NO [BADCHARSET]', async () => {
-      assertStatus(await c.command('THREAD REFS UTF-8 ALL'), 'BAD');
+      assertStatus(await c.command('THREAD XREFS UTF-8 ALL'), 'BAD');
       assertStatus(await c.command('THREAD REFERENCES ALL'), 'BAD');
       assertStatus(await c.command('THREAD REFERENCES X-NO-SUCH-CHARSET ALL'), 'NO', 'BADCHARSET');
     });

@@ -1,5 +1,5 @@
 /**
- * THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT and REFERENCES over the messages SEARCH's
+ * THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT, REFERENCES and REFS over the messages SEARCH's
  * criteria select; the algorithms themselves are in thread-algorithms.ts.
  *
  * Invariants:
@@ -72,7 +72,7 @@ export const threadCommand: CommandSpec<'THREAD'> = {
   name: 'THREAD',
   states: ['selected'],
   updates: 'no-expunge',
-  capabilities: ['THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES'],
+  capabilities: ['THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS'],
   handler: async (session, cmd) => {
     const state = session.state;
     if (state.kind !== 'selected') return bad('No mailbox selected');
@@ -84,7 +84,7 @@ export const threadCommand: CommandSpec<'THREAD'> = {
       forest = orderedSubject(items.map((m) => threadMessage(m, cmd.uid, [])));
     } else {
       const refs = await allReferences(session, state.actor, items);
-      forest = referencesThreads(items.map((m, i) => threadMessage(m, cmd.uid, refs[i]!)));
+      forest = referencesThreads(items.map((m, i) => threadMessage(m, cmd.uid, refs[i]!)), cmd.algorithm === 'REFS');
     }
     const b = new ResponseBuilder();
     b.raw(forest.length > 0 ? `* THREAD ${encodeThreads(forest)}` : '* THREAD');

@@ -113,7 +113,7 @@ export interface SortCommand {
 }
 
 /** THREAD algorithms (RFC 5256 §3); an unknown one is a parse error (BAD). */
-export type ThreadAlgorithm = 'ORDEREDSUBJECT' | 'REFERENCES';
+export type ThreadAlgorithm = 'ORDEREDSUBJECT' | 'REFERENCES' | 'REFS';
 
 export interface ThreadCommand {
   algorithm: ThreadAlgorithm;
