@@ -7,6 +7,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient, loggedIn, assertStatus, seedMailbox } from '../support/transcript.js';
+import { openStore } from '../../src/main.js';
+import { parseMessage } from '../../src/mime/index.js';
 
 function message(h: { from?: string; to?: string; cc?: string; subject?: string; date?: string; id?: string; refs?: string; inReplyTo?: string; body?: string }): string {
   const lines: string[] = [];
@@ -194,6 +196,51 @@ describe('IMAP SORT and THREAD', () => {
       assertStatus(await d.command('THREAD REFERENCES UTF-8 ALL'), 'BAD');
     } finally {
       d.close();
+    }
+  });
+});
+
+describe('THREAD reads References from the cached structure', () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer();
+  });
+  after(async () => {
+    await srv.stop();
+  });
+
+  test('cached References are used; a structure cached without them falls back to the header', async () => {
+    const store = await openStore(srv.config);
+    try {
+      const rec = await store.getAccount('alice');
+      const actor = { accountId: rec!.id, name: rec!.name };
+      await store.createMailbox(actor, 'cache');
+      const parent = message({ subject: 'a', date: '1 Jan 2023 10:00:00 +0000', id: 'a@x' });
+      const oldReply = message({ subject: 'b', date: '1 Jan 2023 11:00:00 +0000', id: 'b@x', refs: '<a@x>' });
+      const liar = message({ subject: 'c', date: '1 Jan 2023 12:00:00 +0000', id: 'c@x' });
+      const meta = (raw: string, edit: (root: ReturnType<typeof parseMessage>) => void) => {
+        const root = parseMessage(Buffer.from(raw));
+        edit(root);
+        return JSON.stringify(root);
+      };
+      const now = Date.UTC(2023, 0, 2);
+      await store.append(actor, 'cache', [
+        { content: Buffer.from(parent), flags: [], internalDate: now, meta: meta(parent, () => {}) },
+        // As cached before References were part of the structure: THREAD reads the header.
+        { content: Buffer.from(oldReply), flags: [], internalDate: now, meta: meta(oldReply, (r) => delete r.references) },
+        // The cache is what counts when present: this message's header has no References.
+        { content: Buffer.from(liar), flags: [], internalDate: now, meta: meta(liar, (r) => (r.references = ['b@x'])) },
+      ]);
+    } finally {
+      await store.close();
+    }
+    const c = await loggedIn(srv.port);
+    try {
+      assertStatus(await c.command('EXAMINE cache'), 'OK');
+      const r = await c.command('THREAD REFERENCES UTF-8 ALL');
+      assert.deepEqual(r.untagged, ['* THREAD (1 2 3)']);
+    } finally {
+      c.close();
     }
   });
 });

@@ -3,9 +3,9 @@
  * criteria select; the algorithms themselves are in thread-algorithms.ts.
  *
  * Invariants:
- * - Subjects, sent dates, Message-ID and In-Reply-To come from the cached ENVELOPE; only
- *   REFERENCES reads message bytes, and then just each header block (for References:, which
- *   the ENVELOPE lacks), a few messages at a time.
+ * - Subjects, sent dates, Message-ID and In-Reply-To come from the cached ENVELOPE, References
+ *   from the cached structure (mime/parse.ts). Only a structure cached before References were
+ *   part of it makes REFERENCES/REFS read that message's header block, a few at a time.
  * - A message's references are its References: Message IDs, else the first valid Message ID of
  *   In-Reply-To, else none (RFC 5256 §3 REFERENCES preamble).
  * - Numbers printed are sequence numbers, or UIDs for UID THREAD; the charset rules and the
@@ -38,9 +38,13 @@ function threadMessage(m: SortSubject, uid: boolean, references: string[]): Thre
   };
 }
 
-/** The References: Message IDs of one message (first field), read from its header block. */
+/**
+ * The References: Message IDs of one message (first field): from the cached structure, or for
+ * structures cached before it carried them, read from the header block.
+ */
 async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject): Promise<string[]> {
   if (m.root === null) return [];
+  if (m.root.references !== undefined) return m.root.references;
   try {
     const raw = await session.store.readBlob(actor, m.row.blobId, 0, m.root.bodyStart);
     const value = headerValues(raw, m.root, 'references')[0];
@@ -52,20 +56,19 @@ async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject):
 }
 
 async function allReferences(session: ImapSession, actor: Actor, items: readonly SortSubject[]): Promise<string[][]> {
-  const out: string[][] = new Array<string[]>(items.length);
-  for (let start = 0; start < items.length; start += HEADER_READ_CONCURRENCY) {
-    const batch = items.slice(start, start + HEADER_READ_CONCURRENCY);
-    const refs = await Promise.all(batch.map((m) => referencesOf(session, actor, m)));
-    refs.forEach((r, k) => {
-      const m = items[start + k]!;
-      if (r.length > 0) out[start + k] = r;
-      else {
-        const parent = firstMessageId(m.envelope?.inReplyTo ?? null);
-        out[start + k] = parent === null ? [] : [parent];
-      }
-    });
+  const found: Array<string[] | undefined> = items.map((m) => (m.root === null ? [] : m.root.references));
+  const missing = items.map((_, i) => i).filter((i) => found[i] === undefined);
+  for (let start = 0; start < missing.length; start += HEADER_READ_CONCURRENCY) {
+    const batch = missing.slice(start, start + HEADER_READ_CONCURRENCY);
+    const refs = await Promise.all(batch.map((i) => referencesOf(session, actor, items[i]!)));
+    batch.forEach((i, k) => (found[i] = refs[k]));
   }
-  return out;
+  return items.map((m, i) => {
+    const r = found[i]!;
+    if (r.length > 0) return r;
+    const parent = firstMessageId(m.envelope?.inReplyTo ?? null);
+    return parent === null ? [] : [parent];
+  });
 }
 
 export const threadCommand: CommandSpec<'THREAD'> = {
