@@ -116,7 +116,11 @@ export interface FlagUpdate {
 export interface StoreFlagsResult {
   /** Messages whose flags actually changed, with their new modseq. */
   updated: FlagUpdate[];
-  /** UIDs not changed because their modseq was above unchangedSince (RFC 7162 §3.1.3). */
+  /**
+   * UIDs not changed because their modseq was above unchangedSince (RFC 7162 §3.1.3). For 'add'
+   * and 'remove', a message whose flags already have the requested state is not listed (§3.1.12:
+   * no spurious MODIFIED); it is not changed either.
+   */
   modified: Uid[];
 }
 

@@ -5,7 +5,8 @@
  * - The search part is SEARCH's own compiler and evaluator (runSearch), so SORT selects exactly
  *   the messages SEARCH would, with the same expunge rules (RFC 2180 §4.3, EXPUNGEISSUED).
  * - Sort keys come from the cached MIME structure's ENVELOPE (store.readMeta); a message is read
- *   only when its structure was never cached.
+ *   only when its structure was never cached. ARRIVAL and SIZE need no structure, so a SORT on
+ *   them alone reads none.
  * - Strings compare as i;unicode-casemap keys (RFC 5256 §7, RFC 5051); a missing value is the
  *   empty string, which sorts first (RFC 5256 §3). REVERSE flips only its own key; a full tie is
  *   broken by ascending sequence number, never reversed (RFC 5256 §3 implicit last criterion).
@@ -164,6 +165,7 @@ export function sortMessages(items: readonly SortSubject[], criteria: readonly S
 export async function searchForSort(
   session: ImapSession,
   search: Parameters<typeof compileSearch>[0],
+  needStructures = true,
 ): Promise<{ items: SortSubject[]; expunged: boolean; modseqWanted: boolean }> {
   const state = session.state;
   if (state.kind !== 'selected') throw new Error('searchForSort outside the selected state');
@@ -171,7 +173,8 @@ export async function searchForSort(
   const modseqWanted = hasModSeqKey(search);
   if (modseqWanted) enableCondstore(session);
   const { rows, expunged } = await runSearch(session, state.actor, view, compileSearch(search, view, Date.now()));
-  const roots = await loadStructures(session, state.actor, rows);
+  // ARRIVAL and SIZE come from the rows: no structure is read for them.
+  const roots = needStructures ? await loadStructures(session, state.actor, rows) : [];
   const items = rows.map((row, i) => {
     const root = roots[i] ?? null;
     return { row, seq: view.seqOf(row.uid), envelope: root?.envelope ?? null, root };
@@ -219,7 +222,7 @@ export const sortCommand: CommandSpec<'SORT'> = {
     }
     let found: Awaited<ReturnType<typeof searchForSort>>;
     try {
-      found = await searchForSort(session, cmd.search);
+      found = await searchForSort(session, cmd.search, cmd.criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE'));
     } catch (e) {
       if (save) state.view.savedSearch = [];
       throw e;
