@@ -227,7 +227,13 @@ export interface MailStore {
 /** Change events: hints that something changed; the modseq log (changesSince) is the truth. */
 export type ChangeEvent =
   | { type: 'mailbox'; accountId: number; mailboxId: number; highestModSeq: ModSeq }
-  | { type: 'mailboxes'; accountId: number };
+  | { type: 'mailboxes'; accountId: number }
+  /**
+   * URLAUTH keys were reset (RFC 4467 §7 RESETKEY): one mailbox's, or all (null). Sessions with
+   * that mailbox selected announce URLMECH. Published in this process only (not in the change
+   * feed shared by processes on one data directory).
+   */
+  | { type: 'urlauth-keys'; accountId: number; mailboxId: number | null };
 
 export interface ChangeBus {
   publish(event: ChangeEvent): void;

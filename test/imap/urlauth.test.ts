@@ -309,3 +309,36 @@ describe('URLAUTH (RFC 4467) and URLAUTH=BINARY (RFC 5524)', () => {
     assertStatus(await fred.command('CLOSE'), 'OK');
   });
 });
+
+describe('RESETKEY announces URLMECH to other sessions (RFC 4467 §7)', () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer();
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  test('sessions with the mailbox selected get "* OK [URLMECH INTERNAL]"; others and the issuer do not', async () => {
+    const issuer = await loggedIn(srv.port);
+    const watcher = await loggedIn(srv.port);
+    const elsewhere = await loggedIn(srv.port);
+    try {
+      assertStatus(await issuer.command('CREATE Other'), 'OK');
+      for (const [c, box] of [[issuer, 'INBOX'], [watcher, 'INBOX'], [elsewhere, 'Other']] as const) assertStatus(await c.command(`SELECT ${box}`), 'OK');
+      const own = await issuer.command('RESETKEY INBOX');
+      assertStatus(own, 'OK', 'URLMECH');
+      assert.deepEqual(own.untagged, []);
+      assert.ok((await watcher.command('NOOP')).untagged.includes('* OK [URLMECH INTERNAL] URLAUTH key reset'));
+      assert.deepEqual((await elsewhere.command('NOOP')).untagged, []);
+      // Announced once.
+      assert.deepEqual((await watcher.command('NOOP')).untagged, []);
+      // RESETKEY without a mailbox affects every mailbox.
+      assertStatus(await issuer.command('RESETKEY'), 'OK');
+      assert.ok((await watcher.command('NOOP')).untagged.includes('* OK [URLMECH INTERNAL] URLAUTH key reset'));
+      assert.ok((await elsewhere.command('NOOP')).untagged.includes('* OK [URLMECH INTERNAL] URLAUTH key reset'));
+    } finally {
+      for (const c of [issuer, watcher, elsewhere]) c.close();
+    }
+  });
+});

@@ -9,6 +9,8 @@
  *   INTERNAL. Any failure is a tagged BAD and no GENURLAUTH response. A missing key is created.
  * - RESETKEY without arguments removes every key of the user; with a mailbox it replaces that
  *   mailbox's key and answers OK [URLMECH INTERNAL] (§7, §8). Only INTERNAL is a mechanism here.
+ *   Other sessions of the user (in this process) with an affected mailbox selected get
+ *   "* OK [URLMECH INTERNAL]" at their next safe point (session/updates.ts).
  * - URLFETCH always answers one untagged URLFETCH response with one entry per URL, in order, and
  *   a tagged OK (§7): a URL that is malformed, unauthorised, expired or names nothing gets NIL.
  *   Each URL's data is written as soon as it is read, so the response holds one part in memory.
@@ -91,6 +93,7 @@ export const resetKeyCommand: CommandSpec<'RESETKEY'> = {
     for (const m of cmd.mechanisms) if (m !== INTERNAL_MECHANISM.toUpperCase()) return bad(`Unsupported URLAUTH mechanism ${m}`);
     if (cmd.mailbox === null) {
       await session.store.resetUrlAuthKeys(actor, null);
+      session.urlMechPending = false; // this session's own reset: the tagged OK says it
       return ok('All keys removed');
     }
     const mailbox = await session.store.getMailbox(actor, cmd.mailbox);
@@ -101,6 +104,7 @@ export const resetKeyCommand: CommandSpec<'RESETKEY'> = {
       if (isStoreError(e, 'NONEXISTENT')) return no('Mailbox does not exist', 'NONEXISTENT');
       throw e;
     }
+    session.urlMechPending = false; // this session's own reset: the tagged OK carries URLMECH
     return ok('Key reset', URLMECH_CODE);
   },
 };

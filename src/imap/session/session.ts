@@ -82,6 +82,8 @@ export class ImapSession {
   private unsubscribe: (() => void) | null = null;
   /** Set when the bus says the selected mailbox changed; cleared by syncView. */
   dirty = false;
+  /** A RESETKEY of the selected mailbox happened; syncView announces URLMECH (RFC 4467 §7). */
+  urlMechPending = false;
   /** While IDLE runs: pushes updates as soon as they arrive. */
   idleNotify: (() => void) | null = null;
   private inFlight: Promise<void> = Promise.resolve();
@@ -354,6 +356,11 @@ export class ImapSession {
   private onChange(ev: ChangeEvent): void {
     if (this.state.kind !== 'selected') return;
     if (ev.type === 'mailbox' && ev.mailboxId === this.state.view.mailboxId && ev.highestModSeq > this.state.view.modseq) {
+      this.dirty = true;
+      this.idleNotify?.();
+    } else if (ev.type === 'urlauth-keys' && (ev.mailboxId === null || ev.mailboxId === this.state.view.mailboxId)) {
+      // RFC 4467 §7 RESETKEY: sessions with the mailbox selected get "* OK [URLMECH ...]".
+      this.urlMechPending = true;
       this.dirty = true;
       this.idleNotify?.();
     } else if (ev.type === 'mailboxes') {

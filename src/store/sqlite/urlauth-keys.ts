@@ -8,6 +8,7 @@
  *   name the old mailbox and so no longer resolve.
  * - Creation runs in a write transaction that re-reads first, so two sessions generating at once
  *   end up with one key.
+ * - A reset publishes an 'urlauth-keys' event after its commit (sessions announce URLMECH).
  */
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../types.js';
@@ -32,6 +33,11 @@ export function urlAuthKey(ctx: SqliteContext, actor: Actor, mailboxId: number, 
 }
 
 export function resetUrlAuthKeys(ctx: SqliteContext, actor: Actor, mailboxId: number | null): void {
+  write(ctx, actor, mailboxId);
+  ctx.bus.publish({ type: 'urlauth-keys', accountId: actor.accountId, mailboxId });
+}
+
+function write(ctx: SqliteContext, actor: Actor, mailboxId: number | null): void {
   ctx.write(() => {
     if (mailboxId === null) {
       ctx.stmt('DELETE FROM urlauth_keys WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(actor.accountId);
