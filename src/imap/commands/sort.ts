@@ -5,7 +5,9 @@
  * - The search part is SEARCH's own compiler and evaluator (runSearch), so SORT selects exactly
  *   the messages SEARCH would, with the same expunge rules (RFC 2180 §4.3, EXPUNGEISSUED).
  * - Sort keys come from the cached MIME structure's ENVELOPE (store.readMeta); a message is read
- *   only when its structure was never cached. ARRIVAL and SIZE need no structure, so a SORT on
+ *   only when its structure was never cached. The top level of each structure (ENVELOPE,
+ *   References) is kept in a bounded process-wide cache by blob id, so repeated SORT/THREAD on a
+ *   large mailbox read no meta at all (loadStructures). ARRIVAL and SIZE need no structure, so a SORT on
  *   them alone reads none.
  * - Strings compare as i;unicode-casemap keys (RFC 5256 §7, RFC 5051); a missing value is the
  *   empty string, which sorts first (RFC 5256 §3). REVERSE flips only its own key; a full tie is
@@ -58,25 +60,79 @@ export interface SortSubject {
   root: MimePart | null;
 }
 
-/** The structures of `rows` (same order), from the cache; parsed from the message if absent. */
+/**
+ * What SORT and THREAD keep of a structure: the top-level part without its subparts (ENVELOPE,
+ * References, header offsets), so the cache below holds a few hundred bytes per message.
+ */
+function sortData(root: MimePart): MimePart {
+  return { ...root, children: [], message: null };
+}
+
+/**
+ * Process-wide cache of sortData by blob id. Blobs are content-addressed and immutable, so an
+ * entry never goes stale; rows only reach it after SEARCH ran on the caller's own mailbox, so it
+ * grants no access the store would refuse. Map order is recency; the least recently used
+ * entries go once the estimated size passes the budget.
+ */
+const SORT_CACHE_BUDGET = 48 * 1024 * 1024; // about 100,000 typical messages
+const sortCache = new Map<string, { root: MimePart; bytes: number }>();
+let sortCacheBytes = 0;
+
+function cacheGet(blobId: string): MimePart | undefined {
+  const hit = sortCache.get(blobId);
+  if (hit === undefined) return undefined;
+  sortCache.delete(blobId);
+  sortCache.set(blobId, hit);
+  return hit.root;
+}
+
+function cachePut(blobId: string, root: MimePart, metaLength: number): void {
+  // The stored meta's length bounds the trimmed structure's size from above.
+  const bytes = 256 + metaLength;
+  const old = sortCache.get(blobId);
+  if (old !== undefined) {
+    sortCacheBytes -= old.bytes;
+    sortCache.delete(blobId);
+  }
+  sortCache.set(blobId, { root, bytes });
+  sortCacheBytes += bytes;
+  for (const [key, entry] of sortCache) {
+    if (sortCacheBytes <= SORT_CACHE_BUDGET) break;
+    sortCache.delete(key);
+    sortCacheBytes -= entry.bytes;
+  }
+}
+
+/**
+ * The top-level structures of `rows` (same order, subparts dropped): from the process cache,
+ * else the stored meta, else parsed from the message.
+ */
 export async function loadStructures(session: ImapSession, actor: Actor, rows: readonly MessageRow[]): Promise<Array<MimePart | null>> {
-  const out: Array<MimePart | null> = [];
-  for (let start = 0; start < rows.length; start += META_BATCH) {
-    const batch = rows.slice(start, start + META_BATCH);
+  const out: Array<MimePart | null> = rows.map((r) => cacheGet(r.blobId) ?? null);
+  const missing = rows.map((_, i) => i).filter((i) => out[i] === null);
+  for (let start = 0; start < missing.length; start += META_BATCH) {
+    const batch = missing.slice(start, start + META_BATCH);
     const metas = await session.store.readMeta(
       actor,
-      batch.map((r) => r.blobId),
+      batch.map((i) => rows[i]!.blobId),
     );
-    for (const row of batch) {
-      let root = parseStructure(metas.get(row.blobId));
+    for (const i of batch) {
+      const row = rows[i]!;
+      const meta = metas.get(row.blobId);
+      let root = parseStructure(meta);
       if (root === null) {
         try {
           root = parseMessage(await session.store.readBlob(actor, row.blobId));
         } catch (e) {
           if (!isStoreError(e, 'NONEXISTENT')) throw e;
+          continue;
         }
       }
-      out.push(root);
+      const slim = sortData(root);
+      // Structures without References (cached before they were) stay out: THREAD would read
+      // the header each time; parsed ones carry them.
+      if (slim.references !== undefined) cachePut(row.blobId, slim, meta?.length ?? 2048);
+      out[i] = slim;
     }
   }
   return out;
