@@ -17,34 +17,32 @@ import type { ImapSession } from '../session/session.js';
 import { bad, no, ok } from '../session/state.js';
 import type { Actor } from '../../store/types.js';
 import { isStoreError } from '../../store/errors.js';
-import { extractBaseSubject, firstMessageId, headerValues, parseMessageIds, unicodeCasemapKey } from '../../mime/index.js';
+import { headerValues, parseMessageIds } from '../../mime/index.js';
 import { charsetSupported } from './search.js';
-import { searchForSort, sentDate, type SortSubject } from './sort.js';
+import { searchForSort, type SortSubject } from './sort.js';
 import { encodeThreads, orderedSubject, referencesThreads, type ThreadMessage } from './thread-algorithms.js';
 
 /** Header blocks read at once for REFERENCES. */
 const HEADER_READ_CONCURRENCY = 8;
 
 function threadMessage(m: SortSubject, uid: boolean, references: string[]): ThreadMessage {
-  const subject = extractBaseSubject(m.envelope?.subject ?? null);
   return {
     id: uid ? m.row.uid : m.seq,
     seq: m.seq,
-    sent: sentDate(m.envelope, m.row.internalDate),
-    subject: unicodeCasemapKey(subject.base),
-    replyOrForward: subject.replyOrForward,
-    messageId: firstMessageId(m.envelope?.messageId ?? null),
+    sent: m.keys.date ?? m.row.internalDate,
+    subject: m.keys.subject,
+    replyOrForward: m.keys.replyOrForward,
+    messageId: m.keys.messageId,
     references,
   };
 }
 
 /**
- * The References: Message IDs of one message (first field): from the cached structure, or for
- * structures cached before it carried them, read from the header block.
+ * The References: Message IDs of a message whose cached structure predates them, read from its
+ * header block.
  */
 async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject): Promise<string[]> {
   if (m.root === null) return [];
-  if (m.root.references !== undefined) return m.root.references;
   try {
     const raw = await session.store.readBlob(actor, m.row.blobId, 0, m.root.bodyStart);
     const value = headerValues(raw, m.root, 'references')[0];
@@ -56,7 +54,7 @@ async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject):
 }
 
 async function allReferences(session: ImapSession, actor: Actor, items: readonly SortSubject[]): Promise<string[][]> {
-  const found: Array<string[] | undefined> = items.map((m) => (m.root === null ? [] : m.root.references));
+  const found: Array<string[] | undefined> = items.map((m) => m.keys.references);
   const missing = items.map((_, i) => i).filter((i) => found[i] === undefined);
   for (let start = 0; start < missing.length; start += HEADER_READ_CONCURRENCY) {
     const batch = missing.slice(start, start + HEADER_READ_CONCURRENCY);
@@ -66,8 +64,7 @@ async function allReferences(session: ImapSession, actor: Actor, items: readonly
   return items.map((m, i) => {
     const r = found[i]!;
     if (r.length > 0) return r;
-    const parent = firstMessageId(m.envelope?.inReplyTo ?? null);
-    return parent === null ? [] : [parent];
+    return m.keys.inReplyTo === null ? [] : [m.keys.inReplyTo];
   });
 }
 
