@@ -14,15 +14,22 @@
  *   5. LMTP deliveries/s (RFC 2033), ~4 KB messages, each transaction waiting for its 250 (the
  *      message is durable): 1,000 on one connection and 1,000 over 4, without a Sieve script and
  *      then with a 20-rule script (bench/lmtp.ts).
+ *   6. 100,000-message mailbox (bench/large-mailbox.ts; its own server, data on tmpfs when
+ *      available, filled through the storage API): SORT ARRIVAL/DATE/SUBJECT/FROM and THREAD
+ *      ORDEREDSUBJECT/REFERENCES/REFS over all messages; median of 3 runs.
+ *   7. The same mailbox: SELECT (QRESYNC (v modseq)) after 1% flag changes and 1% expunges;
+ *      median of 5 runs, next to a plain EXAMINE.
  *
  * BENCH_PHASES=5 npm run bench runs only the listed phases.
  * Prints a table, then one last line "BENCH_JSON {...}" with every number.
+ * BENCH_PHASES=5,6 runs only the listed phases (the memory phase 4 always comes first when listed).
  */
 import { cpus, totalmem } from 'node:os';
 import { ImapClient, ImapCommandError, quote, type Reply, type Segment } from './imap-client.js';
 import { imapDateTime, makeMessage, SOMEONE } from './messages.js';
 import { ServerProcess } from './server-process.js';
 import { installScript, lmtpDeliver, SIEVE_20_RULES, SIEVE_MAILBOXES, stuffed } from './lmtp.js';
+import { LARGE_N, largeDataParent, qresyncLarge, seedLargeMailbox, sortThreadLarge, type Timed } from './large-mailbox.js';
 
 const USER = 'bench';
 const PASS = 'bench-pass-42';
@@ -63,11 +70,10 @@ function log(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
-/** BENCH_PHASES=5 (or 1,5 ...) runs only those phases; all by default. */
-const ONLY = process.env.BENCH_PHASES?.split(',').map(Number) ?? null;
+const ONLY = process.env.BENCH_PHASES?.split(',').map((x) => Number(x.trim()));
 
 async function phase(server: ServerProcess, n: number, name: string, fn: (out: Record<string, unknown>) => Promise<void>): Promise<void> {
-  if (ONLY !== null && !ONLY.includes(n)) return;
+  if (ONLY !== undefined && !ONLY.includes(n)) return;
   const out: Record<string, unknown> = {};
   json[`${n}_${name}`] = out;
   log(`phase ${n}: ${name}`);
@@ -405,6 +411,27 @@ async function phaseMemory(server: ServerProcess, out: Record<string, unknown>):
 }
 
 // ---------------------------------------------------------------------------------------------
+// Phases 5 and 6: a 100,000-message mailbox
+
+function timedRow(phaseNo: number, t: Timed, out: Record<string, unknown>, key: string): void {
+  out[key] = { command: t.command, runsMs: t.runsMs, medianMs: Number(fmt(t.medianMs, 1)), ...(t.problem ? { problem: t.problem } : {}) };
+  row(phaseNo, t.command, t.medianMs, 'ms', `median of ${t.runsMs.length}; runs ${t.runsMs.map((x) => fmt(x, 0)).join(', ')}${t.problem ? `; WRONG: ${t.problem}` : ''}`);
+}
+
+async function phaseLargeSortThread(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+  const ms = await seedLargeMailbox(server.dataDir, USER);
+  out.seed = { messages: LARGE_N, ms, dataDir: server.dataDir };
+  row(6, `setup: ${LARGE_N} threaded messages through the store API`, (LARGE_N / ms) * 1000, 'msg/s', `${fmt(ms / 1000, 1)} s, data in ${server.dataDir}`);
+  const results = await sortThreadLarge(server, USER, PASS, 3);
+  results.forEach((t, i) => timedRow(6, t, out, `r${i}`));
+}
+
+async function phaseLargeQresync(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+  const r = await qresyncLarge(server, USER, PASS, RUNS);
+  timedRow(7, r.resync, out, 'qresync');
+  timedRow(7, r.plain, out, 'examine');
+  row(7, '  (checked in every run)', '', '', `VANISHED (EARLIER) ${r.vanished} UIDs, ${r.changed} FETCH (FLAGS MODSEQ) responses`);
+}
 
 function printTable(): void {
   const titles: Record<number, string> = {
@@ -414,13 +441,15 @@ function printTable(): void {
     3: '3. 10,000-message mailbox',
     4: '4. Memory (measured first, on the fresh server)',
     5: '5. LMTP delivery (each transaction waits for its 250)',
+    6: `6. ${LARGE_N.toLocaleString('en')}-message mailbox: SORT and THREAD (own server, data on tmpfs)`,
+    7: `7. ${LARGE_N.toLocaleString('en')}-message mailbox: QRESYNC after 1% flag changes + 1% expunges`,
   };
   const plain = rows.filter((r) => r.metric !== 'ERROR' && r.metric !== 'WARNING');
   const w1 = Math.max(...plain.map((r) => r.metric.length), 10);
   const w2 = Math.max(...plain.map((r) => r.value.length), 5);
   const w3 = Math.max(...plain.map((r) => r.unit.length), 4);
   const lines: string[] = [];
-  for (const p of [1, 2, 3, 4, 5, 0]) {
+  for (const p of [1, 2, 3, 4, 5, 6, 7, 0]) {
     const rs = rows.filter((r) => r.phase === p);
     if (rs.length === 0) continue;
     lines.push('', titles[p]);
@@ -458,6 +487,27 @@ async function phaseLmtp(server: ServerProcess, out: Record<string, unknown>): P
   }
 }
 
+/** Phases 6 and 7 on their own server process (see bench/large-mailbox.ts for why). */
+async function largePhases(srv: Record<string, unknown>): Promise<void> {
+  if (ONLY !== undefined && !ONLY.includes(6) && !ONLY.includes(7)) return;
+  let large: ServerProcess;
+  try {
+    large = await ServerProcess.start(USER, PASS, largeDataParent());
+  } catch (e) {
+    errors.push({ phase: 6, error: errMsg(e) });
+    row(6, 'ERROR', `could not start the large-mailbox server: ${errMsg(e)}`);
+    return;
+  }
+  try {
+    await phase(large, 6, 'largeSortThread', (out) => phaseLargeSortThread(large, out));
+    await phase(large, 7, 'largeQresync', (out) => phaseLargeQresync(large, out));
+    srv.largePeakRssKiB = large.statusKiB('VmHWM');
+    row(0, 'peak RSS of the 100k-mailbox server (VmHWM)', large.statusKiB('VmHWM') / 1024, 'MiB');
+  } finally {
+    await large.stop();
+  }
+}
+
 async function main(): Promise<number> {
   const tStart = now();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', totalMemMiB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: `${process.platform}-${process.arch}` };
@@ -481,6 +531,7 @@ async function main(): Promise<number> {
     await phase(server, 2, 'fetch', (out) => phaseFetch(server, out));
     await phase(server, 3, 'bigMailbox', (out) => phaseBigMailbox(server, out));
     await phase(server, 5, 'lmtp', (out) => phaseLmtp(server, out));
+    await largePhases(srv);
     srv.rssEndKiB = server.rssKiB();
     srv.peakRssKiB = server.statusKiB('VmHWM');
     row(0, 'RSS at the end', server.rssKiB() / 1024, 'MiB');

@@ -101,3 +101,6 @@ export const MANAGESIEVE_MAX_AUTH_FAILURES = 3;
 
 /** SASL round trips in one AUTHENTICATE: PLAIN needs one, LOGIN two; more is a confused or hostile client. */
 export const MAX_SASL_STEPS = 8;
+
+/** Most URLs in one GENURLAUTH or URLFETCH (RFC 4467 §9 allows 1*): each may cost a message read. */
+export const MAX_URLS_PER_COMMAND = 1000;

@@ -27,7 +27,7 @@ export const USER = 'alice';
 export const PASS = 'wonderland-pass';
 
 export async function startTestServer(
-  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; progressEvery?: number; config?: Partial<Config> } = {},
+  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; progressEvery?: number; urlauthSubmitUsers?: string; config?: Partial<Config> } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
   const config: Config = {
@@ -40,6 +40,7 @@ export async function startTestServer(
     allowCleartextAuth: opts.allowCleartextAuth ?? true,
     utf8Accept: opts.utf8Accept ?? false,
     progressEvery: opts.progressEvery ?? DEFAULT_CONFIG.progressEvery,
+    urlauthSubmitUsers: opts.urlauthSubmitUsers ?? '',
     logLevel: 'silent',
     // LMTP only where a test asks for it (config.lmtpPort / lmtpSocket): port 24 is shared.
     lmtpPort: 0,

@@ -30,6 +30,7 @@ import { threadCommand } from './thread.js';
 import { storeCommand } from './store.js';
 import { compressCommand } from './compress.js';
 import { cancelUpdateCommand } from './cancelupdate.js';
+import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -71,5 +72,8 @@ export function buildCommandTable(): CommandTable {
   t.register(unauthenticateCommand);
   t.register(compressCommand);
   t.register(cancelUpdateCommand);
+  t.register(genUrlAuthCommand);
+  t.register(resetKeyCommand);
+  t.register(urlFetchCommand);
   return t;
 }
