@@ -342,6 +342,7 @@ test('--max-connections-per-ip counts IMAP and ManageSieve connections together'
     imapPort: await freePort(),
     imapsPort: 0,
     managesievePort: await freePort(),
+    lmtpPort: 0,
     maxConnectionsPerIp: 2,
     logLevel: 'silent' as const,
   };
