@@ -28,9 +28,11 @@ async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | Command
     if (!dest) return no('Destination mailbox does not exist', 'TRYCREATE');
     return ok(`${cmd.name} completed`);
   }
-  const result = isMove
-    ? await session.store.move(state.actor, view.mailboxId, uids as Uid[], cmd.mailbox)
-    : await session.store.copy(state.actor, view.mailboxId, uids as Uid[], cmd.mailbox);
+  const work = isMove
+    ? session.store.move(state.actor, view.mailboxId, uids as Uid[], cmd.mailbox)
+    : session.store.copy(state.actor, view.mailboxId, uids as Uid[], cmd.mailbox);
+  // RFC 9585: one storage call, reported on while it runs (progress.ts `during`).
+  const result = session.progress === null ? await work : await session.progress.during(work, uids.length);
   const code = result.destUids.length > 0
     ? `COPYUID ${result.uidValidity} ${encodeSequenceSet(result.sourceUids)} ${encodeSequenceSet(result.destUids)}`
     : undefined;

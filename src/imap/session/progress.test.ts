@@ -30,3 +30,20 @@ test('below N units and before the interval nothing is written', () => {
   for (let i = 0; i < 100; i++) p.step(i, 100);
   assert.deepEqual(lines, []);
 });
+
+test('during: a pending storage call is reported every interval with an unknown count, and no more once it settled', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const { p, lines } = reporter('C1', 1000);
+  let finish!: (v: string) => void;
+  const work = new Promise<string>((resolve) => (finish = resolve));
+  const result = p.during(work, 5000);
+  t.mock.timers.tick(1999);
+  assert.deepEqual(lines, []);
+  t.mock.timers.tick(1);
+  t.mock.timers.tick(2000);
+  assert.deepEqual(lines, ['* OK [INPROGRESS ("C1" NIL 5000)] Still working', '* OK [INPROGRESS ("C1" NIL 5000)] Still working']);
+  finish('done');
+  assert.equal(await result, 'done');
+  t.mock.timers.tick(10_000);
+  assert.equal(lines.length, 2);
+});

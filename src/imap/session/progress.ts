@@ -15,7 +15,11 @@
  * - Only checkpoints write: a command that calls none reports nothing, and a line never splits
  *   another response (checkpoints lie between whole responses).
  * - COPY and MOVE are one storage transaction each (atomic, blob references only), so they have
- *   no checkpoint to report from.
+ *   no checkpoint inside; they wrap that one storage call in `during`, which reports with an
+ *   unknown count (NIL done, RFC 9585 §3) every PROGRESS_INTERVAL_MS while the call is pending.
+ *   A command may use `during` only while it writes nothing else, so no line splits a response.
+ *   (A backend that works synchronously — SQLite — blocks the event loop, so its commands report
+ *   nothing mid-call; a network backend's do.)
  */
 import { PROGRESS_INTERVAL_MS } from '../../wire/limits.js';
 
@@ -30,6 +34,16 @@ export class CommandProgress {
     private readonly write: (line: string) => void,
   ) {}
 
+  /** Reports every PROGRESS_INTERVAL_MS until `work` settles; `total` is the units it covers. */
+  async during<T>(work: Promise<T>, total: number | null): Promise<T> {
+    const timer = setInterval(() => this.report(null, total), PROGRESS_INTERVAL_MS);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** A checkpoint: `done` of `total` units processed (null where unknown). */
   step(done: number | null, total: number | null): void {
     if (done !== null && total !== null && total > 0 && done >= total) return;
@@ -39,6 +53,10 @@ export class CommandProgress {
     if (done !== null && done === this.lastDone && done > 0) return;
     this.lastAt = now;
     if (done !== null) this.lastDone = done;
+    this.report(done, total);
+  }
+
+  private report(done: number | null, total: number | null): void {
     const tag = /[\]"\\]/.test(this.tag) ? 'NIL' : `"${this.tag}"`;
     const goal = total !== null && total > 0 ? String(total) : 'NIL';
     this.write(`* OK [INPROGRESS (${tag} ${done ?? 'NIL'} ${goal})] Still working`);
