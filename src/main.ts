@@ -5,6 +5,7 @@
 import { LocalChangeBus } from './store/bus.js';
 import type { ChangeBus, MailStore } from './store/types.js';
 import { openSqliteStore } from './store/sqlite/index.js';
+import { openPostgresStore, PgChangeBus } from './store/postgres/index.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './observability/log.js';
 import { startImapServer } from './imap/session/server.js';
@@ -17,8 +18,29 @@ export interface OpenedStore {
   bus: ChangeBus;
 }
 
-/** Opens the configured store (SQLite in the data directory: the embedded default). */
-export async function openStoreWithBus(config: Config): Promise<OpenedStore> {
+/**
+ * Opens the configured store: SQLite in the data directory (the embedded default, with the
+ * in-process bus), or PostgreSQL (--store postgres://...) with the LISTEN/NOTIFY bus, so that
+ * sessions on every node hear each other's changes. Closing the store closes its bus.
+ */
+export async function openStoreWithBus(config: Config, logger?: Logger): Promise<OpenedStore> {
+  // Config.store is 'sqlite' or a URL checked by the config loader (src/config/load.ts).
+  if (/^postgres(ql)?:\/\//i.test(config.store)) {
+    const bus = new PgChangeBus({ url: config.store, logger });
+    let store: MailStore;
+    try {
+      store = await openPostgresStore({ url: config.store, bus, logger });
+      await bus.ready;
+    } catch (e) {
+      await bus.close();
+      throw e;
+    }
+    const close = async (): Promise<void> => {
+      await store.close();
+      await bus.close();
+    };
+    return { store: { ...store, close }, bus };
+  }
   const bus = new LocalChangeBus();
   const store = await openSqliteStore({ dataDir: config.dataDir, bus });
   return { store, bus };
@@ -30,7 +52,7 @@ export async function openStore(config: Config): Promise<MailStore> {
 
 /** Starts every listener; close() stops accepting, drains commands in flight, then closes. */
 export async function startServer(config: Config, logger: Logger): Promise<{ close(): Promise<void> }> {
-  const { store, bus } = await openStoreWithBus(config);
+  const { store, bus } = await openStoreWithBus(config, logger);
   const tls = await ensureTlsMaterial(config);
   if (tls.generated) logger.info({ fingerprint: tls.fingerprint }, 'generated a self-signed TLS certificate');
   else logger.info({ fingerprint: tls.fingerprint }, 'TLS certificate loaded');
