@@ -39,6 +39,8 @@ export interface Config {
    * connection limits above are counted in each process, so they apply per worker.
    */
   workers: number;
+  /** A long command sends an INPROGRESS notification (RFC 9585) every N messages (and every 2 s). */
+  progressEvery: number;
   /** The TOML file the values were read from, if any. */
   configFile: string | null;
 }
@@ -57,6 +59,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   maxConnections: 10_000,
   maxConnectionsPerIp: 2_000,
   workers: 1,
+  progressEvery: 10_000,
   configFile: null,
 };
 
@@ -110,6 +113,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'connections accepted at once from one address, counted per worker process (--workers); high by default for proxies and benchmarks, lower it (e.g. 50) on public servers' },
   { key: 'workers', flag: '--workers', env: 'FACTEUR_WORKERS', toml: 'workers', type: 'workers', valueName: 'N',
     description: `server processes sharing the ports, to use several cores: 1-${MAX_WORKERS}, or auto (one per CPU); the connection limits apply to each worker` },
+  { key: 'progressEvery', flag: '--progress-every', env: 'FACTEUR_PROGRESS_EVERY', toml: 'progress_every', type: 'count',
+    valueName: 'N', description: 'a long SEARCH, SORT, THREAD or FETCH sends a progress notification (RFC 9585 INPROGRESS) every N messages, and at least every 2 s' },
 ];
 
 export function defaultText(spec: OptionSpec): string {

@@ -18,3 +18,4 @@ export { extractBaseSubject, type BaseSubject } from './base-subject.js';
 export { unicodeCasemapKey, compareCasemapKeys } from './unicode-casemap.js';
 export { parseMessageIds, firstMessageId } from './message-id.js';
 export { messagePreview, partPreview, previewParts, previewSourceEnd, PREVIEW_MAX_CHARS } from './preview.js';
+export { threadingIds, type ThreadingIds } from './threading.js';

@@ -44,6 +44,11 @@ export interface Mailbox {
   /** Highest modseq of any change in this mailbox (append, flag change, expunge). */
   highestModSeq: ModSeq;
   specialUse: SpecialUse | null;
+  /**
+   * MAILBOXID (RFC 8474 §4): objectid, never reused, never shared with another mailbox. Kept by
+   * RENAME (same row); a new mailbox (also the one RENAME INBOX creates) gets a fresh one.
+   */
+  objectId: string;
 }
 
 export interface MailboxCounts {
@@ -72,6 +77,25 @@ export interface MessageRow {
    * source's; nothing else changes it.
    */
   savedAt: number;
+  /**
+   * EMAILID (RFC 8474 §5.1): objectid of the immutable content; a COPY/MOVE copy (and the rows
+   * RENAME INBOX moves) keep the source's, every APPEND/REPLACE gets a new one.
+   */
+  emailId: string;
+  /**
+   * THREADID (RFC 8474 §5.2): objectid of the message's thread within its account, assigned at
+   * append from `NewMessage.threading` and never changed; copies keep it.
+   */
+  threadId: string;
+}
+
+/**
+ * The Message IDs a new message is threaded by (normalized, see mime/message-id.ts): its own
+ * Message-ID and those it refers to (References, else In-Reply-To), oldest first.
+ */
+export interface MessageThreading {
+  messageId: string | null;
+  references: readonly string[];
 }
 
 export interface NewMessage {
@@ -82,6 +106,12 @@ export interface NewMessage {
   internalDate: number;
   /** Opaque text derived from the content (the cached MIME structure); stored with the blob. */
   meta: string;
+  /**
+   * Threading keys (RFC 8474 §5.2, JMAP-like RFC 8621 §3): the message joins the account's
+   * thread that already holds any of these Message IDs, else starts a new one. Absent: a new
+   * thread of its own.
+   */
+  threading?: MessageThreading;
 }
 
 export interface AppendResult {

@@ -55,5 +55,14 @@ export const MAX_BAD_COMMANDS = 20;
 /** Output buffered per connection before the session stops reading input (backpressure). */
 export const MAX_OUTPUT_BUFFER = 256 * 1024;
 
+/** A long command reports INPROGRESS (RFC 9585) at least this often: clients time out at ~30-60 s. */
+export const PROGRESS_INTERVAL_MS = 2000;
+
+/** Filters plus mailbox names in one ESEARCH IN (...) (RFC 7377 §2.4 allows limits): bounds parsing. */
+export const MAX_ESEARCH_SOURCES = 1000;
+
+/** Mailboxes one ESEARCH may search (RFC 7377 §2.4, §5): more is NO [LIMIT], before any work. */
+export const MAX_ESEARCH_MAILBOXES = 1000;
+
 /** Most ID parameter pairs (RFC 2971 §3.3: at most 30). */
 export const MAX_ID_PARAMS = 30;

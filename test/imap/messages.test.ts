@@ -135,7 +135,8 @@ describe('IMAP messages: APPEND, SELECT, FETCH, STORE', () => {
     const v = /UIDVALIDITY (\d+)/.exec(st.untagged[0])![1];
     const r = await c.command('SELECT sel');
     assertStatus(r, 'OK', 'READ-WRITE');
-    const lines = r.untagged.filter((l) => !/HIGHESTMODSEQ/.test(l));
+    const lines = r.untagged.filter((l) => !/HIGHESTMODSEQ|MAILBOXID/.test(l));
+    assert.equal(r.untagged.filter((l) => /^\* OK \[MAILBOXID \([A-Za-z0-9_-]+\)\] /.test(l)).length, 1); // RFC 8474 §4.2
     assert.deepEqual(lines, [
       '* 3 EXISTS',
       '* 1 RECENT',

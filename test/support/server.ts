@@ -58,7 +58,7 @@ export const USER = 'alice';
 export const PASS = 'wonderland-pass';
 
 export async function startTestServer(
-  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean } = {},
+  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; progressEvery?: number } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
   const config: Config = {
@@ -70,6 +70,7 @@ export async function startTestServer(
     imapsPort: await freePort(),
     allowCleartextAuth: opts.allowCleartextAuth ?? true,
     utf8Accept: opts.utf8Accept ?? false,
+    progressEvery: opts.progressEvery ?? DEFAULT_CONFIG.progressEvery,
     logLevel: 'silent',
   };
   const users = opts.users ?? [[USER, PASS]];

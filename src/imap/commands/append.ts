@@ -18,7 +18,7 @@
  */
 import type { NewMessage } from '../../store/types.js';
 import { StoreError } from '../../store/errors.js';
-import { encodeNulParts, parseMessage } from '../../mime/index.js';
+import { encodeNulParts, parseMessage, threadingIds } from '../../mime/index.js';
 import { APPEND_LIMIT } from '../../wire/limits.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { AppendMessage } from '../protocol/ast.js';
@@ -77,7 +77,8 @@ export async function prepareAppendMessage(session: ImapSession, m0: AppendMessa
   if (session.deps.utf8Accept && !session.utf8 && headerHas8bit(content)) return no('Message has 8-bit header octets; ENABLE UTF8=ACCEPT first (RFC 6855 §4)');
   const flags = m.flags.filter((f) => f.toLowerCase() !== '\\recent');
   const structure = parseMessage(content);
-  return { content, flags, internalDate: m.internalDate ?? now, meta: JSON.stringify(structure) };
+  // RFC 8474 §5.2: threaded once, at append, by the Message IDs the header names.
+  return { content, flags, internalDate: m.internalDate ?? now, meta: JSON.stringify(structure), threading: threadingIds(content, structure) };
 }
 
 /** true when the header block (up to the first empty line, or the whole message) has an octet >= 0x80. */

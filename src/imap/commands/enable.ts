@@ -4,7 +4,8 @@
  * example); QRESYNC makes it QRESYNC- and CONDSTORE-aware (RFC 7162 §3.2.3: "ENABLE QRESYNC" and
  * "ENABLE QRESYNC CONDSTORE" have identical results); UTF8=ACCEPT (RFC 6855 §3) makes mailbox
  * names UTF-8 (no modified UTF-7) and lets quoted strings carry UTF-8 both ways; unknown or
- * unadvertised extensions are ignored, as the RFC requires.
+ * unadvertised extensions are ignored, as the RFC requires. UIDONLY (RFC 9586 §3) switches the
+ * session to UIDs only (session/uidonly.ts).
  *
  * Invariants:
  * - "* ENABLED" lists only what this command newly enabled (RFC 9051 §6.3.1: SHOULD only
@@ -18,12 +19,15 @@ import type { CommandSpec } from '../session/command-table.js';
 import { ok } from '../session/state.js';
 import { enableCondstore } from '../session/condstore.js';
 import { enableQresync } from '../session/qresync.js';
+import { UIDONLY, uidOnlyEnabled } from '../session/uidonly.js';
 
 export const enableCommand: CommandSpec<'ENABLE'> = {
   name: 'ENABLE',
   states: ['authenticated'],
   updates: 'all',
-  capabilities: ['ENABLE'],
+  // UIDONLY (RFC 9586 §2) is complete once enabled here: session/uidonly.ts gates commands and
+  // shapes FETCH/expunge responses for the whole session.
+  capabilities: ['ENABLE', 'UIDONLY'],
   async handler(session, cmd) {
     const newly: string[] = [];
     let impliedCondstore = false;
@@ -47,6 +51,9 @@ export const enableCommand: CommandSpec<'ENABLE'> = {
         if (r.qresync) newly.push('QRESYNC');
         // "ENABLE QRESYNC CONDSTORE" names both; CONDSTORE was enabled here, by QRESYNC.
         if (r.condstore) impliedCondstore = true;
+      } else if (upper === UIDONLY && !uidOnlyEnabled(session)) {
+        session.enabled.add(UIDONLY);
+        newly.push(UIDONLY);
       }
     }
     session.writeLine(`* ENABLED${newly.map((c) => ' ' + c).join('')}`);

@@ -49,6 +49,8 @@ export class FakeStore {
           size: raw.length,
           blobId: `blob${uid}`,
           savedAt: m.savedAt ?? m.internalDate ?? Date.UTC(2024, 0, 15, 12, 0, 0),
+          emailId: `M${uid}`,
+          threadId: `T${uid}`,
         },
         raw,
         meta: m.noMeta ? null : JSON.stringify(parseMessage(raw)),

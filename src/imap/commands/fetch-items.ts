@@ -193,6 +193,9 @@ export interface FetchMessage {
   modseq: number;
   /** Save date (RFC 8514 §3), ms since the epoch. */
   savedAt: number;
+  /** EMAILID and THREADID (RFC 8474 §5). */
+  emailId: string;
+  threadId: string;
   /** Cached structure; null when it must be parsed from the content. */
   root: MimePart | null;
   source: MessageSource;
@@ -305,6 +308,14 @@ export async function renderItems(b: ResponseBuilder, plan: FetchPlan, msg: Fetc
           // RFC 8514 §4.2: msg-att-static "SAVEDATE" SP (date-time / nil).
           name('SAVEDATE ');
           b.dateTime(msg.savedAt);
+          break;
+        case 'EMAILID':
+          // RFC 8474 §5.3: "EMAILID" SP "(" objectid ")".
+          name(`EMAILID (${msg.emailId})`);
+          break;
+        case 'THREADID':
+          // RFC 8474 §5.3: every message is threaded at append, so never NIL here.
+          name(`THREADID (${msg.threadId})`);
           break;
         case 'PREVIEW': {
           // RFC 8970 §3.2: msg-att-dynamic "PREVIEW" SP nstring; "" when there is no text.

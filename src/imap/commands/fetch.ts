@@ -1,11 +1,11 @@
 /**
  * FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9, §7.5.2; RFC 3516 BINARY; RFC 7162 §3.1.4
- * CHANGEDSINCE; RFC 8514 SAVEDATE; RFC 8970 PREVIEW).
+ * CHANGEDSINCE; RFC 8514 SAVEDATE; RFC 8970 PREVIEW; RFC 8474 EMAILID, THREADID).
  *
  * Invariants:
- * - One "* <seq> FETCH (...)" per message, ascending sequence numbers; each response is written
- *   and drained (backpressure) before the next message's content is read, so at most one
- *   message body is held in memory.
+ * - One "* <seq> FETCH (...)" per message (under UIDONLY "* <uid> UIDFETCH (...)", RFC 9586
+ *   §3.3), ascending sequence numbers; each response is written and drained (backpressure)
+ *   before the next message's content is read, so at most one message body is held in memory.
  * - \Seen is set by one storeFlags call before rendering, only in a read-write mailbox and only
  *   for messages lacking it; those responses carry FLAGS even if not requested, and the changes
  *   are recorded in view.ownChanges so no unsolicited FETCH repeats them (likewise FLAGS sent
@@ -34,6 +34,7 @@ import { isStoreError } from '../../store/errors.js';
 import type { MimePart } from '../../mime/types.js';
 import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { qresyncEnabled } from '../session/qresync.js';
+import { uidOnlyEnabled } from '../session/uidonly.js';
 import { vanishedForFetch } from '../session/qresync-resync.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
@@ -46,7 +47,8 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
   states: ['selected'],
   updates: 'no-expunge',
   // RFC 8514 §4.1 SAVEDATE, RFC 8970 §6 PREVIEW: FETCH items (and SEARCH keys) of this server.
-  capabilities: ['BINARY', 'SAVEDATE', 'PREVIEW'],
+  // INPROGRESS (RFC 9585): FETCH, SEARCH, SORT and THREAD report through session/progress.ts.
+  capabilities: ['BINARY', 'SAVEDATE', 'PREVIEW', 'INPROGRESS'],
   handler: async (session, cmd) => {
     const state = session.state;
     if (state.kind !== 'selected') return bad('No mailbox selected');
@@ -67,7 +69,9 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
       const since = cmd.changedSince;
       rows = rows.filter((r) => r.modseq > since);
     }
-    const plan = planFetch(cmd.attributes, cmd.uid, cmd.changedSince);
+    const uidOnly = uidOnlyEnabled(session);
+    // Under UIDONLY a UID FETCH adds no UID item of its own: UIDFETCH names it (RFC 9586 §3.3).
+    const plan = planFetch(cmd.attributes, cmd.uid && !uidOnly, cmd.changedSince);
     const condstore = condstoreEnabled(session);
 
     // RFC 9051 §6.4.5: BODY[...], BINARY[...], RFC822 and RFC822.TEXT set \Seen.
@@ -84,14 +88,17 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     }
 
     let unknownCte = false;
+    let done = 0;
     for (let start = 0; start < rows.length; start += META_BATCH) {
       const batch = rows.slice(start, start + META_BATCH);
       const metas = plan.needsStructure ? await session.store.readMeta(actor, batch.map((r) => r.blobId)) : null;
       for (const row of batch) {
+        // RFC 9585: a checkpoint between two whole responses.
+        session.progress?.step(done++, rows.length);
         const upd = changed.get(row.uid);
         const root: MimePart | null = metas === null ? null : parseStructure(metas.get(row.blobId));
         const b = new ResponseBuilder({ utf8Accept: session.utf8 });
-        b.raw(`* ${view.seqOf(row.uid)} FETCH `);
+        b.raw(uidOnly ? `* ${row.uid} UIDFETCH ` : `* ${view.seqOf(row.uid)} FETCH `);
         let outcome;
         try {
           outcome = await renderItems(b, plan, {
@@ -100,13 +107,15 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
             flags: displayFlags(session, view, row.uid, upd?.flags ?? row.flags),
             internalDate: row.internalDate,
             savedAt: row.savedAt,
+            emailId: row.emailId,
+            threadId: row.threadId,
             size: row.size,
             modseq: upd?.modseq ?? row.modseq,
             root,
             source: messageSource(row.size, (s, e) => session.store.readBlob(actor, row.blobId, s, e)),
             addFlags: upd !== undefined,
             addModSeq: condstore && (plan.flags || upd !== undefined),
-            addUid: condstore && upd !== undefined,
+            addUid: condstore && upd !== undefined && !uidOnly,
           });
         } catch (e) {
           // Expunged (and its blob collected) by another session since the rows were read.

@@ -24,6 +24,7 @@ import { copyCommand, moveCommand } from './copy.js';
 import { replaceCommand } from './replace.js';
 import { fetchCommand } from './fetch.js';
 import { searchCommand } from './search.js';
+import { esearchCommand } from './esearch.js';
 import { sortCommand } from './sort.js';
 import { threadCommand } from './thread.js';
 import { storeCommand } from './store.js';
@@ -58,6 +59,7 @@ export function buildCommandTable(): CommandTable {
   t.register(expungeCommand);
   t.register(uidExpungeCommand);
   t.register(searchCommand);
+  t.register(esearchCommand);
   t.register(sortCommand);
   t.register(threadCommand);
   t.register(fetchCommand);

@@ -27,8 +27,9 @@ export const createCommand: CommandSpec<'CREATE'> = {
       if (use && use !== known) return no('Only one special-use attribute per mailbox', 'USEATTR');
       use = known;
     }
-    await session.store.createMailbox(session.actor!, name, use);
-    return ok('CREATE completed');
+    const created = await session.store.createMailbox(session.actor!, name, use);
+    // RFC 8474 §4.1: every successful CREATE carries the new mailbox's MAILBOXID.
+    return ok('CREATE completed', `MAILBOXID (${created.objectId})`);
   },
 };
 

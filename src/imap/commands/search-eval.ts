@@ -41,6 +41,9 @@ export interface SearchMessage {
   modseq: number;
   /** Save date (RFC 8514 §3), ms since the epoch. */
   savedAt: number;
+  /** RFC 8474 §6: EMAILID and THREADID keys compare these exactly (ids are case-sensitive). */
+  emailId: string;
+  threadId: string;
 }
 
 /** What the evaluator is given of a message's content; each level is loaded lazily. */
@@ -69,6 +72,7 @@ type Compiled =
   | { op: 'sent'; cmp: 'before' | 'on' | 'since'; day: number }
   | { op: 'size'; cmp: 'larger' | 'smaller'; size: number }
   | { op: 'modseq'; modseq: number }
+  | { op: 'objectid'; field: 'emailId' | 'threadId'; id: string }
   | { op: 'age'; cmp: 'older' | 'younger'; limit: number }
   | { op: 'header'; field: string; needle: string }
   | { op: 'envelope'; field: 'from' | 'to' | 'cc' | 'bcc' | 'subject'; needle: string }
@@ -185,6 +189,9 @@ export function compileSearch(key: SearchKey, view: MailboxView, now: number): C
       return leaf({ op: 'uids', set: searchSetUids(view, key.set, false) });
     case 'MODSEQ':
       return leaf({ op: 'modseq', modseq: key.modseq });
+    case 'EMAILID':
+    case 'THREADID':
+      return leaf({ op: 'objectid', field: key.op === 'EMAILID' ? 'emailId' : 'threadId', id: key.id });
     case 'OLDER':
     case 'YOUNGER':
       return leaf({ op: 'age', cmp: key.op === 'OLDER' ? 'older' : 'younger', limit: now - key.seconds * 1000 });
@@ -305,6 +312,8 @@ export function evaluate(key: CompiledKey, msg: SearchMessage, ctx: EvalContext,
       return tri(cmpDay(key.cmp, utcDay(msg.internalDate), key.day));
     case 'saved':
       return tri(cmpDay(key.cmp, utcDay(msg.savedAt), key.day));
+    case 'objectid':
+      return tri(msg[key.field] === key.id);
     case 'size':
       return tri(key.cmp === 'larger' ? msg.size > key.size : msg.size < key.size);
     case 'modseq':

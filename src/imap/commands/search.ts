@@ -189,6 +189,8 @@ export async function runSearch(
   const decided = new Uint8Array(rows.length);
   const undecided: number[] = [];
   for (let i = 0; i < rows.length; i++) {
+    // RFC 9585: metadata is fast, so a (time-based) checkpoint every 1024 messages is enough.
+    if ((i & 1023) === 0) session.progress?.step(i, rows.length);
     const r = evaluate(key, rows[i]!, ctx, null);
     decided[i] = r;
     if (r === UNKNOWN) undecided.push(i);
@@ -216,6 +218,9 @@ export async function runSearch(
       vanished = true;
     }
   };
+  // RFC 9585 checkpoints: messages decided so far, of all the candidates.
+  let done = rows.length - undecided.length;
+  const progress = (): void => session.progress?.step(done, rows.length);
   for (let start = 0; start < undecided.length; start += META_BATCH) {
     const batch = undecided.slice(start, start + META_BATCH);
     const metas = await session.store.readMeta(
@@ -234,18 +239,23 @@ export async function runSearch(
         const r = evaluate(key, row, ctx, { raw: null, root, whole: false });
         if (r !== UNKNOWN) {
           decided[i] = r;
+          done++;
           continue;
         }
       }
       if (inFlight.length >= SEARCH_READ_CONCURRENCY || inFlightBytes + row.size > SEARCH_READ_BYTES) {
         await Promise.all(inFlight);
+        done += inFlight.length;
         inFlight = [];
         inFlightBytes = 0;
+        progress();
       }
       inFlight.push(decide(i, root));
       inFlightBytes += row.size;
     }
     await Promise.all(inFlight);
+    done += inFlight.length;
+    progress();
   }
   return { rows: rows.filter((_, i) => decided[i] === TRUE), expunged: expunged || vanished };
 }

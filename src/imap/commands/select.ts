@@ -27,6 +27,7 @@ import { writeFlagLines } from '../session/updates.js';
 import { enableCondstore, highestModSeqLine } from '../session/condstore.js';
 import { qresyncEnabled } from '../session/qresync.js';
 import { resyncOnSelect } from '../session/qresync-resync.js';
+import { uidOnlyEnabled } from '../session/uidonly.js';
 import type { QresyncSelectParams } from '../protocol/ast.js';
 
 async function select(session: ImapSession, name: string, readOnly: boolean, condstore: boolean, qresync?: QresyncSelectParams): Promise<CommandResult> {
@@ -72,10 +73,13 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   session.writeLine(`* ${view.exists} EXISTS`);
   if (!session.rev2) session.writeLine(`* ${recent} RECENT`);
   writeFlagLines(session, view);
-  if (!session.rev2 && firstUnseen > 0) session.writeLine(`* OK [UNSEEN ${firstUnseen}] First unseen`);
+  // [UNSEEN n] is a sequence number: never sent under UIDONLY (RFC 9586 §3).
+  if (!session.rev2 && firstUnseen > 0 && !uidOnlyEnabled(session)) session.writeLine(`* OK [UNSEEN ${firstUnseen}] First unseen`);
   session.writeLine(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
   session.writeLine(`* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID`);
   session.writeLine(highestModSeqLine(view.modseq));
+  // RFC 8474 §4.2: every successful SELECT/EXAMINE reports the MAILBOXID.
+  session.writeLine(`* OK [MAILBOXID (${mailbox.objectId})] Mailbox id`);
   if (session.rev2) {
     const attrs = await mailboxAttributes(session, actor, mailbox.name);
     session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);

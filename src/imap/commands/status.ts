@@ -6,6 +6,7 @@
  * - STATUS with HIGHESTMODSEQ is a CONDSTORE enabling command (RFC 7162 §3.1); LIST-STATUS is
  *   not in that list and does not enable CONDSTORE.
  * - HIGHESTMODSEQ is the mailbox's stored highest modseq, never 0 (every mailbox keeps modseqs).
+ * - MAILBOXID (RFC 8474 §4.3) is the stored object id, the same one SELECT and CREATE report.
  */
 import type { Actor, Mailbox } from '../../store/types.js';
 import type { StatusItem } from '../protocol/ast.js';
@@ -45,6 +46,10 @@ export async function statusLine(session: ImapSession, actor: Actor, mailbox: Ma
       case 'HIGHESTMODSEQ':
         parts.push(`HIGHESTMODSEQ ${mailbox.highestModSeq}`);
         break;
+      case 'MAILBOXID':
+        // RFC 8474 §4.3: status-att-val =/ "MAILBOXID" SP "(" objectid ")".
+        parts.push(`MAILBOXID (${mailbox.objectId})`);
+        break;
     }
   }
   return `* STATUS ${quotedMailbox(session, mailbox.name)} (${parts.join(' ')})`;
@@ -54,7 +59,9 @@ export const statusCommand: CommandSpec<'STATUS'> = {
   name: 'STATUS',
   states: ['authenticated', 'selected'],
   updates: 'all',
-  capabilities: ['STATUS=SIZE'],
+  // RFC 8474 §3: OBJECTID covers MAILBOXID here and on SELECT/CREATE, EMAILID/THREADID in
+  // FETCH and SEARCH; all of them are implemented with the commands registered beside this one.
+  capabilities: ['STATUS=SIZE', 'OBJECTID'],
   async handler(session, cmd) {
     const actor = session.actor!;
     // RFC 7162 §3.1: enabling; announces the selected mailbox's HIGHESTMODSEQ if first.

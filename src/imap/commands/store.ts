@@ -26,6 +26,7 @@
  *   then ends NO [EXPUNGEISSUED] after the other responses (RFC 2180 §4.2.1, §4.2.3), or
  *   NO [MODIFIED ...] when some message also failed UNCHANGEDSINCE (RFC 7162 Example 11).
  */
+import { fetchOpening, uidOnlyEnabled } from '../session/uidonly.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { CommandSpec } from '../session/command-table.js';
@@ -70,6 +71,7 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
     const silent = cmd.action.silent;
     const condstore = condstoreEnabled(session);
+    const uidOnly = uidOnlyEnabled(session);
 
     let updated: number[] = [];
     let modified: number[] = [];
@@ -97,15 +99,17 @@ export const storeCommand: CommandSpec<'STORE'> = {
     for (const row of rows) {
       const uid = row.uid as number;
       const items: Array<(b: ResponseBuilder) => void> = [];
-      if (cmd.uid || condstore) items.push((b) => b.raw(`UID ${uid}`));
+      // Under UIDONLY the UIDFETCH response itself names the UID (RFC 9586 §3.3).
+      if ((cmd.uid || condstore) && !uidOnly) items.push((b) => b.raw(`UID ${uid}`));
       if (!silent || modifiedSet.has(uid)) {
         items.push((b) => b.raw('FLAGS ').flags(displayFlags(session, view, uid, row.flags)));
         // The client now knows this state; the sync after the command need not repeat it.
         if (row.modseq > view.modseq) view.ownChanges.set(uid, row.modseq);
       }
       if (condstore) items.push((b) => b.raw(`MODSEQ (${row.modseq})`));
+      if (items.length === 0) items.push((b) => b.raw(`UID ${uid}`));
       const b = new ResponseBuilder();
-      b.raw(`* ${view.seqOf(uid)} FETCH (`);
+      b.raw(fetchOpening(session, view, uid, false));
       items.forEach((write, i) => {
         if (i > 0) b.sp();
         write(b);

@@ -55,6 +55,7 @@ async function allReferences(session: ImapSession, actor: Actor, items: readonly
   const out: string[][] = new Array<string[]>(items.length);
   for (let start = 0; start < items.length; start += HEADER_READ_CONCURRENCY) {
     const batch = items.slice(start, start + HEADER_READ_CONCURRENCY);
+    session.progress?.step(start, items.length);
     const refs = await Promise.all(batch.map((m) => referencesOf(session, actor, m)));
     refs.forEach((r, k) => {
       const m = items[start + k]!;

@@ -53,7 +53,8 @@ export type FetchAttribute =
   | { kind: 'BINARY[]'; peek: boolean; part: FetchSectionPart; partial?: FetchPartial }
   | { kind: 'BINARY.SIZE'; part: FetchSectionPart }
   | { kind: 'SAVEDATE' } // RFC 8514 §4.2
-  | { kind: 'PREVIEW'; lazy: boolean }; // RFC 8970 §3, LAZY §4.1
+  | { kind: 'PREVIEW'; lazy: boolean } // RFC 8970 §3, LAZY §4.1
+  | { kind: 'EMAILID' | 'THREADID' }; // RFC 8474 §5.3
 
 export type SearchKey =
   | { op: 'ALL' | 'ANSWERED' | 'DELETED' | 'DRAFT' | 'FLAGGED' | 'NEW' | 'OLD' | 'RECENT' | 'SEEN' }
@@ -71,7 +72,8 @@ export type SearchKey =
   | { op: 'MODSEQ'; modseq: number }
   | { op: 'OLDER' | 'YOUNGER'; seconds: number } // RFC 5032 WITHIN
   | { op: 'SAVEDBEFORE' | 'SAVEDON' | 'SAVEDSINCE'; date: SearchDate } // RFC 8514 §4.3
-  | { op: 'SAVEDATESUPPORTED' }; // RFC 8514 §4.3
+  | { op: 'SAVEDATESUPPORTED' } // RFC 8514 §4.3
+  | { op: 'EMAILID' | 'THREADID'; id: string }; // RFC 8474 §6
 
 /** A calendar date (RFC 9051 "date"): compared without time of day or zone. */
 export interface SearchDate {
@@ -121,7 +123,15 @@ export interface ThreadCommand {
   search: SearchKey; // always an AND at the top
 }
 
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ';
+/**
+ * One RFC 7377 §2.2 source option (RFC 5465 §6 filter-mailboxes, plus subtree-one). Names are
+ * decoded mailbox names; "selected-delayed" is refused by the parser.
+ */
+export type EsearchSource =
+  | { kind: 'selected' | 'personal' | 'inboxes' | 'subscribed' }
+  | { kind: 'subtree' | 'subtree-one' | 'mailboxes'; names: string[] };
+
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID';
 
 export interface ListCommand {
   /** LIST-EXTENDED selection options (RFC 5258 §3.1), upper-cased. */
@@ -187,6 +197,8 @@ export type Command =
   | { name: 'STATUS'; mailbox: string; items: StatusItem[] }
   | { name: 'APPEND'; mailbox: string; messages: AppendMessage[] } // >1 only with MULTIAPPEND
   | ({ name: 'SEARCH'; uid: boolean } & SearchCommand)
+  /** RFC 7377 multimailbox search; `sources` null means the selected mailbox. */
+  | ({ name: 'ESEARCH'; sources: EsearchSource[] | null } & SearchCommand)
   | {
       name: 'FETCH';
       uid: boolean;

@@ -6,7 +6,8 @@
  * - The macros ALL, FAST and FULL are expanded to their attribute lists (RFC 9051 §6.4.5).
  * - MIME is accepted only after a part number (RFC 9051 §9 section-text).
  * - VANISHED requires UID FETCH and CHANGEDSINCE (RFC 7162 §3.2.6: otherwise tagged BAD).
- * - SAVEDATE (RFC 8514 §4.2) and PREVIEW with its optional (LAZY) (RFC 8970 §6) are attributes.
+ * - SAVEDATE (RFC 8514 §4.2), PREVIEW with its optional (LAZY) (RFC 8970 §6), EMAILID and
+ *   THREADID (RFC 8474 §5.3) are attributes.
  */
 import type { FetchAttribute, FetchPartial, FetchSection, FetchSectionPart, SequenceSet } from './ast.js';
 import type { Reader } from './reader.js';
@@ -26,7 +27,7 @@ const MACROS: Record<string, FetchAttribute[]> = {
   FULL: [...FAST, { kind: 'ENVELOPE' }, { kind: 'BODY' }],
 };
 
-const SIMPLE = new Set(['ENVELOPE', 'FLAGS', 'INTERNALDATE', 'RFC822', 'RFC822.HEADER', 'RFC822.SIZE', 'RFC822.TEXT', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'SAVEDATE']);
+const SIMPLE = new Set(['ENVELOPE', 'FLAGS', 'INTERNALDATE', 'RFC822', 'RFC822.HEADER', 'RFC822.SIZE', 'RFC822.TEXT', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'SAVEDATE', 'EMAILID', 'THREADID']);
 
 const isNameChar = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e;
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;

@@ -20,6 +20,9 @@ const VALID = [
   'b1 AUTHENTICATE PLAIN =',
   'b2 UID EXPUNGE 1:5',
   'b3 STATUS INBOX (UIDNEXT)',
+  'b4 ESEARCH IN (mailboxes ("a" INBOX) subtree-one x personal) RETURN (COUNT) EMAILID M1 THREADID T-2_x',
+  'b5 STATUS INBOX (MAILBOXID UIDNEXT)',
+  'b6 UID FETCH 1:* (EMAILID THREADID)',
 ];
 
 /** Feeds bytes in the given chunk sizes; parses every framed command; returns what was thrown. */

@@ -13,6 +13,7 @@ import type { Command, QresyncSelectParams, SequenceSet, TaggedCommand } from '.
 import { parseAppendArgs, parseAppendMessage } from './append-parser.js';
 import { ImapParseError } from './errors.js';
 import { parseFetchArgs } from './fetch-parser.js';
+import { parseEsearchArgs } from './esearch-parser.js';
 import { parseListArgs, parseLsubArgs, readStatusItems } from './list-parser.js';
 import { Reader } from './reader.js';
 import { parseSearchArgs } from './search-parser.js';
@@ -112,6 +113,8 @@ function parseNamed(r: Reader, name: string): Command {
       return { name, ...parseAppendArgs(r) };
     case 'SEARCH':
       return { name, uid: false, ...parseSearchArgs(r) };
+    case 'ESEARCH':
+      return { name, ...parseEsearchArgs(r) };
     case 'FETCH':
       return { name, uid: false, ...parseFetchArgs(r, false) };
     case 'STORE':

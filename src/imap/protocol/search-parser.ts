@@ -1,7 +1,7 @@
 /**
  * SEARCH arguments (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options,
  * RFC 5182 SAVE and "$", RFC 7162 §3.1.5 MODSEQ, RFC 5032 OLDER/YOUNGER, RFC 8514 §4.3
- * SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED).
+ * SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED, RFC 8474 §6 EMAILID/THREADID).
  *
  * Invariants:
  * - criteria is always an AND at the top; a parenthesized list is an AND too.
@@ -157,6 +157,14 @@ function searchKey(r: Reader, decode: Decode): SearchKey {
     case 'YOUNGER':
       r.sp(name);
       return { op: name, seconds: r.nzNumber('interval') };
+    case 'EMAILID':
+    case 'THREADID': {
+      // RFC 8474 §6, §7: objectid = 1*255(ALPHA / DIGIT / "_" / "-"), case-sensitive.
+      r.sp(name);
+      const id = r.atom('objectid');
+      if (!/^[A-Za-z0-9_-]{1,255}$/.test(id)) r.fail('Invalid objectid');
+      return { op: name, id };
+    }
     default:
       return r.fail(`Unknown search key ${name}`);
   }

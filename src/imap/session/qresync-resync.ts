@@ -26,6 +26,7 @@
  *   RFC 6851 §4.4) is computed only after every pending change was folded in and announced, so
  *   it never exceeds the mod-sequence of an expunge the client has not been told about (§3.2).
  */
+import { fetchOpening } from './uidonly.js';
 import type { Actor, MessageRow, ModSeq } from '../../store/types.js';
 import type { QresyncSelectParams, SequenceSet } from '../protocol/ast.js';
 import { ResponseBuilder } from '../protocol/response.js';
@@ -123,7 +124,8 @@ export async function resyncOnSelect(session: ImapSession, actor: Actor, view: M
   for (const row of rows) {
     if (row.modseq <= p.modseq || !isKnown(row.uid)) continue;
     const b = new ResponseBuilder();
-    b.raw(`* ${view.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS `);
+    b.raw(fetchOpening(session, view, row.uid, true));
+    b.raw('FLAGS ');
     b.flags(displayFlags(session, view, row.uid, row.flags));
     b.raw(` MODSEQ (${row.modseq}))`);
     session.send(b);

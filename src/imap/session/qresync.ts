@@ -10,7 +10,8 @@
  *   §3.2.10.2; RFC 6851 §4.4 for MOVE). Such a VANISHED lists only UIDs that are in the view
  *   when it is sent, and each of them is removed from the view, so the client's message count
  *   and sequence numbers stay equal to the view's.
- * - Without QRESYNC, expunges are announced as EXPUNGE, highest sequence number first, so every
+ * - UIDONLY (RFC 9586 §3.2) makes them VANISHED as well, with or without QRESYNC.
+ * - Without QRESYNC (or UIDONLY), expunges are announced as EXPUNGE, highest sequence number first, so every
  *   number stays valid as the view shrinks (RFC 9051 §7.5.1).
  * - VANISHED and VANISHED (EARLIER) are never combined in one response (§3.2.10); a long UID
  *   list is split over several responses of the same form, each under MAX_VANISHED_LINE octets.
@@ -62,7 +63,8 @@ export function writeVanished(session: ImapSession, uids: readonly number[], ear
  * (RFC 9051 §7.5.1). UIDs not in the view are ignored (never announced).
  */
 export function announceExpunges(session: ImapSession, view: MailboxView, uids: readonly number[]): void {
-  if (qresyncEnabled(session)) {
+  // RFC 9586 §3.2: under UIDONLY expunges are VANISHED too, QRESYNC enabled or not.
+  if (qresyncEnabled(session) || session.enabled.has('UIDONLY')) {
     const gone: number[] = [];
     for (const uid of uids) if (view.remove(uid) > 0) gone.push(uid);
     writeVanished(session, gone, false);

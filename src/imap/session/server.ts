@@ -60,6 +60,7 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
         secureContext,
         allowCleartextAuth: config.allowCleartextAuth,
         utf8Accept: config.utf8Accept,
+        progressEvery: config.progressEvery,
         commands: deps.commands,
         onClose: (s) => {
           if (!sessions.delete(s)) return;

@@ -33,6 +33,8 @@ import { syncView } from './updates.js';
 import { storeErrorResult } from './store-errors.js';
 import { StoreError } from '../../store/errors.js';
 import { DeflateLayer } from './compression.js';
+import { uidOnlyEnabled, uidRequired, usesSequenceNumbers } from './uidonly.js';
+import { CommandProgress } from './progress.js';
 
 export interface SessionDeps {
   store: MailStore;
@@ -43,6 +45,8 @@ export interface SessionDeps {
   allowCleartextAuth: boolean;
   /** UTF8=ACCEPT offered (config --utf8-accept; docs/decisions/0004). */
   utf8Accept: boolean;
+  /** Messages between two INPROGRESS notifications of one command (config --progress-every). */
+  progressEvery: number;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
   onClose(session: ImapSession): void;
@@ -83,6 +87,8 @@ export class ImapSession {
   /** While IDLE runs: pushes updates as soon as they arrive. */
   idleNotify: (() => void) | null = null;
   private inFlight: Promise<void> = Promise.resolve();
+  /** Progress reporting of the command being executed (RFC 9585); see progress.ts. */
+  progress: CommandProgress | null = null;
   /** COMPRESS=DEFLATE is active (RFC 4978): all I/O goes through this layer. */
   private compression: DeflateLayer | null = null;
 
@@ -258,7 +264,11 @@ export class ImapSession {
       result = bad(`Command ${command.name} is not supported`);
     } else if (!spec.states.includes(this.state.kind as 'not-authenticated')) {
       result = bad(wrongStateText(command.name, this.state.kind));
+    } else if (uidOnlyEnabled(this) && usesSequenceNumbers(command)) {
+      // RFC 9586 §3: refused before the handler, so no handler ever sees such a command.
+      result = uidRequired();
     } else {
+      this.progress = new CommandProgress(tag, this.deps.progressEvery, (line) => this.writeLine(line));
       try {
         result = await spec.handler(this, command, tag);
       } catch (e) {
@@ -269,6 +279,7 @@ export class ImapSession {
         }
       }
     }
+    this.progress = null;
     if (this.closed) return;
     if (result.status === 'BAD') this.countBad();
     else this.badCount = 0;

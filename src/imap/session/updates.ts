@@ -17,6 +17,7 @@ import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { condstoreEnabled } from './condstore.js';
 import { announceExpunges, qresyncEnabled } from './qresync.js';
+import { fetchOpening } from './uidonly.js';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -114,7 +115,8 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
   const withModSeq = condstoreEnabled(session);
   for (const row of flagRows) {
     const b = new ResponseBuilder();
-    b.raw(`* ${view.seqOf(row.uid)} FETCH (UID ${row.uid} FLAGS `);
+    b.raw(fetchOpening(session, view, row.uid, true));
+    b.raw('FLAGS ');
     b.flags(displayFlags(session, view, row.uid, row.flags));
     if (withModSeq) b.raw(` MODSEQ (${row.modseq})`);
     b.raw(')');

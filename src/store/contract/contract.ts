@@ -14,6 +14,7 @@ import { mailboxContract } from './mailboxes.js';
 import { messageContract } from './messages.js';
 import { sieveContract } from './sieve.js';
 import { transferContract } from './transfer.js';
+import { objectIdContract } from './objectid.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -24,5 +25,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('messages, flags and changes', () => messageContract(open));
     describe('copy, move, expunge, events, persistence', () => transferContract(open));
     describe('sieve scripts and delivery marks', () => sieveContract(open));
+    describe('object ids (RFC 8474)', () => objectIdContract(open));
   });
 }

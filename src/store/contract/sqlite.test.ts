@@ -54,6 +54,13 @@ function blobFiles(dataDir: string): string[] {
   return out.sort();
 }
 
+/** Reverts migration 4 (OBJECTID) on a closed store's database, for the migration tests. */
+function undoObjectIdMigration(db: Database.Database): void {
+  db.exec(`DROP INDEX mailboxes_object_id; ALTER TABLE mailboxes DROP COLUMN object_id;
+           ALTER TABLE messages DROP COLUMN email_id; ALTER TABLE messages DROP COLUMN thread_id;
+           DROP TABLE thread_refs;`);
+}
+
 describe('sqlite backend specifics', () => {
   test('COPY shares the blob file; the last expunge deletes it', async () => {
     const h = await harness();
@@ -195,10 +202,13 @@ describe('sqlite backend specifics', () => {
       const a = await account(h.store);
       await h.store.append(a, 'INBOX', [message('old1'), message('old2', [], Date.UTC(2020, 5, 6, 7, 8, 9))]);
       await h.store.close();
-      // Rows as a database written before the column existed had them, then migration 3 again.
+      // Rows as a database written before the column existed had them, then migration 3 again;
+      // back at version 4 (Sieve tables kept), reopening re-applies migration 5 (object ids).
       const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
+      undoObjectIdMigration(db);
       db.exec('ALTER TABLE messages DROP COLUMN saved_at');
       db.exec(migrationSql(3));
+      db.pragma('user_version = 4');
       db.close();
       const store = await h.reopen();
       const rows = await store.listMessages(a, (await mailbox(store, a, 'INBOX')).id);
@@ -206,6 +216,34 @@ describe('sqlite backend specifics', () => {
         rows.map((r) => r.savedAt),
         rows.map((r) => r.internalDate),
       );
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('migration 5 gives existing mailboxes and messages object ids; pre-upgrade copies share them (RFC 8474)', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('m1'), message('m2')]);
+      const inbox = await mailbox(h.store, a, 'INBOX');
+      await h.store.copy(a, inbox.id, [asUid(1)], 'Archive');
+      await h.store.close();
+      // Back to the version-4 schema, as a database written before OBJECTID.
+      const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
+      undoObjectIdMigration(db);
+      db.pragma('user_version = 4');
+      db.close();
+      const store = await h.reopen();
+      const boxes = await store.listMailboxes(a);
+      assert.ok(boxes.every((m) => /^F[0-9a-f]{24}$/.test(m.objectId)));
+      assert.equal(new Set(boxes.map((m) => m.objectId)).size, boxes.length);
+      const rows = await store.listMessages(a, inbox.id);
+      const [copy] = await store.listMessages(a, (await mailbox(store, a, 'Archive')).id);
+      assert.ok(rows.every((r) => /^M[0-9a-f]{24}$/.test(r.emailId) && /^T[0-9a-f]{24}$/.test(r.threadId)));
+      assert.notEqual(rows[0].emailId, rows[1].emailId);
+      assert.notEqual(rows[0].threadId, rows[1].threadId);
+      assert.deepEqual([copy.emailId, copy.threadId], [rows[0].emailId, rows[0].threadId]);
     } finally {
       await h.cleanup();
     }

@@ -7,8 +7,9 @@
  *   lock: unique for every mailbox ever created in the database, across all nodes.
  * - Every change to an account's mailbox list or subscriptions locks the account row first
  *   (context.ts lockAccount), so superior/inferior checks cannot race between nodes.
- * - RENAME keeps the mailbox row (id, UIDVALIDITY, UIDs, modseqs) and moves inferiors and their
- *   subscriptions; renaming INBOX moves its messages into a new mailbox and leaves INBOX empty.
+ * - RENAME keeps the mailbox row (id, UIDVALIDITY, MAILBOXID, UIDs, modseqs) and moves inferiors
+ *   and their subscriptions; renaming INBOX moves its messages (keeping EMAILID and THREADID)
+ *   into a new mailbox with a fresh MAILBOXID, and leaves INBOX empty (RFC 8474 §4).
  * - Deleting a mailbox or account drops message rows by cascade; the refs trigger releases their
  *   blobs, and the blobs left without reference are deleted in the same transaction.
  * - `mailboxes` events are published after the commit of every create/delete/rename/subscribe.
@@ -16,6 +17,7 @@
 import { StoreError } from '../errors.js';
 import type { AccountRecord, Actor, Mailbox, MailboxCounts, SpecialUse, Uid } from '../types.js';
 import { canonicalName, INBOX, isInferior, requireName, superiorsOf } from '../sqlite/names.js';
+import { newObjectId } from '../sqlite/threads.js';
 import {
   highestModSeq,
   lockAccount,
@@ -79,8 +81,9 @@ async function allocateUidValidities(db: Db, count: number): Promise<number> {
 
 async function insertMailbox(db: Db, accountId: number, name: string, specialUse: SpecialUse | null): Promise<MailboxRow> {
   const { rows } = await db.query<MailboxRow>(
-    `INSERT INTO mailboxes (account_id, name, uid_validity, special_use) VALUES ($1, $2, $3, $4) RETURNING ${MAILBOX_COLUMNS}`,
-    [accountId, name, await allocateUidValidities(db, 1), specialUse],
+    `INSERT INTO mailboxes (account_id, name, uid_validity, special_use, object_id) VALUES ($1, $2, $3, $4, $5)
+     RETURNING ${MAILBOX_COLUMNS}`,
+    [accountId, name, await allocateUidValidities(db, 1), specialUse, newObjectId('F')],
   );
   return rows[0];
 }
@@ -137,9 +140,10 @@ async function insertAccounts(
   const names = created.flatMap(() => INITIAL_MAILBOXES.map(([n]) => n));
   const uses = created.flatMap(() => INITIAL_MAILBOXES.map(([, u]) => u));
   await db.query(
-    `INSERT INTO mailboxes (account_id, name, uid_validity, special_use)
-     SELECT a, n, $4::int8 - $5::int8 + o, u FROM unnest($1::int8[], $2::text[], $3::text[]) WITH ORDINALITY AS t(a, n, u, o)`,
-    [accountIds, names, uses, last, count],
+    `INSERT INTO mailboxes (account_id, name, uid_validity, special_use, object_id)
+     SELECT a, n, $4::int8 - $5::int8 + o, u, f
+     FROM unnest($1::int8[], $2::text[], $3::text[], $6::text[]) WITH ORDINALITY AS t(a, n, u, f, o)`,
+    [accountIds, names, uses, last, count, accountIds.map(() => newObjectId('F'))],
   );
   await db.query('INSERT INTO subscriptions (account_id, name) SELECT * FROM unnest($1::int8[], $2::text[]) ON CONFLICT DO NOTHING', [
     accountIds,

@@ -15,6 +15,8 @@
  *   the insert recreates it) or sees refs > 0 after (and keeps it).
  * - Blobs whose last reference a transaction dropped are deleted in that same transaction
  *   (collectBlobs): nothing is left to collect later.
+ * - Every inserted row gets EMAILID and THREADID (RFC 8474 §5): a fresh EMAILID and an assigned
+ *   thread (threads.ts) on append/replace, the source row's on copy/move.
  * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
  * - saved_at (RFC 8514 §3) is set once, when a row is inserted, and never updated afterwards.
  * - Content is readable only through a message of the actor's own account; ranges are cut in
@@ -38,6 +40,8 @@ import type {
 } from '../types.js';
 import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../sqlite/flags.js';
 import { requireName } from '../sqlite/names.js';
+import { newObjectId } from '../sqlite/threads.js';
+import { assignThread } from './threads.js';
 import {
   highestModSeq,
   lockMailbox,
@@ -62,9 +66,11 @@ export interface MessageDbRow {
   size: number;
   blob_id: string;
   saved_at: number;
+  email_id: string;
+  thread_id: string;
 }
 
-const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at';
+const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id';
 
 /** SQL truth value: the row's flags column contains flag `f` (stored in canonical case). */
 export const hasFlagSql = (f: string, alias = 'messages'): string => `strpos(' ' || ${alias}.flags || ' ', ' ${f} ') > 0`;
@@ -77,6 +83,8 @@ const toRow = (r: MessageDbRow): MessageRow => ({
   size: r.size,
   blobId: r.blob_id,
   savedAt: r.saved_at,
+  emailId: r.email_id,
+  threadId: r.thread_id,
 });
 
 const blobId = (content: Buffer): string => createHash('sha256').update(content).digest('hex');
@@ -142,14 +150,16 @@ interface InsertRow {
   internalDate: number;
   size: number;
   blobId: string;
+  emailId: string;
+  threadId: string;
 }
 
 async function insertMessages(db: Db, mailboxId: number, modseq: number, savedAt: number, rows: readonly InsertRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_id, saved_at)
-     SELECT $1, u, $2, f, d, s, b, $3
-     FROM unnest($4::int8[], $5::text[], $6::int8[], $7::int8[], $8::text[]) AS t(u, f, d, s, b)`,
+    `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id)
+     SELECT $1, u, $2, f, d, s, b, $3, e, th
+     FROM unnest($4::int8[], $5::text[], $6::int8[], $7::int8[], $8::text[], $9::text[], $10::text[]) AS t(u, f, d, s, b, e, th)`,
     [
       mailboxId,
       modseq,
@@ -159,6 +169,8 @@ async function insertMessages(db: Db, mailboxId: number, modseq: number, savedAt
       rows.map((r) => r.internalDate),
       rows.map((r) => r.size),
       rows.map((r) => r.blobId),
+      rows.map((r) => r.emailId),
+      rows.map((r) => r.threadId),
     ],
   );
 }
@@ -174,7 +186,16 @@ export async function transferRows(db: Db, rows: readonly MessageDbRow[], destId
     destId,
     modseq,
     Date.now(),
-    rows.map((r, i) => ({ uid: out[i], flags: r.flags, internalDate: r.internal_date, size: r.size, blobId: r.blob_id })),
+        // RFC 8474 §5.1: copies keep EMAILID and THREADID.
+    rows.map((r, i) => ({
+      uid: out[i],
+      flags: r.flags,
+      internalDate: r.internal_date,
+      size: r.size,
+      blobId: r.blob_id,
+      emailId: r.email_id,
+      threadId: r.thread_id,
+    })),
   );
   return out;
 }
@@ -210,6 +231,8 @@ export async function append(ctx: PgContext, actor: Actor, mailboxName: string, 
     const modseq = await nextModSeq(db, mb.id);
     const first = await allocateUids(db, mb.id, prepared.length);
     for (const m of prepared) await ensureBlob(db, m.id, m.content, m.meta);
+    const threadIds: string[] = [];
+    for (const m of prepared) threadIds.push(await assignThread(db, actor.accountId, m.threading));
     const uids = prepared.map((_, i) => (first + i) as Uid);
     // RFC 8514 §3: the save date is the time of the APPEND, whatever INTERNALDATE was given.
     await insertMessages(
@@ -217,7 +240,15 @@ export async function append(ctx: PgContext, actor: Actor, mailboxName: string, 
       mb.id,
       modseq,
       Date.now(),
-      prepared.map((m, i) => ({ uid: uids[i], flags: m.flags, internalDate: m.internalDate, size: m.content.length, blobId: m.id })),
+      prepared.map((m, i) => ({
+        uid: uids[i],
+        flags: m.flags,
+        internalDate: m.internalDate,
+        size: m.content.length,
+        blobId: m.id,
+        emailId: newObjectId('M'),
+        threadId: threadIds[i],
+      })),
     );
     return { mailboxId: mb.id, uidValidity: mb.uid_validity, uids, modseq };
   });
@@ -248,7 +279,16 @@ export async function replace(
     const newUid = await allocateUids(db, mb.id, 1);
     await ensureBlob(db, id, message.content, message.meta);
     await insertMessages(db, mb.id, modseq, Date.now(), [
-      { uid: newUid, flags, internalDate: message.internalDate, size: message.content.length, blobId: id },
+      // RFC 8474 §5.1: a replacement is a new message, with a new EMAILID.
+      {
+        uid: newUid,
+        flags,
+        internalDate: message.internalDate,
+        size: message.content.length,
+        blobId: id,
+        emailId: newObjectId('M'),
+        threadId: await assignThread(db, actor.accountId, message.threading),
+      },
     ]);
     await expungeUids(db, sourceId, [uid], mb.id === sourceId ? modseq : undefined);
     return { destId: mb.id, uidValidity: mb.uid_validity, uid: newUid as Uid, modseq: modseq as ModSeq, sourceModSeq: await highestModSeq(db, sourceId) };

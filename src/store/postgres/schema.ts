@@ -19,8 +19,8 @@
  */
 import type pg from 'pg';
 
-/** Key of pg_advisory_xact_lock taken by migrations ("facteur" in ASCII, as one int8). */
-const MIGRATION_LOCK = 0x66616374657572;
+/** Key of pg_advisory_xact_lock taken by migrations ("facte" in ASCII; below 2^53, exact in JS). */
+const MIGRATION_LOCK = 0x6661637465;
 
 const MIGRATIONS: readonly string[] = [
   // 1: everything the SQLite backend's migrations 1-4 hold (accounts, mailboxes, messages,
@@ -119,6 +119,35 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, scope, key)
   );
   CREATE INDEX delivery_marks_expiry ON delivery_marks(expires_at);
+  `,
+  // 2: OBJECTID (RFC 8474): MAILBOXID, EMAILID, THREADID and the per-account Message-ID ->
+  // THREADID index (SQLite migration 5, src/store/sqlite/threads.ts). New ids come from the
+  // application's CSPRNG; rows that predate the columns get ids from gen_random_uuid() (hex
+  // without dashes, cut to 24), one EMAILID and THREADID per (account, blob) as in SQLite.
+  `
+  ALTER TABLE mailboxes ADD COLUMN object_id text;
+  UPDATE mailboxes SET object_id = 'F' || left(replace(gen_random_uuid()::text, '-', ''), 24);
+  ALTER TABLE mailboxes ALTER COLUMN object_id SET NOT NULL;
+  CREATE UNIQUE INDEX mailboxes_object_id ON mailboxes(object_id);
+
+  ALTER TABLE messages ADD COLUMN email_id text NOT NULL DEFAULT '';
+  ALTER TABLE messages ADD COLUMN thread_id text NOT NULL DEFAULT '';
+  WITH legacy AS (
+    SELECT d.account_id, d.blob_id,
+           left(replace(gen_random_uuid()::text, '-', ''), 24) AS hex,
+           left(replace(gen_random_uuid()::text, '-', ''), 24) AS thread_hex
+    FROM (SELECT DISTINCT x.account_id, y.blob_id FROM messages y JOIN mailboxes x ON x.id = y.mailbox_id) AS d
+  )
+  UPDATE messages SET email_id = 'M' || l.hex, thread_id = 'T' || l.thread_hex
+  FROM legacy l, mailboxes b
+  WHERE b.id = messages.mailbox_id AND l.account_id = b.account_id AND l.blob_id = messages.blob_id;
+
+  CREATE TABLE thread_refs (
+    account_id int8 NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    message_id text NOT NULL,
+    thread_id  text NOT NULL,
+    PRIMARY KEY (account_id, message_id)
+  );
   `,
 ];
 

@@ -33,9 +33,10 @@ export interface MailboxRow {
   highest_modseq: number;
   recent_floor: number;
   special_use: string | null;
+  object_id: string;
 }
 
-export const MAILBOX_COLUMNS = 'id, account_id, name, uid_validity, uid_next, highest_modseq, recent_floor, special_use';
+export const MAILBOX_COLUMNS = 'id, account_id, name, uid_validity, uid_next, highest_modseq, recent_floor, special_use, object_id';
 
 export const toMailbox = (r: MailboxRow): Mailbox => ({
   id: r.id,
@@ -45,6 +46,7 @@ export const toMailbox = (r: MailboxRow): Mailbox => ({
   uidNext: r.uid_next as Uid,
   highestModSeq: r.highest_modseq as ModSeq,
   specialUse: r.special_use as SpecialUse | null,
+  objectId: r.object_id,
 });
 
 export class SqliteContext {

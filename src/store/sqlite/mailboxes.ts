@@ -7,10 +7,13 @@
  *   (RFC 9051 §2.3.1.1), and within 32 bits unsigned.
  * - Every mailbox's superiors exist: CREATE and RENAME create missing ones (RFC 9051 §6.3.4),
  *   DELETE refuses a mailbox that has inferiors (HASCHILDREN).
- * - RENAME keeps the mailbox row, hence its id, UIDVALIDITY, UIDs and modseqs (RFC 9051 §6.3.6),
- *   and moves every inferior with it. Renaming INBOX instead creates the new mailbox with a fresh
+ * - RENAME keeps the mailbox row, hence its id, UIDVALIDITY, MAILBOXID, UIDs and modseqs
+ *   (RFC 9051 §6.3.6, RFC 8474 §4), and moves every inferior with it. Renaming INBOX instead creates the new mailbox with a fresh
  *   UIDVALIDITY and moves all INBOX messages into it (new UIDs from 1, flags and dates kept,
  *   expunge history written in INBOX); INBOX stays, empty, and its inferiors do not move.
+ *   The new mailbox gets a fresh MAILBOXID (it is a new mailbox, RFC 8474 §4); INBOX keeps its
+ *   own, as it keeps its name and UIDVALIDITY (§4: same name and UIDVALIDITY, same MAILBOXID).
+ *   The moved messages keep EMAILID and THREADID, as a MOVE does.
  * - Subscriptions are names and may name missing mailboxes (RFC 9051 §6.3.9); DELETE leaves them.
  *   RENAME moves the subscriptions of the old name and its inferiors to the new names (as Dovecot
  *   does); renaming INBOX moves none, since INBOX remains.
@@ -21,6 +24,7 @@ import type { Actor, Mailbox, MailboxCounts, SpecialUse, Uid } from '../types.js
 import { collectAfterCommit } from './blob-refs.js';
 import { MAILBOX_COLUMNS, toMailbox, type MailboxRow, type SqliteContext } from './context.js';
 import { allRows, expungeUids, hasFlagSql, transferRows } from './messages.js';
+import { newObjectId } from './threads.js';
 import { canonicalName, INBOX, isInferior, requireName, superiorsOf } from './names.js';
 
 const MAX_UID_VALIDITY = 0xffffffff;
@@ -36,13 +40,13 @@ export function allocateUidValidity(ctx: SqliteContext): number {
   return next;
 }
 
-/** Inside a write transaction: inserts a mailbox with a fresh UIDVALIDITY. */
+/** Inside a write transaction: inserts a mailbox with a fresh UIDVALIDITY and MAILBOXID (RFC 8474 §4). */
 export function insertMailbox(ctx: SqliteContext, accountId: number, name: string, specialUse: SpecialUse | null): MailboxRow {
   const row = ctx
     .stmt<MailboxRow>(
-      `INSERT INTO mailboxes (account_id, name, uid_validity, special_use) VALUES (?, ?, ?, ?) RETURNING ${MAILBOX_COLUMNS}`,
+      `INSERT INTO mailboxes (account_id, name, uid_validity, special_use, object_id) VALUES (?, ?, ?, ?, ?) RETURNING ${MAILBOX_COLUMNS}`,
     )
-    .get(accountId, name, allocateUidValidity(ctx), specialUse);
+    .get(accountId, name, allocateUidValidity(ctx), specialUse, newObjectId('F'));
   if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
   return row;
 }

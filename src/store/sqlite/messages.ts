@@ -16,6 +16,8 @@
  * - saved_at (RFC 8514 §3) is set once, when a row is inserted (append: the append's time;
  *   copy/move/RENAME INBOX: the transfer's time), and never updated afterwards.
  * - Content is readable only through a message of the actor's own account.
+ * - Every inserted row gets EMAILID and THREADID (RFC 8474 §5): fresh EMAILID and an assigned
+ *   thread (threads.ts) on append/replace, the source row's on copy/move.
  */
 import { StoreError } from '../errors.js';
 import type {
@@ -36,6 +38,7 @@ import { collectAfterCommit, ensureBlob } from './blob-refs.js';
 import type { MailboxRow, SqliteContext } from './context.js';
 import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from './flags.js';
 import { requireName } from './names.js';
+import { assignThread, newObjectId } from './threads.js';
 
 const MAX_UID = 0xffffffff;
 /** Blob writes of one multi-message append in flight at once (each waits on its own fsyncs). */
@@ -49,9 +52,11 @@ interface MessageDbRow {
   size: number;
   blob_id: string;
   saved_at: number;
+  email_id: string;
+  thread_id: string;
 }
 
-const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at';
+const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id';
 /** SQL truth value: the row's flags column contains flag `f` (stored in canonical case). */
 export const hasFlagSql = (f: string): string => `instr(' ' || flags || ' ', ' ${f} ') > 0`;
 
@@ -63,6 +68,8 @@ const toRow = (r: MessageDbRow): MessageRow => ({
   size: r.size,
   blobId: r.blob_id,
   savedAt: r.saved_at,
+  emailId: r.email_id,
+  threadId: r.thread_id,
 });
 
 /** The destination mailbox of APPEND/COPY/MOVE: TRYCREATE when missing (RFC 9051 §7.1). */
@@ -100,18 +107,21 @@ function insertMessage(
   size: number,
   blobId: string,
   savedAt: number,
+  emailId: string,
+  threadId: string,
 ): void {
   ctx
     .stmt(
-      `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_id, saved_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(mailboxId, uid, modseq, flags, internalDate, size, blobId, savedAt);
+    .run(mailboxId, uid, modseq, flags, internalDate, size, blobId, savedAt, emailId, threadId);
 }
 
 /**
  * Inside a write transaction: copies `rows` (UID order) into `dest`; returns the new UIDs.
- * The copies get a new save date, the time of this transfer (RFC 8514 §3).
+ * The copies get a new save date, the time of this transfer (RFC 8514 §3), and keep EMAILID and
+ * THREADID (RFC 8474 §5.1: the COPYUID pairs share the EMAILID).
  */
 export function transferRows(ctx: SqliteContext, rows: readonly MessageDbRow[], destId: number): number[] {
   if (rows.length === 0) return [];
@@ -120,7 +130,7 @@ export function transferRows(ctx: SqliteContext, rows: readonly MessageDbRow[], 
   let uid = allocateUids(ctx, destId, rows.length);
   const out: number[] = [];
   for (const r of rows) {
-    insertMessage(ctx, destId, uid, modseq, r.flags, r.internal_date, r.size, r.blob_id, savedAt);
+    insertMessage(ctx, destId, uid, modseq, r.flags, r.internal_date, r.size, r.blob_id, savedAt, r.email_id, r.thread_id);
     out.push(uid++);
   }
   return out;
@@ -175,7 +185,8 @@ export async function append(
     const uids: Uid[] = [];
     prepared.forEach((m, i) => {
       ensureBlob(ctx, ids[i], m.content, m.meta);
-      insertMessage(ctx, mb.id, uid, modseq, m.flags, m.internalDate, m.content.length, ids[i], savedAt);
+      const threadId = assignThread(ctx, actor.accountId, m.threading);
+      insertMessage(ctx, mb.id, uid, modseq, m.flags, m.internalDate, m.content.length, ids[i], savedAt, newObjectId('M'), threadId);
       uids.push(uid++ as Uid);
     });
     return { mailboxId: mb.id, uidValidity: mb.uid_validity, uids, modseq: modseq as ModSeq };
@@ -214,7 +225,9 @@ export async function replace(
     const modseq = ctx.nextModSeq(mb.id);
     const newUid = allocateUids(ctx, mb.id, 1);
     ensureBlob(ctx, blobId, message.content, message.meta);
-    insertMessage(ctx, mb.id, newUid, modseq, flags, message.internalDate, message.content.length, blobId, Date.now());
+    // RFC 8474 §5.1: a replacement is a new message, with a new EMAILID.
+    const threadId = assignThread(ctx, actor.accountId, message.threading);
+    insertMessage(ctx, mb.id, newUid, modseq, flags, message.internalDate, message.content.length, blobId, Date.now(), newObjectId('M'), threadId);
     expungeUids(ctx, sourceId, [uid], mb.id === sourceId ? modseq : undefined);
     const sourceModSeq = ctx.column<number>('SELECT highest_modseq FROM mailboxes WHERE id = ?').get(sourceId) ?? 0;
     return { destId: mb.id, uidValidity: mb.uid_validity, uid: newUid as Uid, modseq: modseq as ModSeq, sourceModSeq };

@@ -15,6 +15,9 @@
  *   the mailbox/subscription list; it is pruned to a recent window (change-feed.ts).
  * - expunged keeps one row per expunged UID forever (QRESYNC's history, RFC 7162 §3.2.5);
  *   UIDs are never reused, so (mailbox_id, uid) stays unique.
+ * - Object ids (RFC 8474) are a one-letter kind prefix (F mailbox, M email, T thread) and 24
+ *   lowercase hex digits of randomness: they carry nothing about the account or the content, two
+ *   ids never differ by case only, and the prefixes keep EMAILIDs and THREADIDs apart (§5.2).
  */
 import type { Database } from 'better-sqlite3';
 
@@ -143,6 +146,35 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, scope, key)
   ) WITHOUT ROWID;
   CREATE INDEX delivery_marks_expiry ON delivery_marks(expires_at);
+  `,
+  // 5: OBJECTID (RFC 8474): MAILBOXID per mailbox, EMAILID and THREADID per message, and the
+  // per-account Message-ID -> THREADID index that threads new messages (threads.ts). Existing
+  // mailboxes get fresh random ids; existing messages one EMAILID per (account, blob), so
+  // copies made before the upgrade share it, and each such EMAILID its own thread.
+  `
+  ALTER TABLE mailboxes ADD COLUMN object_id TEXT;
+  UPDATE mailboxes SET object_id = 'F' || lower(hex(randomblob(12)));
+  CREATE UNIQUE INDEX mailboxes_object_id ON mailboxes(object_id);
+
+  ALTER TABLE messages ADD COLUMN email_id TEXT NOT NULL DEFAULT '';
+  ALTER TABLE messages ADD COLUMN thread_id TEXT NOT NULL DEFAULT '';
+  CREATE TEMP TABLE objectid_legacy AS
+    SELECT account_id, blob_id, lower(hex(randomblob(12))) AS hex, lower(hex(randomblob(12))) AS thread_hex
+    FROM (SELECT DISTINCT b.account_id AS account_id, m.blob_id AS blob_id
+          FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id);
+  UPDATE messages SET
+    email_id = 'M' || (SELECT l.hex FROM objectid_legacy l JOIN mailboxes b ON b.account_id = l.account_id
+                       WHERE b.id = messages.mailbox_id AND l.blob_id = messages.blob_id),
+    thread_id = 'T' || (SELECT l.thread_hex FROM objectid_legacy l JOIN mailboxes b ON b.account_id = l.account_id
+                        WHERE b.id = messages.mailbox_id AND l.blob_id = messages.blob_id);
+  DROP TABLE objectid_legacy;
+
+  CREATE TABLE thread_refs (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    thread_id  TEXT NOT NULL,
+    PRIMARY KEY (account_id, message_id)
+  ) WITHOUT ROWID;
   `,
 ];
 

@@ -1,0 +1,63 @@
+/**
+ * Object ids and thread assignment of the SQLite backend (RFC 8474 §4, §5; threads in the
+ * manner of JMAP, RFC 8621 §3).
+ *
+ * Invariants:
+ * - An object id is a kind letter (F mailbox, M email, T thread) and 24 lowercase hex digits from
+ *   a CSPRNG: `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §7), not starting with a
+ *   digit or dash, never "NIL", never two that differ only by case (§8.1), and nothing in it
+ *   derives from the account, the content or a counter another account could observe.
+ * - thread_refs maps, per account, every Message ID a message named (its own and those it refers
+ *   to) to the thread the message joined. A new message joins the thread of the first of its
+ *   own ID, then its references newest first, that is already mapped; otherwise a new thread
+ *   starts. Mappings are only ever added (INSERT OR IGNORE), so a thread id once reported never
+ *   changes (§5.2), and a reply that arrives before its parent still pulls the parent into its
+ *   thread (the parent's own ID was mapped by the reply).
+ * - Threads never cross accounts: the index is keyed by account.
+ * - At most MAX_THREAD_KEYS Message IDs of MAX_MESSAGE_ID_LENGTH octets each are used per
+ *   message (own, root, newest references), so a hostile References field costs bounded work
+ *   and rows.
+ */
+import { randomBytes } from 'node:crypto';
+import type { MessageThreading } from '../types.js';
+import type { SqliteContext } from './context.js';
+
+/** Message IDs per message used for threading: the own ID plus the newest references. */
+const MAX_THREAD_KEYS = 50;
+/** Longer Message IDs are ignored: RFC 5322 lines stop at 998 octets, a msg-id cannot be longer. */
+const MAX_MESSAGE_ID_LENGTH = 998;
+
+export function newObjectId(kind: 'F' | 'M' | 'T'): string {
+  return kind + randomBytes(12).toString('hex');
+}
+
+/**
+ * The Message IDs a message is threaded by, in lookup order: its own, the thread root (the first
+ * reference, RFC 5322 §3.6.4), then the other references newest (the parent) first.
+ */
+export function threadKeys(t: MessageThreading | undefined): string[] {
+  if (t === undefined) return [];
+  const out: string[] = [];
+  const add = (id: string | undefined | null): void => {
+    if (id && id.length <= MAX_MESSAGE_ID_LENGTH && out.length < MAX_THREAD_KEYS && !out.includes(id)) out.push(id);
+  };
+  add(t.messageId);
+  add(t.references[0]);
+  for (let i = t.references.length - 1; i > 0 && out.length < MAX_THREAD_KEYS; i--) add(t.references[i]);
+  return out;
+}
+
+/** Inside a write transaction: the THREADID of a new message of the account; records its keys. */
+export function assignThread(ctx: SqliteContext, accountId: number, threading: MessageThreading | undefined): string {
+  const keys = threadKeys(threading);
+  let threadId: string | undefined;
+  const find = ctx.column<string>('SELECT thread_id FROM thread_refs WHERE account_id = ? AND message_id = ?');
+  for (const k of keys) {
+    threadId = find.get(accountId, k);
+    if (threadId !== undefined) break;
+  }
+  threadId ??= newObjectId('T');
+  const ins = ctx.stmt('INSERT OR IGNORE INTO thread_refs (account_id, message_id, thread_id) VALUES (?, ?, ?)');
+  for (const k of keys) ins.run(accountId, k, threadId);
+  return threadId;
+}
