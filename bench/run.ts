@@ -11,13 +11,20 @@
  *   3. 10,000-message mailbox: SELECT, UID FETCH 1:* (FLAGS), four SEARCHes; median of 5 runs.
  *   4. Server RSS per idle authenticated connection (1,000 connections). Runs FIRST, on the
  *      freshly started server, so that heap grown by the other phases does not hide the cost.
+ *   5. 100,000-message mailbox (bench/large-mailbox.ts; its own server, data on tmpfs when
+ *      available, filled through the storage API): SORT ARRIVAL/DATE/SUBJECT/FROM and THREAD
+ *      ORDEREDSUBJECT/REFERENCES/REFS over all messages; median of 3 runs.
+ *   6. The same mailbox: SELECT (QRESYNC (v modseq)) after 1% flag changes and 1% expunges;
+ *      median of 5 runs, next to a plain EXAMINE.
  *
  * Prints a table, then one last line "BENCH_JSON {...}" with every number.
+ * BENCH_PHASES=5,6 runs only the listed phases (the memory phase 4 always comes first when listed).
  */
 import { cpus, totalmem } from 'node:os';
 import { ImapClient, ImapCommandError, quote, type Reply, type Segment } from './imap-client.js';
 import { imapDateTime, makeMessage, SOMEONE } from './messages.js';
 import { ServerProcess } from './server-process.js';
+import { LARGE_N, largeDataParent, qresyncLarge, seedLargeMailbox, sortThreadLarge, type Timed } from './large-mailbox.js';
 
 const USER = 'bench';
 const PASS = 'bench-pass-42';
@@ -58,7 +65,10 @@ function log(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
+const ONLY = process.env.BENCH_PHASES?.split(',').map((x) => Number(x.trim()));
+
 async function phase(server: ServerProcess, n: number, name: string, fn: (out: Record<string, unknown>) => Promise<void>): Promise<void> {
+  if (ONLY !== undefined && !ONLY.includes(n)) return;
   const out: Record<string, unknown> = {};
   json[`${n}_${name}`] = out;
   log(`phase ${n}: ${name}`);
@@ -396,6 +406,27 @@ async function phaseMemory(server: ServerProcess, out: Record<string, unknown>):
 }
 
 // ---------------------------------------------------------------------------------------------
+// Phases 5 and 6: a 100,000-message mailbox
+
+function timedRow(phaseNo: number, t: Timed, out: Record<string, unknown>, key: string): void {
+  out[key] = { command: t.command, runsMs: t.runsMs, medianMs: Number(fmt(t.medianMs, 1)), ...(t.problem ? { problem: t.problem } : {}) };
+  row(phaseNo, t.command, t.medianMs, 'ms', `median of ${t.runsMs.length}; runs ${t.runsMs.map((x) => fmt(x, 0)).join(', ')}${t.problem ? `; WRONG: ${t.problem}` : ''}`);
+}
+
+async function phaseLargeSortThread(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+  const ms = await seedLargeMailbox(server.dataDir, USER);
+  out.seed = { messages: LARGE_N, ms, dataDir: server.dataDir };
+  row(5, `setup: ${LARGE_N} threaded messages through the store API`, (LARGE_N / ms) * 1000, 'msg/s', `${fmt(ms / 1000, 1)} s, data in ${server.dataDir}`);
+  const results = await sortThreadLarge(server, USER, PASS, 3);
+  results.forEach((t, i) => timedRow(5, t, out, `r${i}`));
+}
+
+async function phaseLargeQresync(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+  const r = await qresyncLarge(server, USER, PASS, RUNS);
+  timedRow(6, r.resync, out, 'qresync');
+  timedRow(6, r.plain, out, 'examine');
+  row(6, '  (checked in every run)', '', '', `VANISHED (EARLIER) ${r.vanished} UIDs, ${r.changed} FETCH (FLAGS MODSEQ) responses`);
+}
 
 function printTable(): void {
   const titles: Record<number, string> = {
@@ -410,7 +441,7 @@ function printTable(): void {
   const w2 = Math.max(...plain.map((r) => r.value.length), 5);
   const w3 = Math.max(...plain.map((r) => r.unit.length), 4);
   const lines: string[] = [];
-  for (const p of [1, 2, 3, 4, 0]) {
+  for (const p of [1, 2, 3, 4, 5, 6, 0]) {
     const rs = rows.filter((r) => r.phase === p);
     if (rs.length === 0) continue;
     lines.push('', titles[p]);
@@ -420,6 +451,27 @@ function printTable(): void {
     }
   }
   process.stdout.write(lines.join('\n') + '\n\n');
+}
+
+/** Phases 5 and 6 on their own server process (see bench/large-mailbox.ts for why). */
+async function largePhases(srv: Record<string, unknown>): Promise<void> {
+  if (ONLY !== undefined && !ONLY.includes(5) && !ONLY.includes(6)) return;
+  let large: ServerProcess;
+  try {
+    large = await ServerProcess.start(USER, PASS, largeDataParent());
+  } catch (e) {
+    errors.push({ phase: 5, error: errMsg(e) });
+    row(5, 'ERROR', `could not start the large-mailbox server: ${errMsg(e)}`);
+    return;
+  }
+  try {
+    await phase(large, 5, 'largeSortThread', (out) => phaseLargeSortThread(large, out));
+    await phase(large, 6, 'largeQresync', (out) => phaseLargeQresync(large, out));
+    srv.largePeakRssKiB = large.statusKiB('VmHWM');
+    row(0, 'peak RSS of the 100k-mailbox server (VmHWM)', large.statusKiB('VmHWM') / 1024, 'MiB');
+  } finally {
+    await large.stop();
+  }
 }
 
 async function main(): Promise<number> {
@@ -444,6 +496,7 @@ async function main(): Promise<number> {
     await phase(server, 1, 'append', (out) => phaseAppend(server, out));
     await phase(server, 2, 'fetch', (out) => phaseFetch(server, out));
     await phase(server, 3, 'bigMailbox', (out) => phaseBigMailbox(server, out));
+    await largePhases(srv);
     srv.rssEndKiB = server.rssKiB();
     srv.peakRssKiB = server.statusKiB('VmHWM');
     row(0, 'RSS at the end', server.rssKiB() / 1024, 'MiB');

@@ -94,9 +94,12 @@ export class ServerProcess {
     return this.logTail;
   }
 
-  /** Creates the data dir and the account, starts `facteur serve`, waits for the port. */
-  static async start(user: string, pass: string): Promise<ServerProcess> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'facteur-bench-'));
+  /**
+   * Creates the data dir (under `parent`, default the temporary directory) and the account,
+   * starts `facteur serve`, waits for the port.
+   */
+  static async start(user: string, pass: string, parent = tmpdir()): Promise<ServerProcess> {
+    const dataDir = mkdtempSync(join(parent, 'facteur-bench-'));
     try {
       const add = await run(['user', 'add', user, '--data', dataDir], `${pass}\n`);
       if (add.code !== 0) throw new Error(`facteur user add failed (${add.code}): ${add.out.trim()}`);

@@ -29,6 +29,11 @@ export interface Config {
   allowCleartextAuth: boolean;
   /** Advertise UTF8=ACCEPT (RFC 6855); see docs/decisions/0004. */
   utf8Accept: boolean;
+  /**
+   * Accounts authorised as message submission entities: the only sessions that may fetch
+   * URLAUTH URLs whose access identifier is "submit+<user>" (RFC 4467 §3). Comma-separated.
+   */
+  urlauthSubmitUsers: string;
   tlsCert: string | null;
   tlsKey: string | null;
   logLevel: ConfigLogLevel;
@@ -53,6 +58,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   imapsPort: 993,
   allowCleartextAuth: false,
   utf8Accept: false,
+  urlauthSubmitUsers: '',
   tlsCert: null,
   tlsKey: null,
   logLevel: 'info',
@@ -100,6 +106,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'utf8Accept', flag: '--utf8-accept', env: 'FACTEUR_UTF8_ACCEPT', toml: 'utf8_accept',
     type: 'boolean', valueName: '',
     description: 'advertise UTF8=ACCEPT (RFC 6855); clients that do not enable it can then no longer APPEND messages with raw 8-bit headers' },
+  { key: 'urlauthSubmitUsers', flag: '--urlauth-submit-users', env: 'FACTEUR_URLAUTH_SUBMIT_USERS', toml: 'urlauth_submit_users',
+    type: 'string', valueName: 'USERS',
+    description: 'comma-separated accounts that act as message submission servers: only they may URLFETCH "submit+" URLAUTH URLs (RFC 4467)' },
   { key: 'tlsCert', flag: '--tls-cert', env: 'FACTEUR_TLS_CERT', toml: 'tls_cert', type: 'path', valueName: 'FILE',
     description: 'PEM certificate chain; without it a self-signed certificate is generated in DATA/tls/' },
   { key: 'tlsKey', flag: '--tls-key', env: 'FACTEUR_TLS_KEY', toml: 'tls_key', type: 'path', valueName: 'FILE',

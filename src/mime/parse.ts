@@ -24,6 +24,8 @@ import {
   stripComments,
 } from './content-params.js';
 import { buildEnvelope } from './envelope.js';
+import { parseMessageIds } from './message-id.js';
+import { decodeEncodedWords } from './encoded-word.js';
 
 interface Ctx {
   raw: Buffer;
@@ -129,7 +131,10 @@ function parseEntity(
   const stop = stack.length === 0 ? undefined : (p: number) => matchDelimiter(raw, p, limit, stack);
   const hdr = readHeaderBlock(raw, start, limit, stop);
   const part = describe(raw, hdr.fields, start, hdr.bodyStart, dflt);
-  if (isMessage) part.envelope = buildEnvelope(raw, hdr.fields);
+  if (isMessage) {
+    part.envelope = buildEnvelope(raw, hdr.fields);
+    part.references = referencesOf(raw, hdr.fields);
+  }
   const bodyStart = hdr.bodyStart;
   let outHit: Hit | null = hdr.stopped;
   const containerAllowed = depth < MAX_MIME_DEPTH && ctx.parts < MAX_MIME_PARTS;
@@ -198,6 +203,16 @@ function parseEntity(
   part.size = part.end - part.bodyStart;
   if (part.type === 'text' || part.message !== null) part.lines = countLf(raw, part.bodyStart, part.end);
   return { part, hit: outHit };
+}
+
+/**
+ * The Message IDs of the first References: field (RFC 5322 §3.6.4), oldest first, as THREAD
+ * (RFC 5256 §3 REFERENCES) reads them; cached with the structure so threading never rereads
+ * header blocks.
+ */
+function referencesOf(raw: Buffer, fields: HeaderField[]): string[] {
+  const field = firstField(fields, 'references');
+  return field === null ? [] : parseMessageIds(decodeEncodedWords(unfoldedValue(raw, field)));
 }
 
 /** The MIME structure of a raw message; total over all inputs. */

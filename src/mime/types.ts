@@ -61,6 +61,12 @@ export interface MimePart {
   message: MimePart | null;
   /** ENVELOPE of the message this part heads: the top-level message and each encapsulated one. */
   envelope: Envelope | null;
+  /**
+   * Normalised Message IDs of the References: field of the message this part heads (set with
+   * `envelope`). Absent in structures cached before this field existed: readers then take
+   * them from the header block.
+   */
+  references?: string[];
 }
 
 /** A BODY[...] section as the mime layer understands it (see FetchSection in imap/protocol/ast.ts). */

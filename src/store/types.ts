@@ -146,7 +146,11 @@ export interface FlagUpdate {
 export interface StoreFlagsResult {
   /** Messages whose flags actually changed, with their new modseq. */
   updated: FlagUpdate[];
-  /** UIDs not changed because their modseq was above unchangedSince (RFC 7162 §3.1.3). */
+  /**
+   * UIDs not changed because their modseq was above unchangedSince (RFC 7162 §3.1.3). For 'add'
+   * and 'remove', a message whose flags already have the requested state is not listed (§3.1.12:
+   * no spurious MODIFIED); it is not changed either.
+   */
   modified: Uid[];
 }
 
@@ -264,6 +268,19 @@ export interface MailStore {
   hasDeliveryMark(actor: Actor, scope: DeliveryMarkScope, key: string, now: number): Promise<boolean>;
   /** Records `key` (or moves its expiry) until `expiresAt`; marks expired before now are pruned. */
   putDeliveryMark(actor: Actor, scope: DeliveryMarkScope, key: string, expiresAt: number): Promise<void>;
+  // --- URLAUTH mailbox access keys (RFC 4467 §2.2) ---
+  /**
+   * The mailbox's access key (at least 128 random bits). With `create`, a missing key is generated
+   * and stored first (RFC 4467 §7 GENURLAUTH: "one is automatically generated"); without, a
+   * missing key is null. NONEXISTENT when the mailbox is not the actor's.
+   */
+  urlAuthKey(actor: Actor, mailboxId: number, create: boolean): Promise<Buffer | null>;
+  /**
+   * RESETKEY (RFC 4467 §7): with a mailbox id, replaces that mailbox's key with a new one; with
+   * null, removes every key of the actor's mailboxes. Either way, URLs authorised with the old
+   * keys no longer validate. NONEXISTENT when the mailbox is not the actor's.
+   */
+  resetUrlAuthKeys(actor: Actor, mailboxId: number | null): Promise<void>;
 
   /** Flushes and closes the database; no call may follow. */
   close(): Promise<void>;
@@ -272,7 +289,13 @@ export interface MailStore {
 /** Change events: hints that something changed; the modseq log (changesSince) is the truth. */
 export type ChangeEvent =
   | { type: 'mailbox'; accountId: number; mailboxId: number; highestModSeq: ModSeq }
-  | { type: 'mailboxes'; accountId: number };
+  | { type: 'mailboxes'; accountId: number }
+  /**
+   * URLAUTH keys were reset (RFC 4467 §7 RESETKEY): one mailbox's, or all (null). Sessions with
+   * that mailbox selected announce URLMECH. Published in this process only (not in the change
+   * feed shared by processes on one data directory).
+   */
+  | { type: 'urlauth-keys'; accountId: number; mailboxId: number | null };
 
 export interface ChangeBus {
   publish(event: ChangeEvent): void;

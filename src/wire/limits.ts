@@ -66,3 +66,6 @@ export const MAX_ESEARCH_MAILBOXES = 1000;
 
 /** Most ID parameter pairs (RFC 2971 §3.3: at most 30). */
 export const MAX_ID_PARAMS = 30;
+
+/** Most URLs in one GENURLAUTH or URLFETCH (RFC 4467 §9 allows 1*): each may cost a message read. */
+export const MAX_URLS_PER_COMMAND = 1000;

@@ -276,6 +276,33 @@ describe('IMAP CONDSTORE (RFC 7162 §3.1)', () => {
     assert.deepEqual([...modseqs(await a.command('FETCH 2:4 (MODSEQ)')).values()], [...stored.values()]);
   });
 
+  test('STORE UNCHANGEDSINCE: +FLAGS already in place is no conflict (RFC 7162 §3.1.12)', async () => {
+    const name = await box();
+    const a = await client();
+    const b = await client();
+    await a.command(`SELECT ${name} (CONDSTORE)`);
+    await b.command(`SELECT ${name}`);
+    assertStatus(await a.command('UID STORE 2 +FLAGS.SILENT ($Processed)'), 'OK');
+    const hms = statusModSeq(await a.command(`STATUS ${name} (HIGHESTMODSEQ)`));
+    // Another session changes a flag A does not touch, on 2 and 3.
+    assertStatus(await b.command('STORE 2,3 +FLAGS.SILENT (\\Answered)'), 'OK');
+    const r = await a.command(`UID STORE 2,3 (UNCHANGEDSINCE ${hms}) +FLAGS.SILENT ($Processed)`);
+    // 3 lacks $Processed: a real conflict; 2 has it already: no MODIFIED, its state is reported.
+    assertStatus(r, 'OK', 'MODIFIED');
+    assert.deepEqual(codeArgs(r, 'MODIFIED'), ['3']);
+    const lines = grep(r, /FETCH/).map((l) => l.replace(/MODSEQ \(\d+\)/, 'MODSEQ (n)'));
+    assert.deepEqual(lines, ['* 2 FETCH (UID 2 FLAGS ($Processed \\Answered) MODSEQ (n))', '* 3 FETCH (UID 3 FLAGS (\\Answered) MODSEQ (n))']);
+    // -FLAGS of a flag no message has: no conflict at all.
+    const minus = await a.command(`UID STORE 2,3 (UNCHANGEDSINCE ${hms}) -FLAGS.SILENT ($Absent)`);
+    assertStatus(minus, 'OK');
+    assert.ok(!/MODIFIED/.test(minus.tagged), minus.tagged);
+    // Nothing was stored by either.
+    const f = grep(await a.command('UID FETCH 2,3 (FLAGS)'), /FETCH/).map((l) => l.replace(/ MODSEQ \(\d+\)/, ''));
+    assert.deepEqual(f, ['* 2 FETCH (UID 2 FLAGS ($Processed \\Answered))', '* 3 FETCH (UID 3 FLAGS (\\Answered))']);
+    // UNCHANGEDSINCE 0 still always fails (§3.1.3).
+    assert.deepEqual(codeArgs(await a.command('UID STORE 2 (UNCHANGEDSINCE 0) +FLAGS.SILENT ($Processed)'), 'MODIFIED'), ['2']);
+  });
+
   test('STORE UNCHANGEDSINCE reports MODIFIED as sequence numbers; UNCHANGEDSINCE 0 always fails (Examples 6, 8)', async () => {
     const name = await box();
     const a = await client();

@@ -135,8 +135,9 @@ describe('IMAP messages: APPEND, SELECT, FETCH, STORE', () => {
     const v = /UIDVALIDITY (\d+)/.exec(st.untagged[0])![1];
     const r = await c.command('SELECT sel');
     assertStatus(r, 'OK', 'READ-WRITE');
-    const lines = r.untagged.filter((l) => !/HIGHESTMODSEQ|MAILBOXID/.test(l));
+    const lines = r.untagged.filter((l) => !/HIGHESTMODSEQ|MAILBOXID|URLMECH/.test(l));
     assert.equal(r.untagged.filter((l) => /^\* OK \[MAILBOXID \([A-Za-z0-9_-]+\)\] /.test(l)).length, 1); // RFC 8474 §4.2
+    assert.ok(r.untagged.includes('* OK [URLMECH INTERNAL] URLAUTH mechanisms')); // RFC 4467 §8
     assert.deepEqual(lines, [
       '* 3 EXISTS',
       '* 1 RECENT',

@@ -1,11 +1,14 @@
 /**
  * Transcript tests of SORT / UID SORT (RFC 5256 §3), SORT=DISPLAY (RFC 5957) and THREAD /
- * UID THREAD with ORDEREDSUBJECT and REFERENCES (RFC 5256 §3), against a real server.
+ * UID THREAD with ORDEREDSUBJECT and REFERENCES (RFC 5256 §3) and REFS (draft-ietf-morg-inthread),
+ * against a real server.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient, loggedIn, assertStatus, seedMailbox } from '../support/transcript.js';
+import { openStore } from '../../src/main.js';
+import { parseMessage } from '../../src/mime/index.js';
 
 function message(h: { from?: string; to?: string; cc?: string; subject?: string; date?: string; id?: string; refs?: string; inReplyTo?: string; body?: string }): string {
   const lines: string[] = [];
@@ -68,7 +71,7 @@ describe('IMAP SORT and THREAD', () => {
   test('capabilities: SORT, SORT=DISPLAY, ESORT, THREAD=ORDEREDSUBJECT, THREAD=REFERENCES; no CONTEXT', async () => {
     const r = await c.command('CAPABILITY');
     const caps = r.untagged.find((l) => l.startsWith('* CAPABILITY '))!.split(' ');
-    for (const cap of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES']) assert.ok(caps.includes(cap), cap);
+    for (const cap of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS']) assert.ok(caps.includes(cap), cap);
     assert.ok(!caps.some((x) => x.startsWith('CONTEXT=')));
   });
 
@@ -146,6 +149,16 @@ describe('IMAP SORT and THREAD', () => {
       assert.deepEqual(r.untagged, ['* THREAD ((8)(7))(3 6)(1 (5)(2 4))']);
     });
 
+    test('THREAD REFS: no subject merge, threads ordered by their newest message', async () => {
+      const r = await c.command('THREAD REFS UTF-8 ALL');
+      assertStatus(r, 'OK');
+      // "Re: Lunch" (6) has no references, so it stays alone; the Plan thread's newest message
+      // (4, 12:00) is older than 6 (13:00), and the Other thread's (7, 14:00) is the newest.
+      assert.deepEqual(r.untagged, ['* THREAD (3)(1 (5)(2 4))(6)((8)(7))']);
+      const u = await c.command('UID THREAD REFS UTF-8 SUBJECT lunch');
+      assert.deepEqual(u.untagged, ['* THREAD (3)(6)']);
+    });
+
     test('THREAD ORDEREDSUBJECT', async () => {
       const r = await c.command('THREAD ORDEREDSUBJECT UTF-8 ALL');
       assertStatus(r, 'OK');
@@ -162,7 +175,7 @@ describe('IMAP SORT and THREAD', () => {
     });
 
     test('THREAD with an unknown algorithm is BAD, an unknown charset NO [BADCHARSET]', async () => {
-      assertStatus(await c.command('THREAD REFS UTF-8 ALL'), 'BAD');
+      assertStatus(await c.command('THREAD XREFS UTF-8 ALL'), 'BAD');
       assertStatus(await c.command('THREAD REFERENCES ALL'), 'BAD');
       assertStatus(await c.command('THREAD REFERENCES X-NO-SUCH-CHARSET ALL'), 'NO', 'BADCHARSET');
     });
@@ -183,6 +196,51 @@ describe('IMAP SORT and THREAD', () => {
       assertStatus(await d.command('THREAD REFERENCES UTF-8 ALL'), 'BAD');
     } finally {
       d.close();
+    }
+  });
+});
+
+describe('THREAD reads References from the cached structure', () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer();
+  });
+  after(async () => {
+    await srv.stop();
+  });
+
+  test('cached References are used; a structure cached without them falls back to the header', async () => {
+    const store = await openStore(srv.config);
+    try {
+      const rec = await store.getAccount('alice');
+      const actor = { accountId: rec!.id, name: rec!.name };
+      await store.createMailbox(actor, 'cache');
+      const parent = message({ subject: 'a', date: '1 Jan 2023 10:00:00 +0000', id: 'a@x' });
+      const oldReply = message({ subject: 'b', date: '1 Jan 2023 11:00:00 +0000', id: 'b@x', refs: '<a@x>' });
+      const liar = message({ subject: 'c', date: '1 Jan 2023 12:00:00 +0000', id: 'c@x' });
+      const meta = (raw: string, edit: (root: ReturnType<typeof parseMessage>) => void) => {
+        const root = parseMessage(Buffer.from(raw));
+        edit(root);
+        return JSON.stringify(root);
+      };
+      const now = Date.UTC(2023, 0, 2);
+      await store.append(actor, 'cache', [
+        { content: Buffer.from(parent), flags: [], internalDate: now, meta: meta(parent, () => {}) },
+        // As cached before References were part of the structure: THREAD reads the header.
+        { content: Buffer.from(oldReply), flags: [], internalDate: now, meta: meta(oldReply, (r) => delete r.references) },
+        // The cache is what counts when present: this message's header has no References.
+        { content: Buffer.from(liar), flags: [], internalDate: now, meta: meta(liar, (r) => (r.references = ['b@x'])) },
+      ]);
+    } finally {
+      await store.close();
+    }
+    const c = await loggedIn(srv.port);
+    try {
+      assertStatus(await c.command('EXAMINE cache'), 'OK');
+      const r = await c.command('THREAD REFERENCES UTF-8 ALL');
+      assert.deepEqual(r.untagged, ['* THREAD (1 2 3)']);
+    } finally {
+      c.close();
     }
   });
 });

@@ -58,7 +58,7 @@ export const USER = 'alice';
 export const PASS = 'wonderland-pass';
 
 export async function startTestServer(
-  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; progressEvery?: number } = {},
+  opts: { users?: Array<[string, string]>; allowCleartextAuth?: boolean; dataDir?: string; utf8Accept?: boolean; progressEvery?: number; urlauthSubmitUsers?: string } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'facteur-test-'));
   const config: Config = {
@@ -71,6 +71,7 @@ export async function startTestServer(
     allowCleartextAuth: opts.allowCleartextAuth ?? true,
     utf8Accept: opts.utf8Accept ?? false,
     progressEvery: opts.progressEvery ?? DEFAULT_CONFIG.progressEvery,
+    urlauthSubmitUsers: opts.urlauthSubmitUsers ?? '',
     logLevel: 'silent',
   };
   const users = opts.users ?? [[USER, PASS]];

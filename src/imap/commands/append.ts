@@ -61,7 +61,7 @@ export async function prepareAppendMessage(session: ImapSession, m0: AppendMessa
   }
   if (m0.catenate !== undefined) {
     const selected = session.state.kind === 'selected' ? session.state.view.name : null;
-    const r = await assembleCatenate({ store: session.store, actor: session.actor!, selected }, m0.catenate);
+    const r = await assembleCatenate({ store: session.store, actor: session.actor!, selected, submitUsers: session.deps.urlauthSubmitUsers }, m0.catenate);
     if (!r.ok) {
       if (r.code === 'TOOBIG') return no(`Message larger than the ${APPEND_LIMIT}-octet limit`, 'TOOBIG');
       return no('Cannot resolve the URL', `BADURL ${badUrlText(r.url)}`);

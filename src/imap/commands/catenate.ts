@@ -5,7 +5,8 @@
  * - URLs resolve only to messages of the authenticated user on this server (RFC 4469 §3): the
  *   base is "imap://user@server/" or, when selected, "imap://user@server/<selected mailbox>";
  *   an absolute or network-path URL must name this user (no user = anonymous = another user)
- *   and a local host name. Anything else is BADURL (§4.1).
+ *   and a local host name. Anything else is BADURL (§4.1). The exception is a URLAUTH URL
+ *   (§5 allows them), which resolves as URLFETCH would (url-access.ts).
  * - ;UIDVALIDITY must match when given; ;UID is required (directly, or the URL is rejected);
  *   a message that does not exist, or a section that names no part, is BADURL.
  * - Part bytes are exactly what FETCH BODY.PEEK[section]<partial> returns (fetch-items'
@@ -17,13 +18,10 @@
  * - Pure w.r.t. storage writes: the caller appends only after every message assembled, so a
  *   failure stores nothing (also across MULTIAPPEND, RFC 3502 §3).
  */
-import { hostname } from 'node:os';
 import type { CatenatePart } from '../protocol/ast.js';
-import { parseImapMessageUrl, type ImapMessageUrl } from '../protocol/imap-url.js';
-import { asUid, type Actor, type MailStore } from '../../store/types.js';
+import type { Actor, MailStore } from '../../store/types.js';
 import { APPEND_LIMIT } from '../../wire/limits.js';
-import { parseMessage } from '../../mime/index.js';
-import { messageSource, parseStructure, sectionContent } from './fetch-items.js';
+import { locateUrl, urlBodyBytes } from './url-access.js';
 
 export type CatenateOutcome = { ok: true; content: Buffer } | { ok: false; code: 'BADURL'; url: string } | { ok: false; code: 'TOOBIG' };
 
@@ -32,33 +30,15 @@ export interface CatenateContext {
   actor: Actor;
   /** Name of the selected mailbox (the relative base), or null in the authenticated state. */
   selected: string | null;
+  /** Accounts that are message submission entities (URLAUTH "submit+" URLs, RFC 4467 §3). */
+  submitUsers?: ReadonlySet<string>;
   limit?: number;
 }
 
-function localHosts(): Set<string> {
-  return new Set(['localhost', '127.0.0.1', '[::1]', hostname().toLowerCase()]);
-}
-
 /** The bytes a message-part URL names, or null when it cannot be resolved (BADURL). */
-export async function resolveUrl(ctx: CatenateContext, url: ImapMessageUrl): Promise<Buffer | null> {
-  if (url.server !== null) {
-    if (url.server.user === null || url.server.user !== ctx.actor.name) return null;
-    if (!localHosts().has(url.server.host)) return null;
-  }
-  const mailboxName = url.mailbox ?? ctx.selected;
-  if (mailboxName === null || url.uid === null) return null;
-  const mailbox = await ctx.store.getMailbox(ctx.actor, mailboxName);
-  if (mailbox === null) return null;
-  if (url.uidValidity !== null && url.uidValidity !== mailbox.uidValidity) return null;
-  const [row] = await ctx.store.getMessages(ctx.actor, mailbox.id, [asUid(url.uid)]);
-  if (row === undefined) return null;
-  const meta = (await ctx.store.readMeta(ctx.actor, [row.blobId])).get(row.blobId);
-  const source = messageSource(row.size, (start, end) => ctx.store.readBlob(ctx.actor, row.blobId, start, end));
-  let root = parseStructure(meta);
-  const cached = root;
-  const structure = async () => (root ??= parseMessage(await source.whole()));
-  const partial = url.partial === null ? undefined : { offset: url.partial.offset, length: url.partial.length ?? Number.POSITIVE_INFINITY };
-  return sectionContent({ source, size: row.size, root: cached }, url.section ?? { part: [] }, partial, false, structure);
+export async function resolveUrl(ctx: CatenateContext, url: string): Promise<Buffer | null> {
+  const located = await locateUrl(ctx, url);
+  return located === null ? null : urlBodyBytes(located);
 }
 
 /** Concatenates the parts of one CATENATE message (RFC 4469 §3). */
@@ -71,8 +51,7 @@ export async function assembleCatenate(ctx: CatenateContext, parts: readonly Cat
     if (part.kind === 'TEXT') {
       data = part.data;
     } else {
-      const parsed = parseImapMessageUrl(part.url);
-      const resolved = parsed === null ? null : await resolveUrl(ctx, parsed);
+      const resolved = await resolveUrl(ctx, part.url);
       if (resolved === null) return { ok: false, code: 'BADURL', url: part.url };
       data = resolved;
     }

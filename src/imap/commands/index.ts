@@ -29,6 +29,7 @@ import { sortCommand } from './sort.js';
 import { threadCommand } from './thread.js';
 import { storeCommand } from './store.js';
 import { compressCommand } from './compress.js';
+import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -69,5 +70,8 @@ export function buildCommandTable(): CommandTable {
   t.register(replaceCommand);
   t.register(unauthenticateCommand);
   t.register(compressCommand);
+  t.register(genUrlAuthCommand);
+  t.register(resetKeyCommand);
+  t.register(urlFetchCommand);
   return t;
 }

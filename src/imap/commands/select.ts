@@ -29,6 +29,7 @@ import { qresyncEnabled } from '../session/qresync.js';
 import { resyncOnSelect } from '../session/qresync-resync.js';
 import { uidOnlyEnabled } from '../session/uidonly.js';
 import type { QresyncSelectParams } from '../protocol/ast.js';
+import { URLMECH_CODE } from './urlauth.js';
 
 async function select(session: ImapSession, name: string, readOnly: boolean, condstore: boolean, qresync?: QresyncSelectParams): Promise<CommandResult> {
   const state = session.state;
@@ -80,6 +81,8 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   session.writeLine(highestModSeqLine(view.modseq));
   // RFC 8474 §4.2: every successful SELECT/EXAMINE reports the MAILBOXID.
   session.writeLine(`* OK [MAILBOXID (${mailbox.objectId})] Mailbox id`);
+  // RFC 4467 §8: the URLAUTH mechanisms, on every SELECT/EXAMINE.
+  session.writeLine(`* OK [${URLMECH_CODE}] URLAUTH mechanisms`);
   if (session.rev2) {
     const attrs = await mailboxAttributes(session, actor, mailbox.name);
     session.writeLine(`* LIST (${attrs.join(' ')}) "/" ${quotedMailbox(session, mailbox.name)}`);

@@ -5,7 +5,10 @@
  * - The search part is SEARCH's own compiler and evaluator (runSearch), so SORT selects exactly
  *   the messages SEARCH would, with the same expunge rules (RFC 2180 §4.3, EXPUNGEISSUED).
  * - Sort keys come from the cached MIME structure's ENVELOPE (store.readMeta); a message is read
- *   only when its structure was never cached.
+ *   only when its structure was never cached. The keys derived from it (SortKeys) are kept in a
+ *   bounded process-wide cache by blob id, so repeated SORT/THREAD on a large mailbox read and
+ *   parse no meta at all (loadSortKeys). ARRIVAL and SIZE need no structure, so a SORT on
+ *   them alone reads none.
  * - Strings compare as i;unicode-casemap keys (RFC 5256 §7, RFC 5051); a missing value is the
  *   empty string, which sorts first (RFC 5256 §3). REVERSE flips only its own key; a full tie is
  *   broken by ascending sequence number, never reversed (RFC 5256 §3 implicit last criterion).
@@ -33,11 +36,11 @@ import {
   compareCasemapKeys,
   decodeEncodedWords,
   extractBaseSubject,
+  firstMessageId,
   parseMessage,
   parseRfc5322Date,
   unicodeCasemapKey,
   type Address,
-  type Envelope,
   type MimePart,
 } from '../../mime/index.js';
 import { compileSearch, hasModSeqKey } from './search-eval.js';
@@ -47,26 +50,117 @@ import { parseStructure } from './fetch-items.js';
 /** Structures read per readMeta call. */
 const META_BATCH = 256;
 
+/**
+ * What SORT and THREAD use of a message, derived once from its top-level ENVELOPE and References
+ * (all strings already i;unicode-casemap keys where they are compared, RFC 5256 §7).
+ */
+export interface SortKeys {
+  /** The Date: field as a UTC instant; null when absent or unparseable (RFC 5256 §2.2). */
+  date: number | null;
+  /** Base subject key (RFC 5256 §2.1) and whether extracting it found a reply/forward marker. */
+  subject: string;
+  replyOrForward: boolean;
+  from: string;
+  to: string;
+  cc: string;
+  displayFrom: string;
+  displayTo: string;
+  /** First valid Message ID of Message-ID: and In-Reply-To:, normalised. */
+  messageId: string | null;
+  inReplyTo: string | null;
+  /** References: Message IDs; undefined when the cached structure predates them. */
+  references: string[] | undefined;
+}
+
 /** One searched message with what SORT and THREAD need of it. */
 export interface SortSubject {
   row: MessageRow;
   seq: number;
-  /** The top-level ENVELOPE, null when the message vanished or has no header at all. */
-  envelope: Envelope | null;
-  /** The cached MIME structure, null when the message vanished meanwhile. */
+  keys: SortKeys;
+  /** The structure, kept only when References must be read from the header (keys.references undefined). */
   root: MimePart | null;
 }
 
-/** The structures of `rows` (same order), from the cache; parsed from the message if absent. */
-export async function loadStructures(session: ImapSession, actor: Actor, rows: readonly MessageRow[]): Promise<Array<MimePart | null>> {
-  const out: Array<MimePart | null> = [];
-  for (let start = 0; start < rows.length; start += META_BATCH) {
-    const batch = rows.slice(start, start + META_BATCH);
+export function sortKeysOf(root: MimePart | null): SortKeys {
+  const env = root?.envelope ?? null;
+  const date = env?.date ?? null;
+  const subject = extractBaseSubject(env?.subject ?? null);
+  return {
+    // RFC 5256 §2.2 sent date: the Date: field normalised to UTC (INTERNALDATE when null).
+    date: date === null ? null : parseRfc5322Date(decodeEncodedWords(date)),
+    subject: unicodeCasemapKey(subject.base),
+    replyOrForward: subject.replyOrForward,
+    from: unicodeCasemapKey(addressSortValue(env?.from)),
+    to: unicodeCasemapKey(addressSortValue(env?.to)),
+    cc: unicodeCasemapKey(addressSortValue(env?.cc)),
+    displayFrom: unicodeCasemapKey(displaySortValue(env?.from)),
+    displayTo: unicodeCasemapKey(displaySortValue(env?.to)),
+    messageId: firstMessageId(env?.messageId ?? null),
+    inReplyTo: firstMessageId(env?.inReplyTo ?? null),
+    references: root === null ? [] : root.references,
+  };
+}
+
+/**
+ * Process-wide cache of SortKeys by blob id. Blobs are content-addressed and immutable, so an
+ * entry never goes stale; rows only reach it after SEARCH ran on the caller's own mailbox, so it
+ * grants no access the store would refuse. Map order is recency; the least recently used
+ * entries go once the estimated size passes the budget (a few hundred bytes per message, so a
+ * 100,000-message mailbox fits).
+ */
+const SORT_CACHE_BUDGET = 64 * 1024 * 1024;
+const sortCache = new Map<string, { keys: SortKeys; bytes: number }>();
+let sortCacheBytes = 0;
+
+function cacheGet(blobId: string): SortKeys | undefined {
+  const hit = sortCache.get(blobId);
+  if (hit === undefined) return undefined;
+  sortCache.delete(blobId);
+  sortCache.set(blobId, hit);
+  return hit.keys;
+}
+
+function keysBytes(k: SortKeys): number {
+  let n = 160 + (k.references?.length ?? 0) * 48;
+  for (const v of [k.subject, k.from, k.to, k.cc, k.displayFrom, k.displayTo, k.messageId, k.inReplyTo]) n += 2 * (v?.length ?? 0);
+  for (const r of k.references ?? []) n += 2 * r.length;
+  return n;
+}
+
+function cachePut(blobId: string, keys: SortKeys): void {
+  const bytes = keysBytes(keys);
+  const old = sortCache.get(blobId);
+  if (old !== undefined) {
+    sortCacheBytes -= old.bytes;
+    sortCache.delete(blobId);
+  }
+  sortCache.set(blobId, { keys, bytes });
+  sortCacheBytes += bytes;
+  for (const [key, entry] of sortCache) {
+    if (sortCacheBytes <= SORT_CACHE_BUDGET) break;
+    sortCache.delete(key);
+    sortCacheBytes -= entry.bytes;
+  }
+}
+
+/**
+ * SortKeys of `rows` (same order): from the process cache, else from the stored structure, else
+ * from the message parsed. `root` is kept only where References must still be read.
+ */
+export async function loadSortKeys(session: ImapSession, actor: Actor, rows: readonly MessageRow[]): Promise<Array<{ keys: SortKeys; root: MimePart | null }>> {
+  const out: Array<{ keys: SortKeys; root: MimePart | null } | undefined> = rows.map((r) => {
+    const keys = cacheGet(r.blobId);
+    return keys === undefined ? undefined : { keys, root: null };
+  });
+  const missing = rows.map((_, i) => i).filter((i) => out[i] === undefined);
+  for (let start = 0; start < missing.length; start += META_BATCH) {
+    const batch = missing.slice(start, start + META_BATCH);
     const metas = await session.store.readMeta(
       actor,
-      batch.map((r) => r.blobId),
+      batch.map((i) => rows[i]!.blobId),
     );
-    for (const row of batch) {
+    for (const i of batch) {
+      const row = rows[i]!;
       let root = parseStructure(metas.get(row.blobId));
       if (root === null) {
         try {
@@ -75,17 +169,14 @@ export async function loadStructures(session: ImapSession, actor: Actor, rows: r
           if (!isStoreError(e, 'NONEXISTENT')) throw e;
         }
       }
-      out.push(root);
+      const keys = sortKeysOf(root);
+      if (root !== null && keys.references !== undefined) {
+        cachePut(row.blobId, keys);
+        out[i] = { keys, root: null };
+      } else out[i] = { keys, root };
     }
   }
-  return out;
-}
-
-/** RFC 5256 §2.2 sent date: the Date: field normalised to UTC, else INTERNALDATE. */
-export function sentDate(envelope: Envelope | null, internalDate: number): number {
-  const date = envelope?.date ?? null;
-  if (date === null) return internalDate;
-  return parseRfc5322Date(decodeEncodedWords(date)) ?? internalDate;
+  return out as Array<{ keys: SortKeys; root: MimePart | null }>;
 }
 
 /**
@@ -125,19 +216,19 @@ function keyValues(key: SortKeyName, items: readonly SortSubject[]): KeyValues {
     case 'SIZE':
       return items.map((m) => m.row.size);
     case 'DATE':
-      return items.map((m) => sentDate(m.envelope, m.row.internalDate));
+      return items.map((m) => m.keys.date ?? m.row.internalDate);
     case 'SUBJECT':
-      return items.map((m) => unicodeCasemapKey(extractBaseSubject(m.envelope?.subject ?? null).base));
+      return items.map((m) => m.keys.subject);
     case 'FROM':
-      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.from)));
+      return items.map((m) => m.keys.from);
     case 'TO':
-      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.to)));
+      return items.map((m) => m.keys.to);
     case 'CC':
-      return items.map((m) => unicodeCasemapKey(addressSortValue(m.envelope?.cc)));
+      return items.map((m) => m.keys.cc);
     case 'DISPLAYFROM':
-      return items.map((m) => unicodeCasemapKey(displaySortValue(m.envelope?.from)));
+      return items.map((m) => m.keys.displayFrom);
     case 'DISPLAYTO':
-      return items.map((m) => unicodeCasemapKey(displaySortValue(m.envelope?.to)));
+      return items.map((m) => m.keys.displayTo);
   }
 }
 
@@ -164,6 +255,7 @@ export function sortMessages(items: readonly SortSubject[], criteria: readonly S
 export async function searchForSort(
   session: ImapSession,
   search: Parameters<typeof compileSearch>[0],
+  needStructures = true,
 ): Promise<{ items: SortSubject[]; expunged: boolean; modseqWanted: boolean }> {
   const state = session.state;
   if (state.kind !== 'selected') throw new Error('searchForSort outside the selected state');
@@ -171,10 +263,12 @@ export async function searchForSort(
   const modseqWanted = hasModSeqKey(search);
   if (modseqWanted) enableCondstore(session);
   const { rows, expunged } = await runSearch(session, state.actor, view, compileSearch(search, view, Date.now()));
-  const roots = await loadStructures(session, state.actor, rows);
+  // ARRIVAL and SIZE come from the rows: no structure is read for them.
+  const loaded = needStructures ? await loadSortKeys(session, state.actor, rows) : [];
+  const empty = needStructures ? null : sortKeysOf(null);
   const items = rows.map((row, i) => {
-    const root = roots[i] ?? null;
-    return { row, seq: view.seqOf(row.uid), envelope: root?.envelope ?? null, root };
+    const l = loaded[i];
+    return { row, seq: view.seqOf(row.uid), keys: l?.keys ?? empty!, root: l?.root ?? null };
   });
   items.sort((a, b) => a.seq - b.seq);
   return { items, expunged, modseqWanted };
@@ -219,7 +313,7 @@ export const sortCommand: CommandSpec<'SORT'> = {
     }
     let found: Awaited<ReturnType<typeof searchForSort>>;
     try {
-      found = await searchForSort(session, cmd.search);
+      found = await searchForSort(session, cmd.search, cmd.criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE'));
     } catch (e) {
       if (save) state.view.savedSearch = [];
       throw e;

@@ -18,7 +18,9 @@
  *   session will not report them later.
  * - Messages failing the test are listed in MODIFIED, as sequence numbers for STORE and UIDs for
  *   UID STORE (RFC 7162 §3.1.3); UNCHANGEDSINCE 0 fails for every message, since every message
- *   has a modseq >= 1 and system flags always exist (RFC 7162 Example 8).
+ *   has a modseq >= 1 and system flags always exist (RFC 7162 Example 8). Not failing: +FLAGS /
+ *   -FLAGS on a newer message whose flags already have the requested state (§3.1.12, decided in
+ *   storage); it gets FETCH with its FLAGS and MODSEQ, also with .SILENT, like the §3.1.12 example.
  * - \Recent cannot be stored (RFC 3501 §2.3.2) and is ignored; any other "\" flag that is not a
  *   system flag is a BAD (RFC 9051 §2.3.2: flag-extension is reserved).
  * - A read-only mailbox answers NO [READ-ONLY] and changes nothing.
@@ -95,13 +97,17 @@ export const storeCommand: CommandSpec<'STORE'> = {
     else if (condstore) reported = updated;
     const rows: MessageRow[] = reported.length > 0 ? await loadRows(session, actor, view, reported) : [];
     const modifiedSet = new Set(modified);
+    const updatedSet = new Set(updated);
     // Ascending UIDs are ascending sequence numbers.
     for (const row of rows) {
       const uid = row.uid as number;
       const items: Array<(b: ResponseBuilder) => void> = [];
       // Under UIDONLY the UIDFETCH response itself names the UID (RFC 9586 §3.3).
       if ((cmd.uid || condstore) && !uidOnly) items.push((b) => b.raw(`UID ${uid}`));
-      if (!silent || modifiedSet.has(uid)) {
+      // A message newer than UNCHANGEDSINCE that passed (RFC 7162 §3.1.12: its flags already had
+      // the requested state) shows its flags too, as in the RFC's example.
+      const newer = conditional && !updatedSet.has(uid) && row.modseq > cmd.unchangedSince!;
+      if (!silent || modifiedSet.has(uid) || newer) {
         items.push((b) => b.raw('FLAGS ').flags(displayFlags(session, view, uid, row.flags)));
         // The client now knows this state; the sync after the command need not repeat it.
         if (row.modseq > view.modseq) view.ownChanges.set(uid, row.modseq);

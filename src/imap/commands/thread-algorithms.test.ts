@@ -142,3 +142,31 @@ test('ORDEREDSUBJECT: threads by base subject, first message is the parent', () 
   // equal dates: sequence number decides the parent
   assert.equal(ordered([{ subject: 'x', sent: 1 }, { subject: 'x', sent: 1 }]), '(1 2)');
 });
+
+const refsAlg = (specs: Parameters<typeof msgs>[0]): string => encodeThreads(referencesThreads(msgs(specs), true));
+
+test('REFS: threads ordered by their newest message, not their first', () => {
+  // Thread (1 3) has the newest message (3), so it comes after thread (2).
+  const specs = [{ id: 'a@x' }, { id: 'b@x' }, { id: 'c@x', refs: ['a@x'] }];
+  assert.equal(refs(specs), '(1 3)(2)');
+  assert.equal(refsAlg(specs), '(2)(1 3)');
+  // A late reply deep in a thread moves the whole thread; a sent-date tie goes by sequence number.
+  assert.equal(
+    refsAlg([{ id: 'a@x', sent: 1 }, { id: 'b@x', sent: 2 }, { id: 'c@x', refs: ['b@x'], sent: 3 }, { id: 'd@x', refs: ['a@x'], sent: 3 }]),
+    '(2 3)(1 4)',
+  );
+});
+
+test('REFS: no subject merging (step 5 skipped); children still by sent date', () => {
+  const specs = [
+    { id: 'a@x', subject: 'Plans' },
+    { id: 'b@x', subject: 'Re: Plans' },
+    { id: 'c@x', subject: 'Other' },
+    { id: 'd@x', refs: ['c@x'], subject: 'Re: Other', sent: 9 },
+    { id: 'e@x', refs: ['c@x'], subject: 'Re: Other', sent: 5 },
+  ];
+  assert.equal(refs(specs), '(1 2)(3 (5)(4))');
+  assert.equal(refsAlg(specs), '(1)(2)(3 (5)(4))');
+  // A dummy root (missing parent with two replies) sorts by its newest child.
+  assert.equal(refsAlg([{ id: 'b@x', refs: ['gone@x'], sent: 8 }, { id: 'c@x', refs: ['gone@x'], sent: 2 }, { id: 'd@x', sent: 5 }]), '(3)((2)(1))');
+});

@@ -1,6 +1,8 @@
 /**
  * The THREAD algorithms of RFC 5256 §3 over plain per-message data: ORDEREDSUBJECT and
- * REFERENCES (steps 1-6), plus the thread-list encoding of RFC 5256 §4 / §5 ABNF.
+ * REFERENCES (steps 1-6), REFS (draft-ietf-morg-inthread §4, as Dovecot implements it:
+ * REFERENCES without the subject merge of step 5, the threads ordered by their most recent
+ * message), plus the thread-list encoding of RFC 5256 §4 / §5 ABNF.
  *
  * Invariants:
  * - Pure: input is the searched messages in ascending sequence order; output is a forest whose
@@ -108,8 +110,12 @@ function link(parent: ThreadNode, child: ThreadNode): void {
   parent.children.push(child);
 }
 
-/** REFERENCES (RFC 5256 §3, steps 1-6). */
-export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNode[] {
+/**
+ * REFERENCES (RFC 5256 §3, steps 1-6), or with `refs` the REFS variant: step 5 is skipped and
+ * the threads are ordered by the sent date of their newest message (ties: the earlier sequence
+ * number of that message), so the thread with the latest activity comes last.
+ */
+export function referencesThreads(messages: readonly ThreadMessage[], refs = false): ThreadNode[] {
   // (1) link messages through their references; dummies for IDs not present.
   const byId = new Map<string, ThreadNode>();
   const all: ThreadNode[] = [];
@@ -175,12 +181,30 @@ export function referencesThreads(messages: readonly ThreadMessage[]): ThreadNod
   // (4) sort the top level by sent date (a dummy by its children's earliest).
   for (const n of roots) if (n.msg === null) n.children.sort(bySent);
   roots.sort(bySent);
-  // (5) group top-level threads by base subject.
-  roots = mergeBySubject(roots);
+  // (5) group top-level threads by base subject (not in REFS).
+  if (!refs) roots = mergeBySubject(roots);
   // (6) sort every set of siblings, youngest generation first.
   const final = descendants(roots);
   for (let i = final.length - 1; i >= 0; i--) final[i]!.children.sort(bySent);
-  return roots.sort(bySent);
+  return refs ? byNewest(roots) : roots.sort(bySent);
+}
+
+/** REFS thread order: by each thread's newest message (sent date, then sequence number). */
+function byNewest(roots: ThreadNode[]): ThreadNode[] {
+  const newest = new Map<ThreadNode, ThreadMessage>();
+  for (const root of roots) {
+    let best: ThreadMessage | null = null;
+    for (const n of descendants([root])) {
+      const m = n.msg;
+      if (m !== null && (best === null || m.sent > best.sent || (m.sent === best.sent && m.seq > best.seq))) best = m;
+    }
+    if (best !== null) newest.set(root, best);
+  }
+  return roots.sort((a, b) => {
+    const x = newest.get(a)!;
+    const y = newest.get(b)!;
+    return x.sent - y.sent || x.seq - y.seq;
+  });
 }
 
 function threadSubject(n: ThreadNode): string {

@@ -1,11 +1,11 @@
 /**
- * THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT and REFERENCES over the messages SEARCH's
+ * THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT, REFERENCES and REFS over the messages SEARCH's
  * criteria select; the algorithms themselves are in thread-algorithms.ts.
  *
  * Invariants:
- * - Subjects, sent dates, Message-ID and In-Reply-To come from the cached ENVELOPE; only
- *   REFERENCES reads message bytes, and then just each header block (for References:, which
- *   the ENVELOPE lacks), a few messages at a time.
+ * - Subjects, sent dates, Message-ID and In-Reply-To come from the cached ENVELOPE, References
+ *   from the cached structure (mime/parse.ts). Only a structure cached before References were
+ *   part of it makes REFERENCES/REFS read that message's header block, a few at a time.
  * - A message's references are its References: Message IDs, else the first valid Message ID of
  *   In-Reply-To, else none (RFC 5256 §3 REFERENCES preamble).
  * - Numbers printed are sequence numbers, or UIDs for UID THREAD; the charset rules and the
@@ -17,28 +17,30 @@ import type { ImapSession } from '../session/session.js';
 import { bad, no, ok } from '../session/state.js';
 import type { Actor } from '../../store/types.js';
 import { isStoreError } from '../../store/errors.js';
-import { extractBaseSubject, firstMessageId, headerValues, parseMessageIds, unicodeCasemapKey } from '../../mime/index.js';
+import { headerValues, parseMessageIds } from '../../mime/index.js';
 import { charsetSupported } from './search.js';
-import { searchForSort, sentDate, type SortSubject } from './sort.js';
+import { searchForSort, type SortSubject } from './sort.js';
 import { encodeThreads, orderedSubject, referencesThreads, type ThreadMessage } from './thread-algorithms.js';
 
 /** Header blocks read at once for REFERENCES. */
 const HEADER_READ_CONCURRENCY = 8;
 
 function threadMessage(m: SortSubject, uid: boolean, references: string[]): ThreadMessage {
-  const subject = extractBaseSubject(m.envelope?.subject ?? null);
   return {
     id: uid ? m.row.uid : m.seq,
     seq: m.seq,
-    sent: sentDate(m.envelope, m.row.internalDate),
-    subject: unicodeCasemapKey(subject.base),
-    replyOrForward: subject.replyOrForward,
-    messageId: firstMessageId(m.envelope?.messageId ?? null),
+    sent: m.keys.date ?? m.row.internalDate,
+    subject: m.keys.subject,
+    replyOrForward: m.keys.replyOrForward,
+    messageId: m.keys.messageId,
     references,
   };
 }
 
-/** The References: Message IDs of one message (first field), read from its header block. */
+/**
+ * The References: Message IDs of a message whose cached structure predates them, read from its
+ * header block.
+ */
 async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject): Promise<string[]> {
   if (m.root === null) return [];
   try {
@@ -52,28 +54,26 @@ async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject):
 }
 
 async function allReferences(session: ImapSession, actor: Actor, items: readonly SortSubject[]): Promise<string[][]> {
-  const out: string[][] = new Array<string[]>(items.length);
-  for (let start = 0; start < items.length; start += HEADER_READ_CONCURRENCY) {
-    const batch = items.slice(start, start + HEADER_READ_CONCURRENCY);
-    session.progress?.step(start, items.length);
-    const refs = await Promise.all(batch.map((m) => referencesOf(session, actor, m)));
-    refs.forEach((r, k) => {
-      const m = items[start + k]!;
-      if (r.length > 0) out[start + k] = r;
-      else {
-        const parent = firstMessageId(m.envelope?.inReplyTo ?? null);
-        out[start + k] = parent === null ? [] : [parent];
-      }
-    });
+  const found: Array<string[] | undefined> = items.map((m) => m.keys.references);
+  const missing = items.map((_, i) => i).filter((i) => found[i] === undefined);
+  for (let start = 0; start < missing.length; start += HEADER_READ_CONCURRENCY) {
+    const batch = missing.slice(start, start + HEADER_READ_CONCURRENCY);
+    session.progress?.step(start, missing.length);
+    const refs = await Promise.all(batch.map((i) => referencesOf(session, actor, items[i]!)));
+    batch.forEach((i, k) => (found[i] = refs[k]));
   }
-  return out;
+  return items.map((m, i) => {
+    const r = found[i]!;
+    if (r.length > 0) return r;
+    return m.keys.inReplyTo === null ? [] : [m.keys.inReplyTo];
+  });
 }
 
 export const threadCommand: CommandSpec<'THREAD'> = {
   name: 'THREAD',
   states: ['selected'],
   updates: 'no-expunge',
-  capabilities: ['THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES'],
+  capabilities: ['THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'THREAD=REFS'],
   handler: async (session, cmd) => {
     const state = session.state;
     if (state.kind !== 'selected') return bad('No mailbox selected');
@@ -85,7 +85,7 @@ export const threadCommand: CommandSpec<'THREAD'> = {
       forest = orderedSubject(items.map((m) => threadMessage(m, cmd.uid, [])));
     } else {
       const refs = await allReferences(session, state.actor, items);
-      forest = referencesThreads(items.map((m, i) => threadMessage(m, cmd.uid, refs[i]!)));
+      forest = referencesThreads(items.map((m, i) => threadMessage(m, cmd.uid, refs[i]!)), cmd.algorithm === 'REFS');
     }
     const b = new ResponseBuilder();
     b.raw(forest.length > 0 ? `* THREAD ${encodeThreads(forest)}` : '* THREAD');

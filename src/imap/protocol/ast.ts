@@ -115,7 +115,7 @@ export interface SortCommand {
 }
 
 /** THREAD algorithms (RFC 5256 §3); an unknown one is a parse error (BAD). */
-export type ThreadAlgorithm = 'ORDEREDSUBJECT' | 'REFERENCES';
+export type ThreadAlgorithm = 'ORDEREDSUBJECT' | 'REFERENCES' | 'REFS';
 
 export interface ThreadCommand {
   algorithm: ThreadAlgorithm;
@@ -181,6 +181,19 @@ export interface QresyncSelectParams {
   seqMatch?: { seqs: SequenceSet; uids: SequenceSet };
 }
 
+/** RFC 5524 §3.1 url-fetch-param. */
+export type UrlFetchParam = 'BODY' | 'BINARY' | 'BODYPARTSTRUCTURE';
+
+/** One URLFETCH argument (RFC 4467 §9 url-full; RFC 5524 §5 url-fetch-ext when `extended`). */
+export interface UrlFetchArg {
+  /** The URL exactly as sent (it is echoed in the reply and authorised byte for byte). */
+  url: string;
+  /** Sent as "(" url-full *(SP param) ")" with at least one parameter (RFC 5524 §3.1). */
+  extended: boolean;
+  /** Each at most once; never both BODY and BINARY (RFC 5524 §3.1). */
+  params: UrlFetchParam[];
+}
+
 export type Command =
   | { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' | 'UNAUTHENTICATE' }
   | { name: 'EXPUNGE' }
@@ -215,7 +228,12 @@ export type Command =
   | { name: 'ID'; params: Array<[string, string | null]> | null }
   | { name: 'COMPRESS'; mechanism: string } // RFC 4978 §3; upper-cased, checked by the handler
   | ({ name: 'SORT'; uid: boolean } & SortCommand)
-  | ({ name: 'THREAD'; uid: boolean } & ThreadCommand);
+  | ({ name: 'THREAD'; uid: boolean } & ThreadCommand)
+  /** RFC 4467 §9: url-rump / mechanism pairs, both as sent (mechanism upper-cased). */
+  | { name: 'GENURLAUTH'; pairs: Array<{ url: string; mechanism: string }> }
+  /** RFC 4467 §9: no mailbox = every key of the user; mechanisms upper-cased. */
+  | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
+  | { name: 'URLFETCH'; urls: UrlFetchArg[] };
 
 export type CommandName = Command['name'];
 

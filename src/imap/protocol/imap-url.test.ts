@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseImapMessageUrl } from './imap-url.js';
+import { parseAuthorizedUrl, parseImapMessageUrl } from './imap-url.js';
 
 test('RFC 4469 §3 example URLs (relative, absolute path)', () => {
   assert.deepEqual(parseImapMessageUrl('/Drafts;UIDVALIDITY=385759045/;UID=20/;SECTION=HEADER'), {
@@ -87,5 +87,42 @@ test('everything that does not name one message is rejected', () => {
     '/INBOX/;UID=1#frag',
   ]) {
     assert.equal(parseImapMessageUrl(bad), null, bad);
+  }
+});
+
+test('URLAUTH URLs (RFC 4467 §9): rump, access, mechanism, token, EXPIRE', () => {
+  const full = 'imap://joe@example.com/INBOX/;uid=20/;section=1.2;urlauth=submit+fred:internal:91354a473744909de610943775f92038';
+  const a = parseAuthorizedUrl(full);
+  assert.ok(a);
+  assert.equal(a.rump, 'imap://joe@example.com/INBOX/;uid=20/;section=1.2;urlauth=submit+fred');
+  assert.deepEqual(a.access, { kind: 'submit', user: 'fred' });
+  assert.equal(a.mechanism, 'INTERNAL');
+  assert.equal(a.token, '91354a473744909de610943775f92038');
+  assert.equal(a.url.server.user, 'joe');
+  assert.equal(a.url.mailbox, 'INBOX');
+  assert.equal(a.url.uid, 20);
+  assert.deepEqual(a.url.section, { part: [1, 2] });
+  assert.equal(a.expire, null);
+  // The rump form (GENURLAUTH's argument) and the imaptest form without "/" before ;URLAUTH.
+  const rump = parseAuthorizedUrl('imap://joe@example.com/INBOX/;UID=20;URLAUTH=user+j%40x');
+  assert.deepEqual([rump?.mechanism, rump?.token, rump?.access], [null, null, { kind: 'user', user: 'j@x' }]);
+  const exp = parseAuthorizedUrl('imap://joe@h/a/;UID=1;EXPIRE=2030-02-03T04:05:06.5+01:00;URLAUTH=anonymous');
+  assert.equal(exp?.expire, Date.UTC(2030, 1, 3, 3, 5, 6, 500));
+  assert.equal(exp?.rump, 'imap://joe@h/a/;UID=1;EXPIRE=2030-02-03T04:05:06.5+01:00;URLAUTH=anonymous');
+  for (const bad of [
+    'imap://h/a/;UID=1;URLAUTH=anonymous', // no owner (RFC 4467 §7 a776)
+    'imap://joe@h/a/;UID=1/;SECTION=1.2', // no URLAUTH
+    'imap://joe@h/a;URLAUTH=anonymous', // a whole mailbox
+    'imap://joe@h/a/;UID=1;URLAUTH=everyone',
+    'imap://joe@h/a/;UID=1;URLAUTH=user+',
+    'imap://joe@h/a/;UID=1;URLAUTH=anonymous:internal:1234', // token shorter than 128 bits
+    'imap://joe@h/a/;UID=1;URLAUTH=anonymous:internal:' + 'g'.repeat(32),
+    'imap://joe@h/a/;UID=1;URLAUTH=anonymous:in_ternal:' + '0'.repeat(32),
+    'imap://joe@h/a/;UID=1;EXPIRE=2030-13-01T00:00:00Z;URLAUTH=anonymous',
+    'imap://joe@h/a/;UID=1;EXPIRE=2030-01-01;URLAUTH=anonymous',
+    '/a/;UID=1;URLAUTH=anonymous', // authimapurl is absolute
+    '//joe@h/a/;UID=1;URLAUTH=anonymous',
+  ]) {
+    assert.equal(parseAuthorizedUrl(bad), null, bad);
   }
 });

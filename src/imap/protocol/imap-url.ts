@@ -15,6 +15,10 @@
  *   INBOX in any case normalised to "INBOX". Invalid UTF-8 or bad "%" escapes yield null.
  * - ;SECTION= is parsed as an IMAP section-spec (the FETCH grammar, RFC 9051 §9);
  *   ;PARTIAL= is number ["." nz-number] (RFC 5092 §11 partial-range), length null = to the end.
+ * - parseAuthorizedUrl accepts only authimapurl (RFC 4467 §9: "imap://" with a user) followed by
+ *   [";EXPIRE=" date-time] ";URLAUTH=" access [":" mechanism ":" token]; its `rump` is the text
+ *   before ":" mechanism, byte for byte (§6: no decoding or case-folding), which is what the
+ *   token is computed over.
  */
 import type { FetchSection } from './ast.js';
 import { readSection } from './fetch-parser.js';
@@ -204,4 +208,80 @@ export function parseImapMessageUrl(url: string): ImapMessageUrl | null {
   }
   if (mailbox !== null && uid === null) return null;
   return { server, mailbox, uidValidity, uid, section, partial };
+}
+
+/** The access identifier of a URLAUTH URL (RFC 4467 §3). */
+export type UrlAuthAccess = { kind: 'anonymous' } | { kind: 'authuser' } | { kind: 'user' | 'submit'; user: string };
+
+/** An URLAUTH-authorized URL (RFC 4467 §3, §9), or its rump when `mechanism` is null. */
+export interface AuthorizedImapUrl {
+  /** authimapurlrump exactly as given: the URL up to and including the access identifier. */
+  rump: string;
+  /** The message part named; `server` and `server.user` are never null. */
+  url: ImapMessageUrl & { server: ImapUrlServer & { user: string }; mailbox: string; uid: number };
+  /** ;EXPIRE= as milliseconds since the epoch, or null when the URL does not expire. */
+  expire: number | null;
+  access: UrlAuthAccess;
+  /** Upper-cased mechanism name; null for a rump URL (no ":" mechanism ":" token). */
+  mechanism: string | null;
+  /** The enc-urlauth hex digits, lower-cased; null for a rump URL. */
+  token: string | null;
+}
+
+/** RFC 3339 §5.6 date-time (the grammar RFC 4467 §9 `expire` names). */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function parseDateTime(s: string): number | null {
+  const m = DATE_TIME.exec(s);
+  if (m === null) return null;
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  if (m[8].length > 1) {
+    const [oh, om] = m[8].slice(1).split(':').map(Number);
+    if (oh > 23 || om > 59) return null;
+  }
+  const ms = Date.parse(s.toUpperCase());
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function parseAccess(text: string): UrlAuthAccess | null {
+  const lower = text.toLowerCase();
+  if (lower === 'anonymous') return { kind: 'anonymous' };
+  if (lower === 'authuser') return { kind: 'authuser' };
+  const m = /^(submit|user)\+(.+)$/i.exec(text);
+  if (m === null || !ACHAR.test(m[2])) return null;
+  const user = pctDecodeUtf8(m[2]);
+  if (user === null || user === '') return null;
+  return { kind: m[1].toLowerCase() as 'submit' | 'user', user };
+}
+
+/**
+ * Parses a URLAUTH URL (RFC 4467 §9 authimapurlfull) or, when the mechanism and token are
+ * absent, its rump (authimapurlrump); null for anything else.
+ */
+export function parseAuthorizedUrl(text: string): AuthorizedImapUrl | null {
+  const tail = /;URLAUTH=([^:;/?#]*)(?::([^:;/?#]*):([^:;/?#]*))?$/i.exec(text);
+  if (tail === null) return null;
+  const access = parseAccess(tail[1]);
+  if (access === null) return null;
+  let mechanism: string | null = null;
+  let token: string | null = null;
+  if (tail[2] !== undefined) {
+    if (!/^[A-Za-z0-9.-]+$/.test(tail[2]) || !/^[0-9A-Fa-f]{32,}$/.test(tail[3])) return null;
+    mechanism = tail[2].toUpperCase();
+    token = tail[3].toLowerCase();
+  }
+  const rump = text.slice(0, tail.index + 9 + tail[1].length);
+  let prefix = text.slice(0, tail.index);
+  let expire: number | null = null;
+  const exp = /;EXPIRE=([^;]*)$/i.exec(prefix);
+  if (exp !== null) {
+    expire = parseDateTime(exp[1]);
+    if (expire === null) return null;
+    prefix = prefix.slice(0, exp.index);
+  }
+  if (!/^imap:\/\//i.test(prefix)) return null;
+  const url = parseImapMessageUrl(prefix);
+  if (url === null || url.server === null || url.server.user === null || url.mailbox === null || url.uid === null) return null;
+  return { rump, url: url as AuthorizedImapUrl['url'], expire, access, mechanism, token };
 }

@@ -392,3 +392,25 @@ test('REPLACE and UID REPLACE (RFC 8508 §5: seq-number SP mailbox append-messag
   bad('a REPLACE 1 Drafts');
   bad('a REPLACE 1 Drafts {1}\r\nx {1}\r\ny');
 });
+
+test('URLAUTH commands (RFC 4467 §9, RFC 5524 §5)', () => {
+  const p = (s: string) => parseCommand(Buffer.from(s), { utf8Accept: false }).command;
+  assert.deepEqual(p('a GENURLAUTH "imap://j@h/a/;UID=1;URLAUTH=anonymous" internal'), {
+    name: 'GENURLAUTH',
+    pairs: [{ url: 'imap://j@h/a/;UID=1;URLAUTH=anonymous', mechanism: 'INTERNAL' }],
+  });
+  assert.deepEqual(p('a RESETKEY'), { name: 'RESETKEY', mailbox: null, mechanisms: [] });
+  assert.deepEqual(p('a RESETKEY inbox INTERNAL x.y-1'), { name: 'RESETKEY', mailbox: 'INBOX', mechanisms: ['INTERNAL', 'X.Y-1'] });
+  assert.deepEqual(p('a URLFETCH "u1" ("u2" binary BODYPARTSTRUCTURE) ("u3")'), {
+    name: 'URLFETCH',
+    urls: [
+      { url: 'u1', extended: false, params: [] },
+      { url: 'u2', extended: true, params: ['BINARY', 'BODYPARTSTRUCTURE'] },
+      { url: 'u3', extended: false, params: [] },
+    ],
+  });
+  for (const bad of ['a GENURLAUTH', 'a GENURLAUTH "u"', 'a GENURLAUTH "u" in_ternal', 'a RESETKEY ', 'a URLFETCH', 'a URLFETCH ("u" BODY BINARY)',
+    'a URLFETCH ("u" BODY BODY)', 'a URLFETCH ("u" X)', 'a URLFETCH ("u"', 'a URLFETCH "u" ']) {
+    assert.throws(() => p(bad), ImapParseError, bad);
+  }
+});

@@ -20,6 +20,7 @@ import { parseSearchArgs } from './search-parser.js';
 import { parseSortArgs, parseThreadArgs } from './sort-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import { parseStoreArgs } from './store-parser.js';
+import { parseGenUrlAuth, parseResetKey, parseUrlFetch } from './urlauth-parser.js';
 
 export interface ParseOptions {
   /** UTF8=ACCEPT is enabled (RFC 9051 §6.3.1, RFC 6855): mailbox names are raw UTF-8. */
@@ -137,6 +138,12 @@ function parseNamed(r: Reader, name: string): Command {
       return { name, uid: false, ...parseSortArgs(r) };
     case 'THREAD':
       return { name, uid: false, ...parseThreadArgs(r) };
+    case 'GENURLAUTH':
+      return parseGenUrlAuth(r);
+    case 'RESETKEY':
+      return parseResetKey(r);
+    case 'URLFETCH':
+      return parseUrlFetch(r);
     default:
       return r.fail(`Unknown command ${name}`);
   }

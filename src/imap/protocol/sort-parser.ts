@@ -20,7 +20,7 @@ import type { Reader } from './reader.js';
 import { parseReturnOptions, parseSearchKeys } from './search-parser.js';
 
 const SORT_KEYS: ReadonlySet<string> = new Set(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
-const THREAD_ALGORITHMS: ReadonlySet<string> = new Set(['ORDEREDSUBJECT', 'REFERENCES']);
+const THREAD_ALGORITHMS: ReadonlySet<string> = new Set(['ORDEREDSUBJECT', 'REFERENCES', 'REFS']);
 
 /** Parses what follows "SORT" (the reader is just after the command name). */
 export function parseSortArgs(r: Reader): SortCommand {

@@ -38,6 +38,7 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
   const secureContext = createSecureContext({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' });
   const sessions = new Set<ImapSession>();
   const perIp = new Map<string, number>();
+  const submitUsers = new Set(config.urlauthSubmitUsers.split(',').map((u) => u.trim()).filter((u) => u !== ''));
 
   const accept = (sock: Socket, implicitTls: boolean): void => {
     const ip = sock.remoteAddress ?? '';
@@ -61,6 +62,7 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
         allowCleartextAuth: config.allowCleartextAuth,
         utf8Accept: config.utf8Accept,
         progressEvery: config.progressEvery,
+        urlauthSubmitUsers: submitUsers,
         commands: deps.commands,
         onClose: (s) => {
           if (!sessions.delete(s)) return;

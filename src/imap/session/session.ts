@@ -47,6 +47,8 @@ export interface SessionDeps {
   utf8Accept: boolean;
   /** Messages between two INPROGRESS notifications of one command (config --progress-every). */
   progressEvery: number;
+  /** Accounts that are message submission entities for URLAUTH "submit+" URLs (RFC 4467 §3). */
+  urlauthSubmitUsers?: ReadonlySet<string>;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
   onClose(session: ImapSession): void;
@@ -84,6 +86,8 @@ export class ImapSession {
   private unsubscribe: (() => void) | null = null;
   /** Set when the bus says the selected mailbox changed; cleared by syncView. */
   dirty = false;
+  /** A RESETKEY of the selected mailbox happened; syncView announces URLMECH (RFC 4467 §7). */
+  urlMechPending = false;
   /** While IDLE runs: pushes updates as soon as they arrive. */
   idleNotify: (() => void) | null = null;
   private inFlight: Promise<void> = Promise.resolve();
@@ -363,6 +367,11 @@ export class ImapSession {
   private onChange(ev: ChangeEvent): void {
     if (this.state.kind !== 'selected') return;
     if (ev.type === 'mailbox' && ev.mailboxId === this.state.view.mailboxId && ev.highestModSeq > this.state.view.modseq) {
+      this.dirty = true;
+      this.idleNotify?.();
+    } else if (ev.type === 'urlauth-keys' && (ev.mailboxId === null || ev.mailboxId === this.state.view.mailboxId)) {
+      // RFC 4467 §7 RESETKEY: sessions with the mailbox selected get "* OK [URLMECH ...]".
+      this.urlMechPending = true;
       this.dirty = true;
       this.idleNotify?.();
     } else if (ev.type === 'mailboxes') {

@@ -54,6 +54,11 @@ export function displayFlags(session: ImapSession, view: MailboxView, uid: numbe
 }
 
 export async function syncView(session: ImapSession, allowExpunge: boolean): Promise<void> {
+  if (session.urlMechPending) {
+    session.urlMechPending = false;
+    // RFC 4467 §7, §8: the mailbox's URLAUTH key was reset; INTERNAL is the only mechanism.
+    session.writeLine('* OK [URLMECH INTERNAL] URLAUTH key reset');
+  }
   await foldChanges(session, allowExpunge);
   const state = session.state;
   // RFC 7162 §3.2, §6 example: while VANISHED is withheld, MODSEQ values the client saw may be

@@ -15,6 +15,7 @@ import { messageContract } from './messages.js';
 import { sieveContract } from './sieve.js';
 import { transferContract } from './transfer.js';
 import { objectIdContract } from './objectid.js';
+import { urlAuthKeyContract } from './urlauth-keys.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -26,5 +27,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('copy, move, expunge, events, persistence', () => transferContract(open));
     describe('sieve scripts and delivery marks', () => sieveContract(open));
     describe('object ids (RFC 8474)', () => objectIdContract(open));
+    describe('URLAUTH mailbox access keys', () => urlAuthKeyContract(open));
   });
 }

@@ -191,6 +191,30 @@ export function messageContract(open: OpenStore): void {
     });
   });
 
+  test('storeFlags unchangedSince: +/- flags already in the requested state are not MODIFIED (RFC 7162 §3.1.12)', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      const r = await store.append(a, 'INBOX', [message('1', ['$P']), message('2')]);
+      const id = (await mailbox(store, a, 'INBOX')).id;
+      // Another client changes an unrelated flag on both: their modseqs pass unchangedSince.
+      const other = await store.storeFlags(a, id, r.uids, 'add', ['\\Deleted']);
+      const after = other.updated[0].modseq;
+      // +FLAGS $P: message 1 has it already (no conflict, no change), message 2 does not.
+      const add = await store.storeFlags(a, id, r.uids, 'add', ['$P'], r.modseq);
+      assert.deepEqual(add.modified, [2]);
+      assert.deepEqual(add.updated, []);
+      // -FLAGS $Q: neither has it.
+      const remove = await store.storeFlags(a, id, r.uids, 'remove', ['$Q'], r.modseq);
+      assert.deepEqual(remove.modified, []);
+      assert.deepEqual(remove.updated, []);
+      // FLAGS (replace) gets no such optimisation (§3.1.12), even when nothing would change.
+      const set = await store.storeFlags(a, id, [asUid(1)], 'set', ['$P', '\\Deleted'], r.modseq);
+      assert.deepEqual(set.modified, [1]);
+      const rows = await store.getMessages(a, id, r.uids);
+      assert.deepEqual(rows.map((x) => x.modseq), [after, after]);
+    });
+  });
+
   test('changesSince reports appends, flag changes and expunges above a modseq', async () => {
     await withStore(open, async ({ store }) => {
       const a = await account(store);

@@ -219,6 +219,8 @@ describe('postgres backend specifics', { skip }, () => {
       // A's own notifications came back to A too; it must have ignored them.
       await waitFor(onB, () => onB.length === 2);
       assert.equal(onA.length, 2);
+      busA.publish({ type: 'urlauth-keys', accountId: 7, mailboxId: null });
+      assert.deepEqual(await waitFor(onB, (e) => e.type === 'urlauth-keys'), { type: 'urlauth-keys', accountId: 7, mailboxId: null });
 
       // B loses its LISTEN connection: it reconnects, tells its listeners to resynchronise, and
       // hears A again.

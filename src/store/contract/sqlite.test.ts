@@ -54,7 +54,7 @@ function blobFiles(dataDir: string): string[] {
   return out.sort();
 }
 
-/** Reverts migration 4 (OBJECTID) on a closed store's database, for the migration tests. */
+/** Reverts migration 5 (OBJECTID) on a closed store's database, for the migration tests. */
 function undoObjectIdMigration(db: Database.Database): void {
   db.exec(`DROP INDEX mailboxes_object_id; ALTER TABLE mailboxes DROP COLUMN object_id;
            ALTER TABLE messages DROP COLUMN email_id; ALTER TABLE messages DROP COLUMN thread_id;
@@ -203,11 +203,12 @@ describe('sqlite backend specifics', () => {
       await h.store.append(a, 'INBOX', [message('old1'), message('old2', [], Date.UTC(2020, 5, 6, 7, 8, 9))]);
       await h.store.close();
       // Rows as a database written before the column existed had them, then migration 3 again;
-      // back at version 4 (Sieve tables kept), reopening re-applies migration 5 (object ids).
+      // back at version 4 (Sieve tables kept), reopening re-applies migrations 5 and 6.
       const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
       undoObjectIdMigration(db);
       db.exec('ALTER TABLE messages DROP COLUMN saved_at');
       db.exec(migrationSql(3));
+      db.exec('DROP TABLE urlauth_keys'); // migration 6 (URLAUTH), re-created on open
       db.pragma('user_version = 4');
       db.close();
       const store = await h.reopen();
@@ -232,6 +233,7 @@ describe('sqlite backend specifics', () => {
       // Back to the version-4 schema, as a database written before OBJECTID.
       const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
       undoObjectIdMigration(db);
+      db.exec('DROP TABLE urlauth_keys'); // migration 6 (URLAUTH), re-created on open
       db.pragma('user_version = 4');
       db.close();
       const store = await h.reopen();

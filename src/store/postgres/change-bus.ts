@@ -32,9 +32,14 @@ const CONNECT_TIMEOUT_MS = 5000;
 interface Wire {
   /** origin node */
   n: string;
+  /** account */
   a: number;
-  m?: number;
+  /** mailbox id ('mailbox' and 'urlauth-keys'; null for all of the account's keys) */
+  m?: number | null;
+  /** highest modseq ('mailbox' only) */
   s?: number;
+  /** 'k' marks an urlauth-keys event */
+  t?: 'k';
 }
 
 export interface PgChangeBusOptions {
@@ -72,7 +77,9 @@ export class PgChangeBus implements ChangeBus {
     const wire: Wire =
       event.type === 'mailbox'
         ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq }
-        : { n: this.nodeId, a: event.accountId };
+        : event.type === 'urlauth-keys'
+          ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'k' }
+          : { n: this.nodeId, a: event.accountId };
     const payload = JSON.stringify(wire);
     this.publishChain = this.publishChain.then(() => this.notify(payload));
   }
@@ -197,7 +204,9 @@ export class PgChangeBus implements ChangeBus {
     }
     if (typeof w !== 'object' || w === null || w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
     const accountId = w.a as number;
-    if (Number.isSafeInteger(w.m) && Number.isSafeInteger(w.s)) {
+    if (w.t === 'k') {
+      if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'urlauth-keys', accountId, mailboxId: w.m ?? null });
+    } else if (Number.isSafeInteger(w.m) && Number.isSafeInteger(w.s)) {
       this.local.publish({ type: 'mailbox', accountId, mailboxId: w.m as number, highestModSeq: w.s as ModSeq });
     } else {
       this.local.publish({ type: 'mailboxes', accountId });

@@ -17,6 +17,7 @@ import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
+import * as urlauthKeys from './urlauth-keys.js';
 
 export { PgChangeBus } from './change-bus.js';
 
@@ -119,6 +120,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     getActiveSieveScript: guard((actor) => sieve.getActiveSieveScript(ctx, actor)),
     hasDeliveryMark: guard((actor, scope, key, now) => sieve.hasDeliveryMark(ctx, actor, scope, key, now)),
     putDeliveryMark: guard((actor, scope, key, expiresAt) => sieve.putDeliveryMark(ctx, actor, scope, key, expiresAt)),
+
+    urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
+    resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
 
     collectGarbage: guard(async () => {
       const rows = await ctx.query<{ n: number }>(

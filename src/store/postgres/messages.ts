@@ -349,12 +349,14 @@ export async function storeFlags(
     const modified: Uid[] = [];
     const changes: { uid: number; flags: string[] }[] = [];
     for (const r of await selectRows(db, mailboxId, uids)) {
-      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and reported.
+      const next = applyFlags(decodeFlags(r.flags), op, operand);
+      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and reported,
+      // except (§3.1.12) +FLAGS/-FLAGS already in the requested state: no change, no MODIFIED.
       if (unchangedSince !== undefined && r.modseq > unchangedSince) {
-        modified.push(r.uid as Uid);
+        // UNCHANGEDSINCE 0 always fails (§3.1.3: every flag "exists").
+        if (op === 'set' || next !== null || unchangedSince === 0) modified.push(r.uid as Uid);
         continue;
       }
-      const next = applyFlags(decodeFlags(r.flags), op, operand);
       if (next !== null) changes.push({ uid: r.uid, flags: next });
     }
     const updated: FlagUpdate[] = [];

@@ -149,6 +149,13 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, message_id)
   );
   `,
+  // 3: URLAUTH (RFC 4467 §2.2): one access key per mailbox, gone with the mailbox.
+  `
+  CREATE TABLE urlauth_keys (
+    mailbox_id int8 PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+    key        bytea NOT NULL
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,6 +25,7 @@ import * as messages from './messages.js';
 import * as sieve from './sieve.js';
 import { configure, migrate } from './schema.js';
 import { startChangeFeed } from './change-feed.js';
+import * as urlauthKeys from './urlauth-keys.js';
 
 export const DATABASE_FILE = 'facteur.sqlite';
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -112,6 +113,8 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     getActiveSieveScript: guard((actor) => sieve.getActiveSieveScript(ctx, actor)),
     hasDeliveryMark: guard((actor, scope, key, now) => sieve.hasDeliveryMark(ctx, actor, scope, key, now)),
     putDeliveryMark: guard((actor, scope, key, expiresAt) => sieve.putDeliveryMark(ctx, actor, scope, key, expiresAt)),
+    urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
+    resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
 
     collectGarbage: guard(() => collectGarbage(ctx)),
     sweepOrphanBlobs: guard(() => sweepOrphans(ctx)),

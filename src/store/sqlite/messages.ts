@@ -281,12 +281,15 @@ export function storeFlags(
     const modified: Uid[] = [];
     const changes: { uid: number; flags: string[] }[] = [];
     for (const r of selectRows(ctx, mailboxId, uids)) {
-      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and reported.
+      const next = applyFlags(decodeFlags(r.flags), op, operand);
+      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and reported,
+      // except (§3.1.12) that +FLAGS/-FLAGS whose flags already have the requested state asked
+      // for nothing that could conflict: no change, and no MODIFIED.
       if (unchangedSince !== undefined && r.modseq > unchangedSince) {
-        modified.push(r.uid as Uid);
+        // UNCHANGEDSINCE 0 always fails (§3.1.3: every flag "exists"), optimisation or not.
+        if (op === 'set' || next !== null || unchangedSince === 0) modified.push(r.uid as Uid);
         continue;
       }
-      const next = applyFlags(decodeFlags(r.flags), op, operand);
       if (next !== null) changes.push({ uid: r.uid, flags: next });
     }
     const updated: FlagUpdate[] = [];

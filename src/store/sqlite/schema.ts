@@ -176,6 +176,14 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, message_id)
   ) WITHOUT ROWID;
   `,
+  // 6: URLAUTH (RFC 4467 §2.2): the user's mailbox access key table, one secret per mailbox. Keyed
+  // by mailbox id, so a deleted and re-created mailbox never inherits the old key (and its URLs).
+  `
+  CREATE TABLE urlauth_keys (
+    mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+    key        BLOB NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
