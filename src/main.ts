@@ -13,6 +13,9 @@ import { Authenticator } from './auth/authenticator.js';
 import { buildCommandTable } from './imap/commands/index.js';
 import { ensureTlsMaterial } from './config/tls-material.js';
 
+/** How long startup waits for the PostgreSQL change bus to be listening. */
+const BUS_READY_WAIT_MS = 5000;
+
 export interface OpenedStore {
   store: MailStore;
   bus: ChangeBus;
@@ -30,7 +33,9 @@ export async function openStoreWithBus(config: Config, logger?: Logger): Promise
     let store: MailStore;
     try {
       store = await openPostgresStore({ url: config.store, bus, logger });
-      await bus.ready;
+      // Listening before serving means no other node's change goes unheard; if LISTEN is slow,
+      // start anyway: the bus keeps retrying and makes every session re-read once it connects.
+      await Promise.race([bus.ready, new Promise((resolve) => setTimeout(resolve, BUS_READY_WAIT_MS).unref())]);
     } catch (e) {
       await bus.close();
       throw e;

@@ -55,10 +55,12 @@ async function referencesOf(session: ImapSession, actor: Actor, m: SortSubject):
 
 async function allReferences(session: ImapSession, actor: Actor, items: readonly SortSubject[]): Promise<string[][]> {
   const found: Array<string[] | undefined> = items.map((m) => m.keys.references);
-  const missing = items.map((_, i) => i).filter((i) => found[i] === undefined);
-  for (let start = 0; start < missing.length; start += HEADER_READ_CONCURRENCY) {
-    const batch = missing.slice(start, start + HEADER_READ_CONCURRENCY);
-    session.progress?.step(start, missing.length);
+  // Progress (RFC 9585) counts every message, whether its references were cached or read.
+  for (let start = 0; start < items.length; start += HEADER_READ_CONCURRENCY) {
+    session.progress?.step(start, items.length);
+    const batch: number[] = [];
+    for (let i = start; i < Math.min(items.length, start + HEADER_READ_CONCURRENCY); i++) if (found[i] === undefined) batch.push(i);
+    if (batch.length === 0) continue;
     const refs = await Promise.all(batch.map((i) => referencesOf(session, actor, items[i]!)));
     batch.forEach((i, k) => (found[i] = refs[k]));
   }

@@ -174,7 +174,9 @@ export class PgChangeBus implements ChangeBus {
     }
     this.listener = c;
     this.backoff = RECONNECT_MIN_MS;
-    if (this.connectedOnce) this.resynchronise();
+    // Listeners that subscribed before this LISTEN (first connect after a slow start, or any
+    // reconnect) may have missed other nodes' events: make them re-read.
+    if (this.connectedOnce || this.accounts.size > 0) this.resynchronise();
     this.connectedOnce = true;
     this.readyResolve();
   }
