@@ -96,6 +96,8 @@ export interface MessageRow {
 export interface MessageThreading {
   messageId: string | null;
   references: readonly string[];
+  /** Comparison key of the base subject (RFC 5256 §2.1); "" when there is none. */
+  subject: string;
 }
 
 export interface NewMessage {
@@ -108,8 +110,8 @@ export interface NewMessage {
   meta: string;
   /**
    * Threading keys (RFC 8474 §5.2, JMAP-like RFC 8621 §3): the message joins the account's
-   * thread that already holds any of these Message IDs, else starts a new one. Absent: a new
-   * thread of its own.
+   * thread that already holds one of these Message IDs and has the same base subject, else
+   * starts a new one. Absent: a new thread of its own.
    */
   threading?: MessageThreading;
 }

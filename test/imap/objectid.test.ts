@@ -111,18 +111,23 @@ describe('OBJECTID (RFC 8474)', () => {
     );
     assertStatus(await append(c, 'threads', threadMessage('Message C', '<fake.1521475657.60280@example.com>')), 'OK');
     // In-Reply-To alone threads as well (no References field).
-    assertStatus(await append(c, 'threads', threadMessage('Re: C', '<d@example.com>', undefined, '<fake.1521475657.60280@example.com>')), 'OK');
+    assertStatus(await append(c, 'threads', threadMessage('RE: [list] Message C', '<d@example.com>', undefined, '<fake.1521475657.60280@example.com>')), 'OK');
+    // A reply under a new subject starts a conversation of its own (RFC 8621 §3).
+    assertStatus(await append(c, 'threads', threadMessage('Something else', '<e@example.com>', '<fake.1521475657.60280@example.com>')), 'OK');
     assertStatus(await c.command('SELECT threads'), 'OK');
     const f = ids((await c.command('FETCH 1:* (EMAILID THREADID)')).untagged);
-    assert.equal(f.size, 4);
+    assert.equal(f.size, 5);
     const [m1, t1] = f.get(1)!;
     const [m2, t2] = f.get(2)!;
     const [m3, t3] = f.get(3)!;
     const [, t4] = f.get(4)!;
+    const [, t5] = f.get(5)!;
     assert.equal(t2, t1);
     assert.notEqual(t3, t1);
     assert.equal(t4, t3);
-    assert.equal(new Set([m1, m2, m3, t1, t3]).size, 5);
+    assert.equal(new Set([m1, m2, m3, t1, t3, t5]).size, 6);
+    assertStatus(await c.command('STORE 5 +FLAGS.SILENT (\\Deleted)'), 'OK');
+    assertStatus(await c.command('EXPUNGE'), 'OK');
 
     // §6 example, before the MOVE.
     assert.deepEqual(grep(await c.command(`search emailid ${m1}`), /^\* SEARCH/), ['* SEARCH 1']);
@@ -149,7 +154,7 @@ describe('OBJECTID (RFC 8474)', () => {
   test('REPLACE gives a new EMAILID; a reply appended later joins the thread across mailboxes', async () => {
     assertStatus(await c.command('SELECT threads2'), 'OK');
     const before = ids((await c.command('FETCH 1 (EMAILID THREADID)')).untagged).get(1)!;
-    const msg = threadMessage('Re: Message A (edited)', '<fake.1521475657.21213@example.org>', '<fake.1521475657.54797@example.com>');
+    const msg = threadMessage('Re: Message A', '<fake.1521475657.21213@example.org>', '<fake.1521475657.54797@example.com>');
     const tag = c.nextTag();
     c.write(`${tag} REPLACE 1 threads2 {${Buffer.byteLength(msg)}+}\r\n${msg}\r\n`);
     assertStatus(await c.readUntilTagged(tag), 'OK');

@@ -6,8 +6,9 @@
  * - Every id is an RFC 8474 §7 objectid; MAILBOXIDs are unique, kept by RENAME, never reused
  *   after DELETE; RENAME INBOX creates a new mailbox (new id) and INBOX keeps its own.
  * - COPY/MOVE keep EMAILID and THREADID; APPEND and REPLACE give a new EMAILID.
- * - A message joins the thread of a message it refers to or that refers to it; unrelated
- *   messages get distinct threads; accounts never share a thread, even for equal Message IDs.
+ * - A message joins the thread of a message it refers to or that refers to it when the base
+ *   subjects are equal (RFC 8621 §3); unrelated messages, and a reply under a new subject, get
+ *   distinct threads; accounts never share a thread, even for equal Message IDs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,8 +17,9 @@ import { account, mailbox, message, withStore, type OpenStore } from './harness.
 
 const OBJECTID = /^[A-Za-z0-9_-]{1,255}$/;
 
-function threaded(text: string, threading: MessageThreading): NewMessage {
-  return { ...message(text), threading };
+/** A message threaded by `ids`; its subject key is the text without "Re:" prefixes (opaque to storage). */
+function threaded(text: string, ids: Omit<MessageThreading, 'subject'>, subject = text.replace(/^(re: *)+/i, '').toLowerCase()): NewMessage {
+  return { ...message(text), threading: { ...ids, subject } };
 }
 
 export function objectIdContract(open: OpenStore): void {
@@ -96,7 +98,7 @@ export function objectIdContract(open: OpenStore): void {
         threaded('Re: Re: A', { messageId: 'f@x', references: ['a@x', 'b@x'] }),
         message('no threading given'),
       ]);
-      await store.append(b, 'INBOX', [threaded('A for bob', { messageId: 'a@x', references: [] })]);
+      await store.append(b, 'INBOX', [threaded('A for bob', { messageId: 'a@x', references: [] }, 'a')]);
       const inbox = await store.listMessages(a, (await mailbox(store, a, 'INBOX')).id);
       const arch = await store.listMessages(a, (await mailbox(store, a, 'Archive')).id);
       const [ta, tb, tc, te, tn] = inbox.map((r) => r.threadId);
@@ -107,17 +109,42 @@ export function objectIdContract(open: OpenStore): void {
       assert.equal(new Set([ta, tc, te, tn, tg]).size, 5);
       const [bobs] = await store.listMessages(b, (await mailbox(store, b, 'INBOX')).id);
       assert.notEqual(bobs.threadId, ta);
+      // The thread index goes with the account; a new account of the same name starts afresh.
+      await store.deleteAccount('bob');
+      const b2 = await account(store, 'bob');
+      await store.append(b2, 'INBOX', [threaded('A for bob', { messageId: 'a@x', references: [] }, 'a')]);
+      const [again] = await store.listMessages(b2, (await mailbox(store, b2, 'INBOX')).id);
+      assert.notEqual(again.threadId, bobs.threadId);
       // A very long References field: the root (first) and the parent (last) still thread it.
       const long = (root: string, parent: string): string[] => [root, ...Array.from({ length: 500 }, (_, i) => `filler${i}@x`), parent];
       await store.append(a, 'INBOX', [
-        threaded('deep via root', { messageId: 'g@x', references: long('a@x', 'unknown@x') }),
-        threaded('deep via parent', { messageId: 'h@x', references: long('unknown-root@x', 'c@x') }),
+        threaded('deep via root', { messageId: 'g@x', references: long('a@x', 'unknown@x') }, 'a'),
+        threaded('deep via parent', { messageId: 'h@x', references: long('unknown-root@x', 'c@x') }, 'c'),
       ]);
       const deep = (await store.listMessages(a, (await mailbox(store, a, 'INBOX')).id)).slice(-2);
       assert.deepEqual(
         deep.map((r) => r.threadId),
         [ta, tc],
       );
+    });
+  });
+
+  test('THREADID: a reply under a new subject starts a thread that its own replies join', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      await store.append(a, 'INBOX', [
+        threaded('Lunch', { messageId: 'p@x', references: [] }),
+        threaded('Re: Lunch', { messageId: 'q@x', references: ['p@x'] }),
+        // Replied to the lunch mail to start something else (RFC 8621 §3, condition 2).
+        threaded('Quarterly report', { messageId: 'r@x', references: ['p@x', 'q@x'] }),
+        threaded('Re: Quarterly report', { messageId: 's@x', references: ['p@x', 'q@x', 'r@x'] }),
+        threaded('Re: Re: Lunch', { messageId: 't@x', references: ['p@x', 'q@x'] }),
+      ]);
+      const [p, q, r, s, t] = (await store.listMessages(a, (await mailbox(store, a, 'INBOX')).id)).map((m) => m.threadId);
+      assert.equal(q, p);
+      assert.notEqual(r, p);
+      assert.equal(s, r);
+      assert.equal(t, p);
     });
   });
 }

@@ -121,7 +121,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX delivery_marks_expiry ON delivery_marks(expires_at);
   `,
   // 2: OBJECTID (RFC 8474): MAILBOXID, EMAILID, THREADID and the per-account Message-ID ->
-  // THREADID index (SQLite migration 5, src/store/sqlite/threads.ts). New ids come from the
+  // (THREADID, base subject) index (SQLite migration 5, src/store/sqlite/threads.ts). New ids come from the
   // application's CSPRNG; rows that predate the columns get ids from gen_random_uuid() (hex
   // without dashes, cut to 24), one EMAILID and THREADID per (account, blob) as in SQLite.
   `
@@ -146,6 +146,7 @@ const MIGRATIONS: readonly string[] = [
     account_id int8 NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     message_id text NOT NULL,
     thread_id  text NOT NULL,
+    subject    text NOT NULL,
     PRIMARY KEY (account_id, message_id)
   );
   `,

@@ -21,17 +21,20 @@ export async function assignThread(db: Db, accountId: number, threading: Message
   const keys = threadKeys(threading);
   if (keys.length === 0) return newObjectId('T');
   await db.query('SELECT pg_advisory_xact_lock($1::int8)', [THREAD_LOCK_BASE + accountId]);
-  const { rows } = await db.query<{ message_id: string; thread_id: string }>(
-    'SELECT message_id, thread_id FROM thread_refs WHERE account_id = $1 AND message_id = ANY($2::text[])',
+  const subject = threading?.subject ?? '';
+  const { rows } = await db.query<{ message_id: string; thread_id: string; subject: string }>(
+    'SELECT message_id, thread_id, subject FROM thread_refs WHERE account_id = $1 AND message_id = ANY($2::text[])',
     [accountId, keys],
   );
-  const found = new Map(rows.map((r) => [r.message_id, r.thread_id]));
-  // The first key, in lookup order, that is already mapped decides (as in SQLite).
-  const threadId = keys.map((k) => found.get(k)).find((t) => t !== undefined) ?? newObjectId('T');
+  const found = new Map(rows.map((r) => [r.message_id, r]));
+  // The first key, in lookup order, mapped to a thread of the same base subject decides (RFC 8621
+  // §3 condition 2, as in SQLite); otherwise a new thread starts.
+  const threadId =
+    keys.map((k) => found.get(k)).find((r) => r !== undefined && r.subject === subject)?.thread_id ?? newObjectId('T');
   await db.query(
-    `INSERT INTO thread_refs (account_id, message_id, thread_id) SELECT $1, k, $3 FROM unnest($2::text[]) AS k
+    `INSERT INTO thread_refs (account_id, message_id, thread_id, subject) SELECT $1, k, $3, $4 FROM unnest($2::text[]) AS k
      ON CONFLICT DO NOTHING`,
-    [accountId, keys, threadId],
+    [accountId, keys, threadId, subject],
   );
   return threadId;
 }

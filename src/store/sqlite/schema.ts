@@ -148,9 +148,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX delivery_marks_expiry ON delivery_marks(expires_at);
   `,
   // 5: OBJECTID (RFC 8474): MAILBOXID per mailbox, EMAILID and THREADID per message, and the
-  // per-account Message-ID -> THREADID index that threads new messages (threads.ts). Existing
-  // mailboxes get fresh random ids; existing messages one EMAILID per (account, blob), so
-  // copies made before the upgrade share it, and each such EMAILID its own thread.
+  // per-account Message-ID -> (THREADID, thread's base subject) index that threads new messages
+  // (threads.ts). Existing mailboxes get fresh random ids; existing messages one EMAILID per
+  // (account, blob), so copies made before the upgrade share it, and each such EMAILID its own
+  // thread (their Message IDs are not indexed: later replies start new threads).
   `
   ALTER TABLE mailboxes ADD COLUMN object_id TEXT;
   UPDATE mailboxes SET object_id = 'F' || lower(hex(randomblob(12)));
@@ -173,6 +174,7 @@ const MIGRATIONS: readonly string[] = [
     account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     message_id TEXT NOT NULL,
     thread_id  TEXT NOT NULL,
+    subject    TEXT NOT NULL,
     PRIMARY KEY (account_id, message_id)
   ) WITHOUT ROWID;
   `,
