@@ -435,6 +435,8 @@ function printTable(): void {
     2: '2. FETCH full messages',
     3: '3. 10,000-message mailbox',
     4: '4. Memory (measured first, on the fresh server)',
+    5: `5. ${LARGE_N.toLocaleString('en')}-message mailbox: SORT and THREAD (own server, data on tmpfs)`,
+    6: `6. ${LARGE_N.toLocaleString('en')}-message mailbox: QRESYNC after 1% flag changes + 1% expunges`,
   };
   const plain = rows.filter((r) => r.metric !== 'ERROR' && r.metric !== 'WARNING');
   const w1 = Math.max(...plain.map((r) => r.metric.length), 10);
