@@ -216,8 +216,9 @@ export function mapError(e: unknown): unknown {
   const message = e instanceof Error ? e.message : String(e);
   if (code !== undefined) {
     // SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P0x shutdown,
-    // 40 transaction rollback (after our retries), 55P03 lock not available.
-    if (/^(08|53|57P0|40)/.test(code) || code === '55P03') {
+    // 57014 statement timeout, 40 transaction rollback (after our retries), 55P03 lock not
+    // available.
+    if (/^(08|53|57P0|40)/.test(code) || code === '57014' || code === '55P03') {
       return new StoreError('UNAVAILABLE', `database unavailable: ${message}`);
     }
     if (code.startsWith('XX')) return new StoreError('CORRUPTED', `database corrupted: ${message}`);
