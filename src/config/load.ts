@@ -99,6 +99,20 @@ function convert(spec: OptionSpec, s: Sourced): Value {
       }
       return n;
     }
+    case 'store': {
+      if (typeof raw !== 'string') throw new ConfigError(`${label}: expected a string, got ${got}`);
+      if (raw.toLowerCase() === 'sqlite') return 'sqlite';
+      let url: URL | null = null;
+      try {
+        url = new URL(raw);
+      } catch {
+        url = null;
+      }
+      if (url === null || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || url.hostname === '') {
+        throw new ConfigError(`${label}: expected sqlite or a postgres://host/database URL`);
+      }
+      return raw;
+    }
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
       const v = typeof raw === 'string' ? raw.toLowerCase() : '';

@@ -14,6 +14,11 @@ export type ConfigLogLevel = (typeof LOG_LEVEL_NAMES)[number];
 export interface Config {
   /** Directory holding the database, message blobs and generated TLS material. */
   dataDir: string;
+  /**
+   * Storage backend: 'sqlite' (embedded, in dataDir) or a postgres:// URL (shared by every node;
+   * bodies stored in PostgreSQL too, change events through LISTEN/NOTIFY).
+   */
+  store: string;
   /** Listen address for every listener. */
   host: string;
   /** Cleartext IMAP with STARTTLS (RFC 9051 §6.2.1); 0 disables the listener. */
@@ -78,6 +83,7 @@ export interface Config {
 
 export const DEFAULT_CONFIG: Readonly<Config> = {
   dataDir: './data',
+  store: 'sqlite',
   host: '0.0.0.0',
   imapPort: 143,
   imapsPort: 993,
@@ -112,7 +118,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   managesieveMaxScriptSize: 1024 * 1024,
 };
 
-export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers' | 'choice';
+export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers' | 'choice' | 'store';
 
 /** Upper bound of --workers: well above the cores of one machine, low enough to catch typos. */
 export const MAX_WORKERS = 64;
@@ -137,6 +143,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'TOML file with any of the keys below; relative paths in it are relative to the file' },
   { key: 'dataDir', flag: '--data', env: 'FACTEUR_DATA', toml: 'data', type: 'path', valueName: 'DIR',
     description: 'data directory (database, messages, generated TLS certificate)' },
+  { key: 'store', flag: '--store', env: 'FACTEUR_STORE', toml: 'store', type: 'store', valueName: 'STORE',
+    description: 'storage backend: sqlite (in the data directory) or postgres://user@host:port/database (shared by several nodes; messages stored in PostgreSQL)' },
   { key: 'host', flag: '--host', env: 'FACTEUR_HOST', toml: 'host', type: 'string', valueName: 'ADDR',
     description: 'listen address; 0.0.0.0 = all IPv4 addresses, :: = all IPv6 (and IPv4 where dual-stack)' },
   { key: 'imapPort', flag: '--imap-port', env: 'FACTEUR_IMAP_PORT', toml: 'imap_port', type: 'port', valueName: 'N',

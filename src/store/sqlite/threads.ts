@@ -36,7 +36,7 @@ export function newObjectId(kind: 'F' | 'M' | 'T'): string {
  * The Message IDs a message is threaded by, in lookup order: its own, the thread root (the first
  * reference, RFC 5322 §3.6.4), then the other references newest (the parent) first.
  */
-function threadKeys(t: MessageThreading | undefined): string[] {
+export function threadKeys(t: MessageThreading | undefined): string[] {
   if (t === undefined) return [];
   const out: string[] = [];
   const add = (id: string | undefined | null): void => {

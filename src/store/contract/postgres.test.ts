@@ -1,0 +1,266 @@
+/**
+ * The storage contract on the PostgreSQL backend, plus what only a shared database can show:
+ * two store instances (two pools: two nodes) writing one mailbox at once, the cross-node change
+ * bus (LISTEN/NOTIFY) and its reconnection, and UNAVAILABLE when the database goes away.
+ *
+ * Runs against FACTEUR_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres): this file
+ * creates its own database there and drops it at the end; every harness gets its own schema in it.
+ * Without a reachable server the suite is skipped, loudly (the skip reason names the URL).
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { LocalChangeBus } from '../bus.js';
+import { isStoreError } from '../errors.js';
+import { asUid, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
+import { openPostgresStore, PgChangeBus } from '../postgres/index.js';
+import { createScratchDatabase, createScratchSchema, serverReachable } from '../postgres/scratch-database.js';
+import { runStoreContract } from './contract.js';
+import { account, mailbox, message } from './harness.js';
+
+const SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const reachable = await serverReachable(SERVER);
+const skip = reachable ? false : `no PostgreSQL server at ${SERVER}`;
+const scratch = reachable ? await createScratchDatabase(SERVER) : null;
+after(async () => {
+  await scratch?.drop();
+});
+
+async function harness(bus: ChangeBus = new LocalChangeBus()) {
+  if (scratch === null) throw new Error(String(skip));
+  const db = await createScratchSchema(scratch.url);
+  let store = await openPostgresStore({ url: db.url, bus });
+  return {
+    url: db.url,
+    bus,
+    get store(): MailStore {
+      return store;
+    },
+    async reopen() {
+      await store.close();
+      store = await openPostgresStore({ url: db.url, bus });
+      return store;
+    },
+    async cleanup() {
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
+if (reachable) runStoreContract('postgres', () => harness());
+
+/** Waits until `pred` holds for an event recorded in `events`, or fails after `ms`. */
+function waitFor(events: ChangeEvent[], pred: (e: ChangeEvent) => boolean, ms = 5000): Promise<ChangeEvent> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      const hit = events.find(pred);
+      if (hit) resolve(hit);
+      else if (Date.now() - started > ms) reject(new Error(`no matching event within ${ms} ms: ${JSON.stringify(events)}`));
+      else setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+describe('postgres backend specifics', { skip }, () => {
+  test('two nodes appending, copying and moving into one mailbox: unique UIDs, exact uidNext, rising modseqs', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 4 });
+    try {
+      const a = await account(h.store);
+      await h.store.createMailbox(a, 'Target');
+      await h.store.createMailbox(a, 'Source');
+      const ROUNDS = 12;
+      const seeds = await h.store.append(a, 'Source', Array.from({ length: ROUNDS * 2 }, (_, i) => message(`seed${i}`)));
+      const source = await mailbox(h.store, a, 'Source');
+      const nodes = [h.store, other];
+      const got: Uid[] = [];
+      const modseqsByWorker: ModSeq[][] = [];
+      const worker = async (store: MailStore, w: number): Promise<void> => {
+        const mine: ModSeq[] = [];
+        modseqsByWorker.push(mine);
+        for (let i = 0; i < ROUNDS; i++) {
+          const r = await store.append(a, 'Target', [message(`n${w}-${i}-a`), message(`n${w}-${i}-b`)]);
+          got.push(...r.uids);
+          mine.push(r.modseq);
+          const seed = seeds.uids[w * ROUNDS + i];
+          if (i % 2 === 0) {
+            const c = await store.copy(a, source.id, [seed], 'Target');
+            got.push(...c.destUids);
+          } else {
+            const m = await store.move(a, source.id, [seed], 'Target');
+            got.push(...m.destUids);
+          }
+        }
+      };
+      // Two workers per node, four writers in all, on two pools.
+      await Promise.all([worker(nodes[0], 0), worker(nodes[1], 1)]);
+      const expected = ROUNDS * 2 * 3;
+      assert.equal(got.length, expected);
+      assert.equal(new Set(got).size, expected, 'no UID handed out twice');
+      const target = await mailbox(other, a, 'Target');
+      const rows = await h.store.listMessages(a, target.id);
+      assert.deepEqual(
+        rows.map((r) => r.uid),
+        [...got].sort((x, y) => x - y),
+      );
+      // Nothing was expunged from Target, so its UIDs are exactly 1..n and uidNext is n + 1.
+      assert.deepEqual(
+        rows.map((r) => r.uid),
+        Array.from({ length: expected }, (_, i) => i + 1),
+      );
+      assert.equal(target.uidNext, expected + 1);
+      for (const mine of modseqsByWorker) {
+        for (let i = 1; i < mine.length; i++) assert.ok(mine[i] > mine[i - 1], `modseqs rise: ${mine.join(',')}`);
+      }
+      const all = modseqsByWorker.flat();
+      assert.equal(new Set(all).size, all.length, 'no modseq shared by two appends');
+      assert.ok(target.highestModSeq >= Math.max(...all));
+      // The moved seeds left Source with one expunge record each.
+      const src = await h.store.changesSince(a, source.id, 0 as ModSeq);
+      assert.equal(src.expunged.length, ROUNDS);
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('COPY shares one blob row; the last expunge deletes it', async () => {
+    const h = await harness();
+    const probe = new pg.Client({ connectionString: h.url });
+    await probe.connect();
+    try {
+      const blobs = async (): Promise<Array<{ id: string; refs: string }>> =>
+        (await probe.query<{ id: string; refs: string }>('SELECT id, refs::text FROM blobs ORDER BY id')).rows;
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('shared', ['\\Deleted'])]);
+      const inbox = await mailbox(h.store, a, 'INBOX');
+      const [row] = await h.store.listMessages(a, inbox.id);
+      await h.store.copy(a, inbox.id, [row.uid], 'Archive');
+      assert.deepEqual(await blobs(), [{ id: row.blobId, refs: '2' }]);
+      await h.store.expunge(a, inbox.id);
+      assert.deepEqual(await blobs(), [{ id: row.blobId, refs: '1' }]);
+      const arch = await mailbox(h.store, a, 'Archive');
+      await h.store.storeFlags(a, arch.id, [asUid(1)], 'add', ['\\Deleted']);
+      await h.store.expunge(a, arch.id);
+      assert.deepEqual(await blobs(), []);
+    } finally {
+      await probe.end();
+      await h.cleanup();
+    }
+  });
+
+  test('readBlob ranges are cut by the database', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      const content = Buffer.from('0123456789');
+      await h.store.append(a, 'INBOX', [{ content, flags: [], internalDate: 0, meta: '' }]);
+      const [row] = await h.store.listMessages(a, (await mailbox(h.store, a, 'INBOX')).id);
+      assert.equal((await h.store.readBlob(a, row.blobId, 2, 5)).toString(), '234');
+      assert.equal((await h.store.readBlob(a, row.blobId, 7)).toString(), '789');
+      assert.equal((await h.store.readBlob(a, row.blobId, 8, 100)).toString(), '89');
+      assert.equal((await h.store.readBlob(a, row.blobId, 20, 30)).length, 0);
+      assert.equal((await h.store.readBlob(a, row.blobId, 5, 3)).length, 0);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a database that goes away gives UNAVAILABLE, and service resumes when it is back', async () => {
+    const h = await harness();
+    const dbName = scratch?.name ?? '';
+    const admin = new pg.Client({ connectionString: SERVER });
+    await admin.connect();
+    try {
+      const a = await account(h.store);
+      await admin.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [dbName]);
+      await assert.rejects(h.store.append(a, 'INBOX', [message('lost')]), (e: unknown) => isStoreError(e, 'UNAVAILABLE'));
+      await assert.rejects(h.store.listMailboxes(a), (e: unknown) => isStoreError(e, 'UNAVAILABLE'));
+      await admin.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS true`);
+      const r = await h.store.append(a, 'INBOX', [message('kept')]);
+      assert.deepEqual(r.uids, [1]);
+    } finally {
+      await admin.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+      await h.cleanup();
+    }
+  });
+
+  test('opening an unreachable database is UNAVAILABLE', async () => {
+    const url = new URL(SERVER);
+    url.port = '1';
+    await assert.rejects(openPostgresStore({ url: url.toString(), bus: new LocalChangeBus(), connectTimeoutMs: 1000 }), (e: unknown) =>
+      isStoreError(e, 'UNAVAILABLE'),
+    );
+  });
+
+  test('PgChangeBus: an event published on one node reaches a subscriber on another, once', async () => {
+    const db = await createScratchSchema(scratch?.url ?? SERVER);
+    const channel = `c_${db.name}`;
+    const busA = new PgChangeBus({ url: db.url, channel });
+    const busB = new PgChangeBus({ url: db.url, channel });
+    try {
+      await Promise.all([busA.ready, busB.ready]);
+      const onA: ChangeEvent[] = [];
+      const onB: ChangeEvent[] = [];
+      busA.subscribe(7, (e) => onA.push(e));
+      busB.subscribe(7, (e) => onB.push(e));
+      busB.subscribe(8, () => assert.fail('account 8 hears nothing'));
+      const ev: ChangeEvent = { type: 'mailbox', accountId: 7, mailboxId: 3, highestModSeq: 42 as ModSeq };
+      busA.publish(ev);
+      assert.deepEqual(onA, [ev], 'the publishing node delivers at once');
+      assert.deepEqual(await waitFor(onB, () => true), ev);
+      busA.publish({ type: 'mailboxes', accountId: 7 });
+      await waitFor(onB, (e) => e.type === 'mailboxes');
+      // A's own notifications came back to A too; it must have ignored them.
+      await waitFor(onB, () => onB.length === 2);
+      assert.equal(onA.length, 2);
+      busA.publish({ type: 'urlauth-keys', accountId: 7, mailboxId: null });
+      assert.deepEqual(await waitFor(onB, (e) => e.type === 'urlauth-keys'), { type: 'urlauth-keys', accountId: 7, mailboxId: null });
+
+      // B loses its LISTEN connection: it reconnects, tells its listeners to resynchronise, and
+      // hears A again.
+      onB.length = 0;
+      busB.simulateDisconnect();
+      await waitFor(onB, (e) => e.type === 'mailboxes');
+      const later: ChangeEvent = { type: 'mailbox', accountId: 7, mailboxId: 3, highestModSeq: 43 as ModSeq };
+      busA.publish(later);
+      assert.deepEqual(await waitFor(onB, (e) => e.type === 'mailbox'), later);
+    } finally {
+      await busA.close();
+      await busB.close();
+      await db.drop();
+    }
+  });
+
+  test('a store on node A with a PgChangeBus notifies a session listening on node B', async () => {
+    const db = await createScratchSchema(scratch?.url ?? SERVER);
+    const channel = `c_${db.name}`;
+    const busA = new PgChangeBus({ url: db.url, channel });
+    const busB = new PgChangeBus({ url: db.url, channel });
+    const storeA = await openPostgresStore({ url: db.url, bus: busA });
+    const storeB = await openPostgresStore({ url: db.url, bus: busB });
+    try {
+      await Promise.all([busA.ready, busB.ready]);
+      const a = await account(storeA);
+      const seen: ChangeEvent[] = [];
+      busB.subscribe(a.accountId, (e) => seen.push(e));
+      const r = await storeA.append(a, 'INBOX', [message('cross-node')]);
+      const inbox = await mailbox(storeB, a, 'INBOX');
+      const ev = await waitFor(seen, (e) => e.type === 'mailbox');
+      assert.deepEqual(ev, { type: 'mailbox', accountId: a.accountId, mailboxId: inbox.id, highestModSeq: r.modseq });
+      const ch = await storeB.changesSince(a, inbox.id, 0 as ModSeq);
+      assert.deepEqual(ch.changed.map((m) => m.uid), r.uids);
+    } finally {
+      await storeA.close();
+      await storeB.close();
+      await busA.close();
+      await busB.close();
+      await db.drop();
+    }
+  });
+});

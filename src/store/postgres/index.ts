@@ -1,0 +1,140 @@
+/**
+ * The PostgreSQL MailStore: metadata and message bodies (bytea, content-addressed) in one
+ * PostgreSQL database shared by any number of nodes (issue #6, docs/decisions/0008).
+ *
+ * Invariants:
+ * - The pool is bounded (`poolMax` connections) and a caller waits at most `connectTimeoutMs` for
+ *   a connection; then, like any connection failure, the call fails with UNAVAILABLE.
+ * - The schema is migrated at open under an advisory lock (schema.ts), so nodes may start at once.
+ * - Every method returns a promise; errors are StoreError (see context.ts for the mapping).
+ * - A resolved write is committed and its event published on the bus given here; other nodes
+ *   hear of it through that bus (PgChangeBus, change-bus.ts), not through this store.
+ */
+import pg from 'pg';
+import type { ChangeBus, MailStore } from '../types.js';
+import { mapError, PG_TYPES, PgContext, type StoreLogger } from './context.js';
+import * as mailboxes from './mailboxes.js';
+import * as messages from './messages.js';
+import { migrate } from './schema.js';
+import * as sieve from './sieve.js';
+import * as urlauthKeys from './urlauth-keys.js';
+
+export { PgChangeBus } from './change-bus.js';
+
+/** Connections per node unless configured: enough for parallel sessions, far below max_connections. */
+const DEFAULT_POOL_MAX = 10;
+/** How long a call waits for a free or new connection before answering UNAVAILABLE. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** A statement running longer than this is cancelled (UNAVAILABLE), never left to pile up. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
+export interface PostgresStoreOptions {
+  /** postgres://user@host:port/database */
+  url: string;
+  bus: ChangeBus;
+  logger?: StoreLogger;
+  poolMax?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+/** The MailStore plus the maintenance operations only this backend has. */
+export interface PostgresMailStore extends MailStore {
+  /** Deletes blobs no message references (normally done by the transaction that dropped them). */
+  collectGarbage(): Promise<number>;
+}
+
+function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      throw mapError(e);
+    }
+  };
+}
+
+/** The pool settings shared by the store and the change bus. */
+export function poolConfig(opts: { url: string; poolMax?: number; connectTimeoutMs?: number; statementTimeoutMs?: number }): pg.PoolConfig {
+  return {
+    connectionString: opts.url,
+    max: opts.poolMax ?? DEFAULT_POOL_MAX,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    statement_timeout: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    types: PG_TYPES,
+    application_name: 'facteur',
+  };
+}
+
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresMailStore> {
+  const pool = new pg.Pool(poolConfig(opts));
+  // An idle pooled connection that dies (server restart) emits here; the pool drops it.
+  pool.on('error', (e) => opts.logger?.warn({ err: e.message }, 'idle PostgreSQL connection failed'));
+  try {
+    await migrate(pool);
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw mapError(e);
+  }
+  const ctx = new PgContext(pool, opts.bus, opts.logger);
+
+  return {
+    createAccount: guard((name, hash) => mailboxes.createAccount(ctx, name, hash)),
+    createAccounts: guard((entries) => mailboxes.createAccounts(ctx, entries)),
+    getAccount: guard((name) => mailboxes.getAccount(ctx, name)),
+    listAccounts: guard(() => mailboxes.listAccounts(ctx)),
+    setPasswordHash: guard((name, hash) => mailboxes.setPasswordHash(ctx, name, hash)),
+    deleteAccount: guard((name) => mailboxes.deleteAccount(ctx, name)),
+
+    listMailboxes: guard((actor) => mailboxes.listMailboxes(ctx, actor)),
+    getMailbox: guard((actor, name) => mailboxes.getMailbox(ctx, actor, name)),
+    createMailbox: guard((actor, name, specialUse) => mailboxes.createMailbox(ctx, actor, name, specialUse ?? null)),
+    deleteMailbox: guard((actor, name) => mailboxes.deleteMailbox(ctx, actor, name)),
+    renameMailbox: guard((actor, from, to) => mailboxes.renameMailbox(ctx, actor, from, to)),
+    setSubscribed: guard((actor, name, on) => mailboxes.setSubscribed(ctx, actor, name, on)),
+    listSubscriptions: guard((actor) => mailboxes.listSubscriptions(ctx, actor)),
+    counts: guard((actor, id) => mailboxes.counts(ctx, actor, id)),
+    claimRecent: guard((actor, id) => mailboxes.claimRecent(ctx, actor, id)),
+
+    append: guard((actor, name, msgs) => messages.append(ctx, actor, name, msgs)),
+    listMessages: guard((actor, id) => messages.listMessages(ctx, actor, id)),
+    getMessages: guard((actor, id, uids) => messages.getMessages(ctx, actor, id, uids)),
+    changesSince: guard((actor, id, since) => messages.changesSince(ctx, actor, id, since)),
+    storeFlags: guard((actor, id, uids, op, flags, unchangedSince) =>
+      messages.storeFlags(ctx, actor, id, uids, op, flags, unchangedSince)),
+    copy: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, false)),
+    move: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, true)),
+    expunge: guard((actor, id, uids) => messages.expunge(ctx, actor, id, uids)),
+    replace: guard((actor, id, uid, dest, msg) => messages.replace(ctx, actor, id, uid, dest, msg)),
+
+    readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
+    readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),
+
+    listSieveScripts: guard((actor) => sieve.listSieveScripts(ctx, actor)),
+    getSieveScript: guard((actor, name) => sieve.getSieveScript(ctx, actor, name)),
+    putSieveScript: guard((actor, name, source) => sieve.putSieveScript(ctx, actor, name, source)),
+    deleteSieveScript: guard((actor, name) => sieve.deleteSieveScript(ctx, actor, name)),
+    renameSieveScript: guard((actor, from, to) => sieve.renameSieveScript(ctx, actor, from, to)),
+    setActiveSieveScript: guard((actor, name) => sieve.setActiveSieveScript(ctx, actor, name)),
+    getActiveSieveScript: guard((actor) => sieve.getActiveSieveScript(ctx, actor)),
+    hasDeliveryMark: guard((actor, scope, key, now) => sieve.hasDeliveryMark(ctx, actor, scope, key, now)),
+    putDeliveryMark: guard((actor, scope, key, expiresAt) => sieve.putDeliveryMark(ctx, actor, scope, key, expiresAt)),
+
+    urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
+    resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
+
+    collectGarbage: guard(async () => {
+      const rows = await ctx.query<{ n: number }>(
+        'WITH gone AS (DELETE FROM blobs WHERE refs <= 0 RETURNING 1) SELECT count(*)::int8 AS n FROM gone',
+      );
+      return rows[0].n;
+    }),
+
+    close: async () => {
+      if (ctx.closed) return;
+      ctx.closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,455 @@
+/**
+ * Messages of the PostgreSQL backend: append, listing, flags, copy/move, expunge, changes,
+ * content. Semantics are the SQLite backend's (src/store/sqlite/messages.ts); what differs is how
+ * atomicity is reached across nodes.
+ *
+ * Invariants:
+ * - Every write to a mailbox's messages first locks the mailbox row (context.ts); several
+ *   mailboxes are locked in ascending id order in one statement, so two COPYs in opposite
+ *   directions cannot deadlock. UIDs come from mailboxes.uid_next under that lock: never reused,
+ *   never duplicated, whatever node allocates them (RFC 9051 §2.3.1.1). UIDs above 2^32-1: LIMIT.
+ * - Each mutating transaction takes one new modseq per mailbox it changes (RFC 7162 §3.1.1).
+ * - Blob content is written in the same transaction as the message row that references it (so
+ *   an acknowledged APPEND has both, and a failed one neither). The insert of a blob row locks an
+ *   existing row (ON CONFLICT DO UPDATE), so a concurrent collector either deleted it before (and
+ *   the insert recreates it) or sees refs > 0 after (and keeps it).
+ * - Blobs whose last reference a transaction dropped are deleted in that same transaction
+ *   (collectBlobs): nothing is left to collect later.
+ * - Every inserted row gets EMAILID and THREADID (RFC 8474 §5): a fresh EMAILID and an assigned
+ *   thread (threads.ts) on append/replace, the source row's on copy/move.
+ * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
+ * - saved_at (RFC 8514 §3) is set once, when a row is inserted, and never updated afterwards.
+ * - Content is readable only through a message of the actor's own account; ranges are cut in
+ *   SQL (substring on bytea), so a partial FETCH never loads the whole message.
+ */
+import { createHash } from 'node:crypto';
+import { StoreError } from '../errors.js';
+import type {
+  Actor,
+  AppendResult,
+  CopyResult,
+  FlagOperation,
+  FlagUpdate,
+  MailboxChanges,
+  MessageRow,
+  ModSeq,
+  NewMessage,
+  ReplaceResult,
+  StoreFlagsResult,
+  Uid,
+} from '../types.js';
+import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../sqlite/flags.js';
+import { requireName } from '../sqlite/names.js';
+import { newObjectId } from '../sqlite/threads.js';
+import { assignThread } from './threads.js';
+import {
+  highestModSeq,
+  lockMailbox,
+  MAILBOX_COLUMNS,
+  mailboxById,
+  mailboxByName,
+  nextModSeq,
+  type Db,
+  type MailboxRow,
+  type PgContext,
+} from './context.js';
+
+const MAX_UID = 0xffffffff;
+/** substring() takes int4 offsets; larger ones are past any blob anyway. */
+const MAX_INT4 = 0x7fffffff;
+
+export interface MessageDbRow {
+  uid: number;
+  modseq: number;
+  flags: string;
+  internal_date: number;
+  size: number;
+  blob_id: string;
+  saved_at: number;
+  email_id: string;
+  thread_id: string;
+}
+
+const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id';
+
+/** SQL truth value: the row's flags column contains flag `f` (stored in canonical case). */
+export const hasFlagSql = (f: string, alias = 'messages'): string => `strpos(' ' || ${alias}.flags || ' ', ' ${f} ') > 0`;
+
+const toRow = (r: MessageDbRow): MessageRow => ({
+  uid: r.uid as Uid,
+  modseq: r.modseq as ModSeq,
+  flags: decodeFlags(r.flags),
+  internalDate: r.internal_date,
+  size: r.size,
+  blobId: r.blob_id,
+  savedAt: r.saved_at,
+  emailId: r.email_id,
+  threadId: r.thread_id,
+});
+
+const blobId = (content: Buffer): string => createHash('sha256').update(content).digest('hex');
+
+/** The destination of APPEND/COPY/MOVE: TRYCREATE when missing (RFC 9051 §7.1). */
+async function destination(db: Db, accountId: number, name: string, lock = false): Promise<MailboxRow> {
+  const row = await mailboxByName(db, accountId, requireName(name), lock);
+  if (row === undefined) throw new StoreError('TRYCREATE', `no mailbox ${JSON.stringify(name)}`);
+  return row;
+}
+
+/** Locks the given mailboxes in ascending id order (one statement: no lock-order deadlock). */
+async function lockMailboxes(db: Db, accountId: number, ids: readonly number[]): Promise<Map<number, MailboxRow>> {
+  const { rows } = await db.query<MailboxRow>(
+    `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 AND id = ANY($2::int8[]) ORDER BY id FOR UPDATE`,
+    [accountId, [...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function selectRows(db: Db, mailboxId: number, uids: readonly Uid[]): Promise<MessageDbRow[]> {
+  const { rows } = await db.query<MessageDbRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = $1 AND uid = ANY($2::int8[]) ORDER BY uid`,
+    [mailboxId, uids],
+  );
+  return rows;
+}
+
+/** Inside a transaction holding the mailbox lock: every message, ascending UID. */
+export async function allRows(db: Db, mailboxId: number): Promise<MessageDbRow[]> {
+  const { rows } = await db.query<MessageDbRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = $1 ORDER BY uid`, [mailboxId]);
+  return rows;
+}
+
+async function allocateUids(db: Db, mailboxId: number, count: number): Promise<number> {
+  const { rows } = await db.query<{ first: number }>(
+    'UPDATE mailboxes SET uid_next = uid_next + $1 WHERE id = $2 RETURNING uid_next - $1 AS first',
+    [count, mailboxId],
+  );
+  if (rows.length === 0) throw new StoreError('NONEXISTENT', `no mailbox ${mailboxId}`);
+  if (rows[0].first + count - 1 > MAX_UID) throw new StoreError('LIMIT', 'mailbox UID space exhausted');
+  return rows[0].first;
+}
+
+/** Inserts the blob row (or locks the existing one; see the invariants). */
+async function ensureBlob(db: Db, id: string, content: Buffer, meta: string): Promise<void> {
+  await db.query(
+    `INSERT INTO blobs (id, size, meta, refs, content) VALUES ($1, $2, $3, 0, $4)
+     ON CONFLICT (id) DO UPDATE SET refs = blobs.refs`,
+    [id, content.length, meta, content],
+  );
+}
+
+/** Inside a transaction: deletes those of `ids` that no message references any more. */
+export async function collectBlobs(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query('DELETE FROM blobs WHERE id = ANY($1::text[]) AND refs <= 0', [[...new Set(ids)]]);
+}
+
+interface InsertRow {
+  uid: number;
+  flags: string;
+  internalDate: number;
+  size: number;
+  blobId: string;
+  emailId: string;
+  threadId: string;
+}
+
+async function insertMessages(db: Db, mailboxId: number, modseq: number, savedAt: number, rows: readonly InsertRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id)
+     SELECT $1, u, $2, f, d, s, b, $3, e, th
+     FROM unnest($4::int8[], $5::text[], $6::int8[], $7::int8[], $8::text[], $9::text[], $10::text[]) AS t(u, f, d, s, b, e, th)`,
+    [
+      mailboxId,
+      modseq,
+      savedAt,
+      rows.map((r) => r.uid),
+      rows.map((r) => r.flags),
+      rows.map((r) => r.internalDate),
+      rows.map((r) => r.size),
+      rows.map((r) => r.blobId),
+      rows.map((r) => r.emailId),
+      rows.map((r) => r.threadId),
+    ],
+  );
+}
+
+/** Inside a transaction holding the destination's lock: copies `rows` (UID order) into it. */
+export async function transferRows(db: Db, rows: readonly MessageDbRow[], destId: number): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const modseq = await nextModSeq(db, destId);
+  const first = await allocateUids(db, destId, rows.length);
+  const out = rows.map((_, i) => first + i);
+  await insertMessages(
+    db,
+    destId,
+    modseq,
+    Date.now(),
+        // RFC 8474 §5.1: copies keep EMAILID and THREADID.
+    rows.map((r, i) => ({
+      uid: out[i],
+      flags: r.flags,
+      internalDate: r.internal_date,
+      size: r.size,
+      blobId: r.blob_id,
+      emailId: r.email_id,
+      threadId: r.thread_id,
+    })),
+  );
+  return out;
+}
+
+/**
+ * Inside a transaction holding the mailbox lock: removes `uids` (existing) and records the
+ * history, under `modseq0` when given, else a new modseq. Blobs left unreferenced are deleted.
+ */
+export async function expungeUids(db: Db, mailboxId: number, uids: readonly number[], modseq0?: number): Promise<void> {
+  if (uids.length === 0) return;
+  const modseq = modseq0 ?? (await nextModSeq(db, mailboxId));
+  const { rows } = await db.query<{ blob_id: string }>(
+    'DELETE FROM messages WHERE mailbox_id = $1 AND uid = ANY($2::int8[]) RETURNING blob_id',
+    [mailboxId, uids],
+  );
+  await db.query('INSERT INTO expunged (mailbox_id, uid, modseq) SELECT $1, u, $3 FROM unnest($2::int8[]) AS u', [
+    mailboxId,
+    uids,
+    modseq,
+  ]);
+  await collectBlobs(db, rows.map((r) => r.blob_id));
+}
+
+export async function append(ctx: PgContext, actor: Actor, mailboxName: string, messages: readonly NewMessage[]): Promise<AppendResult> {
+  const prepared = messages.map((m) => ({
+    ...m,
+    flags: encodeFlags(normalizeFlags(m.flags)),
+    id: blobId(m.content),
+  }));
+  const result = await ctx.tx(async (db) => {
+    const mb = await destination(db, actor.accountId, mailboxName, prepared.length > 0);
+    if (prepared.length === 0) return { mailboxId: mb.id, uidValidity: mb.uid_validity, uids: [] as Uid[], modseq: mb.highest_modseq };
+    const modseq = await nextModSeq(db, mb.id);
+    const first = await allocateUids(db, mb.id, prepared.length);
+    for (const m of prepared) await ensureBlob(db, m.id, m.content, m.meta);
+    const threadIds: string[] = [];
+    for (const m of prepared) threadIds.push(await assignThread(db, actor.accountId, m.threading));
+    const uids = prepared.map((_, i) => (first + i) as Uid);
+    // RFC 8514 §3: the save date is the time of the APPEND, whatever INTERNALDATE was given.
+    await insertMessages(
+      db,
+      mb.id,
+      modseq,
+      Date.now(),
+      prepared.map((m, i) => ({
+        uid: uids[i],
+        flags: m.flags,
+        internalDate: m.internalDate,
+        size: m.content.length,
+        blobId: m.id,
+        emailId: newObjectId('M'),
+        threadId: threadIds[i],
+      })),
+    );
+    return { mailboxId: mb.id, uidValidity: mb.uid_validity, uids, modseq };
+  });
+  if (result.uids.length > 0) ctx.publishMailbox(actor.accountId, result.mailboxId, result.modseq);
+  return { uidValidity: result.uidValidity, uids: result.uids, modseq: result.modseq as ModSeq };
+}
+
+/** REPLACE (RFC 8508 §3.4): append + expunge of one source message in one transaction. */
+export async function replace(
+  ctx: PgContext,
+  actor: Actor,
+  sourceId: number,
+  uid: Uid,
+  destName: string,
+  message: NewMessage,
+): Promise<ReplaceResult> {
+  const flags = encodeFlags(normalizeFlags(message.flags));
+  const id = blobId(message.content);
+  const r = await ctx.tx(async (db) => {
+    const found = await destination(db, actor.accountId, destName);
+    await mailboxById(db, actor.accountId, sourceId);
+    const locked = await lockMailboxes(db, actor.accountId, [found.id, sourceId]);
+    const mb = locked.get(found.id);
+    if (mb === undefined) throw new StoreError('TRYCREATE', `no mailbox ${JSON.stringify(destName)}`);
+    if (!locked.has(sourceId)) throw new StoreError('NONEXISTENT', `no mailbox ${sourceId}`);
+    if ((await selectRows(db, sourceId, [uid])).length === 0) throw new StoreError('NONEXISTENT', `no message UID ${uid}`);
+    const modseq = await nextModSeq(db, mb.id);
+    const newUid = await allocateUids(db, mb.id, 1);
+    await ensureBlob(db, id, message.content, message.meta);
+    await insertMessages(db, mb.id, modseq, Date.now(), [
+      // RFC 8474 §5.1: a replacement is a new message, with a new EMAILID.
+      {
+        uid: newUid,
+        flags,
+        internalDate: message.internalDate,
+        size: message.content.length,
+        blobId: id,
+        emailId: newObjectId('M'),
+        threadId: await assignThread(db, actor.accountId, message.threading),
+      },
+    ]);
+    await expungeUids(db, sourceId, [uid], mb.id === sourceId ? modseq : undefined);
+    return { destId: mb.id, uidValidity: mb.uid_validity, uid: newUid as Uid, modseq: modseq as ModSeq, sourceModSeq: await highestModSeq(db, sourceId) };
+  });
+  ctx.publishMailbox(actor.accountId, r.destId, r.modseq);
+  if (r.destId !== sourceId) ctx.publishMailbox(actor.accountId, sourceId, r.sourceModSeq);
+  return { uidValidity: r.uidValidity, uid: r.uid, modseq: r.modseq };
+}
+
+export async function listMessages(ctx: PgContext, actor: Actor, mailboxId: number): Promise<MessageRow[]> {
+  return ctx.tx(async (db) => {
+    await mailboxById(db, actor.accountId, mailboxId);
+    return (await allRows(db, mailboxId)).map(toRow);
+  });
+}
+
+export async function getMessages(ctx: PgContext, actor: Actor, mailboxId: number, uids: readonly Uid[]): Promise<MessageRow[]> {
+  return ctx.tx(async (db) => {
+    await mailboxById(db, actor.accountId, mailboxId);
+    return (await selectRows(db, mailboxId, uids)).map(toRow);
+  });
+}
+
+export async function changesSince(ctx: PgContext, actor: Actor, mailboxId: number, since: ModSeq): Promise<MailboxChanges> {
+  // REPEATABLE READ: the mailbox row, the messages and the history from one snapshot.
+  return ctx.tx(async (db) => {
+    await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const mb = await mailboxById(db, actor.accountId, mailboxId);
+    const changed = await db.query<MessageDbRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid`,
+      [mailboxId, since],
+    );
+    const expunged = await db.query<{ uid: number }>('SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid', [
+      mailboxId,
+      since,
+    ]);
+    return {
+      highestModSeq: mb.highest_modseq as ModSeq,
+      uidNext: mb.uid_next as Uid,
+      changed: changed.rows.map(toRow),
+      expunged: expunged.rows.map((r) => r.uid as Uid),
+    };
+  });
+}
+
+export async function storeFlags(
+  ctx: PgContext,
+  actor: Actor,
+  mailboxId: number,
+  uids: readonly Uid[],
+  op: FlagOperation,
+  flags: readonly string[],
+  unchangedSince?: ModSeq,
+): Promise<StoreFlagsResult> {
+  const operand = normalizeFlags(flags);
+  const result = await ctx.tx(async (db) => {
+    await lockMailbox(db, actor.accountId, mailboxId);
+    const modified: Uid[] = [];
+    const changes: { uid: number; flags: string[] }[] = [];
+    for (const r of await selectRows(db, mailboxId, uids)) {
+      const next = applyFlags(decodeFlags(r.flags), op, operand);
+      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and reported,
+      // except (§3.1.12) +FLAGS/-FLAGS already in the requested state: no change, no MODIFIED.
+      if (unchangedSince !== undefined && r.modseq > unchangedSince) {
+        // UNCHANGEDSINCE 0 always fails (§3.1.3: every flag "exists").
+        if (op === 'set' || next !== null || unchangedSince === 0) modified.push(r.uid as Uid);
+        continue;
+      }
+      if (next !== null) changes.push({ uid: r.uid, flags: next });
+    }
+    const updated: FlagUpdate[] = [];
+    if (changes.length > 0) {
+      const modseq = (await nextModSeq(db, mailboxId)) as ModSeq;
+      await db.query(
+        `UPDATE messages SET flags = t.f, modseq = $2 FROM unnest($3::int8[], $4::text[]) AS t(u, f)
+         WHERE mailbox_id = $1 AND uid = t.u`,
+        [mailboxId, modseq, changes.map((c) => c.uid), changes.map((c) => encodeFlags(c.flags))],
+      );
+      for (const c of changes) updated.push({ uid: c.uid as Uid, modseq, flags: c.flags });
+    }
+    return { updated, modified };
+  });
+  if (result.updated.length > 0) ctx.publishMailbox(actor.accountId, mailboxId, result.updated[0].modseq);
+  return result;
+}
+
+export async function copyOrMove(
+  ctx: PgContext,
+  actor: Actor,
+  sourceId: number,
+  uids: readonly Uid[],
+  destName: string,
+  move: boolean,
+): Promise<CopyResult> {
+  const r = await ctx.tx(async (db) => {
+    await mailboxById(db, actor.accountId, sourceId);
+    const found = await destination(db, actor.accountId, destName);
+    const locked = await lockMailboxes(db, actor.accountId, [sourceId, found.id]);
+    const dest = locked.get(found.id);
+    if (dest === undefined) throw new StoreError('TRYCREATE', `no mailbox ${JSON.stringify(destName)}`);
+    if (!locked.has(sourceId)) throw new StoreError('NONEXISTENT', `no mailbox ${sourceId}`);
+    const rows = await selectRows(db, sourceId, uids);
+    const destUids = await transferRows(db, rows, dest.id);
+    const sourceUids = rows.map((x) => x.uid);
+    if (move) await expungeUids(db, sourceId, sourceUids);
+    return {
+      destId: dest.id,
+      uidValidity: dest.uid_validity,
+      sourceUids: sourceUids as Uid[],
+      destUids: destUids as Uid[],
+      destModSeq: await highestModSeq(db, dest.id),
+      sourceModSeq: await highestModSeq(db, sourceId),
+    };
+  });
+  if (r.destUids.length > 0) {
+    ctx.publishMailbox(actor.accountId, r.destId, r.destModSeq);
+    if (move && r.destId !== sourceId) ctx.publishMailbox(actor.accountId, sourceId, r.sourceModSeq);
+  }
+  return { uidValidity: r.uidValidity, sourceUids: r.sourceUids, destUids: r.destUids };
+}
+
+export async function expunge(ctx: PgContext, actor: Actor, mailboxId: number, uids?: readonly Uid[]): Promise<Uid[]> {
+  const r = await ctx.tx(async (db) => {
+    await lockMailbox(db, actor.accountId, mailboxId);
+    const deleted = `SELECT uid FROM messages WHERE mailbox_id = $1 AND ${hasFlagSql('\\Deleted')}`;
+    const { rows } =
+      uids === undefined
+        ? await db.query<{ uid: number }>(`${deleted} ORDER BY uid`, [mailboxId])
+        : await db.query<{ uid: number }>(`${deleted} AND uid = ANY($2::int8[]) ORDER BY uid`, [mailboxId, uids]);
+    const gone = rows.map((x) => x.uid);
+    await expungeUids(db, mailboxId, gone);
+    return { gone, modseq: await highestModSeq(db, mailboxId) };
+  });
+  if (r.gone.length > 0) ctx.publishMailbox(actor.accountId, mailboxId, r.modseq);
+  return r.gone as Uid[];
+}
+
+const ACTOR_REFERENCES = `EXISTS (SELECT 1 FROM messages m JOIN mailboxes x ON x.id = m.mailbox_id
+                                  WHERE m.blob_id = b.id AND x.account_id = $2)`;
+
+export async function readBlob(ctx: PgContext, actor: Actor, id: string, start?: number, end?: number): Promise<Buffer> {
+  const from = Math.max(0, Math.floor(start ?? 0));
+  const rows =
+    end === undefined
+      ? await ctx.query<{ part: Buffer }>(`SELECT substring(b.content FROM $3) AS part FROM blobs b WHERE b.id = $1 AND ${ACTOR_REFERENCES}`, [
+          id,
+          actor.accountId,
+          Math.min(from, MAX_INT4 - 1) + 1,
+        ])
+      : await ctx.query<{ part: Buffer }>(
+          `SELECT substring(b.content FROM $3 FOR $4) AS part FROM blobs b WHERE b.id = $1 AND ${ACTOR_REFERENCES}`,
+          [id, actor.accountId, Math.min(from, MAX_INT4 - 1) + 1, Math.min(MAX_INT4, Math.max(0, Math.floor(end) - from))],
+        );
+  if (rows.length === 0) throw new StoreError('NONEXISTENT', `no blob ${id}`);
+  return rows[0].part;
+}
+
+export async function readMeta(ctx: PgContext, actor: Actor, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows = await ctx.query<{ id: string; meta: string }>(
+    `SELECT b.id, b.meta FROM blobs b WHERE b.id = ANY($1::text[]) AND ${ACTOR_REFERENCES}`,
+    [ids, actor.accountId],
+  );
+  return new Map(rows.map((r) => [r.id, r.meta]));
+}
