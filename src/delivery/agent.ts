@@ -264,6 +264,7 @@ export class DeliveryAgent {
       now,
       zoneOffsetMinutes: -now.getTimezoneOffset(),
       userAddresses,
+      subaddressDelimiters: this.opts.recipients.delimiters,
       ...(this.opts.spamtest !== undefined ? { spamtest: this.opts.spamtest } : {}),
       ...(this.opts.virustest !== undefined ? { virustest: this.opts.virustest } : {}),
     };

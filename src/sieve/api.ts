@@ -111,6 +111,9 @@ export interface SieveInput {
   userAddresses: readonly string[];
   spamtest?: ScoreTestConfig;
   virustest?: ScoreTestConfig;
+  /** RFC 5233 §4: the characters that separate user and detail in a local part (the first one
+   * found separates), as the delivery layer splits recipients; default "+". */
+  subaddressDelimiters?: string;
 }
 
 /** Questions only the store can answer. A rejected promise aborts the execution (temporary

@@ -185,7 +185,7 @@ function addressValues(rt: Runtime, node: SieveNode, addrs: AddressParts[]): str
   const part = rt.addressPart(node);
   const out: string[] = [];
   for (const a of addrs) {
-    const v = part.extract(a);
+    const v = part.extract(a, rt.input);
     if (v !== null) out.push(v);
   }
   return out;

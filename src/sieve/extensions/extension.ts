@@ -63,7 +63,7 @@
  * Validation results that are expensive to recompute (a compiled regex, a parsed date format)
  * belong in `node.data`, set by `validate`.
  */
-import type { SieveAction, SieveLimits } from '../api.js';
+import type { SieveAction, SieveInput, SieveLimits } from '../api.js';
 import type { Position } from '../parser.js';
 import type { Runtime } from '../interpreter.js';
 
@@ -195,7 +195,7 @@ export interface AddressParts {
 export interface AddressPartDef {
   tag: TagDef;
   /** The part to compare, or null when the address has none (then it does not match). */
-  extract(address: AddressParts): string | null;
+  extract(address: AddressParts, input: SieveInput): string | null;
 }
 
 export interface SetModifierDef {

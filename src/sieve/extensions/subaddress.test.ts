@@ -15,3 +15,17 @@ test('subaddress (RFC 5233): :user and :detail on addresses and envelope', async
   assert.equal(await yes('address :user "to" "ken"', message('To: ken+a+b@example.com')), true);
   assert.equal(await yes('address :detail "to" "a+b"', message('To: ken+a+b@example.com')), true);
 });
+
+test('subaddress: the host sets the separators (SieveInput.subaddressDelimiters); the first one found separates', async () => {
+  const yes = async (t: string, to: string, delimiters?: string): Promise<boolean> =>
+    summary(
+      await run(`require "subaddress"; if ${t} { discard; }`, {
+        message: message(`To: ${to}`),
+        ...(delimiters !== undefined ? { subaddressDelimiters: delimiters } : {}),
+      }),
+    )[0] === 'discard';
+  assert.equal(await yes('address :detail "to" "news"', 'ken-news@example.com', '-'), true);
+  assert.equal(await yes('address :detail "to" "news"', 'ken-news@example.com'), false, "'+' only by default");
+  assert.equal(await yes('address :user "to" "ken"', 'ken-a+b@example.com', '+-'), true);
+  assert.equal(await yes('address :detail "to" "a+b"', 'ken-a+b@example.com', '+-'), true);
+});
