@@ -74,7 +74,7 @@ const sieveEngine = (config: Config): SieveEngine => ({
 
 /** The one delivery path (LMTP and `facteur deliver`), configured from Config. */
 export function createDeliveryAgent(config: Config, store: MailStore, logger: Logger): DeliveryAgent {
-  const name = hostname();
+  const name = config.hostname !== '' ? config.hostname : hostname();
   const relay = config.smtpRelay === null ? null : parseHostPort(config.smtpRelay);
   const score = (header: string | null, pattern: string | null, max: number) =>
     header === null ? undefined : { header, max, ...(pattern !== null ? { pattern } : {}) };

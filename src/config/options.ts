@@ -73,6 +73,8 @@ export interface Config {
   virustestMax: number;
   /** Directory of global Sieve scripts (`include :global`, RFC 6609 §3.2). */
   sieveGlobalDir: string | null;
+  /** This server's name in LMTP greetings, Received fields and the EHLO sent to the relay; '' = the OS host name. */
+  hostname: string;
   /** ManageSieve (RFC 5804) with STARTTLS; 0 disables the listener. */
   managesievePort: number;
   /** Most Sieve scripts per account (RFC 5804 §1.5 QUOTA/MAXSCRIPTS). */
@@ -113,6 +115,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   virustestPattern: null,
   virustestMax: 5,
   sieveGlobalDir: null,
+  hostname: '',
   managesievePort: 4190,
   managesieveMaxScripts: 100,
   managesieveMaxScriptSize: 1024 * 1024,
@@ -205,6 +208,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'REGEX', description: 'regular expression whose first group is the virus score in that field' },
   { key: 'virustestMax', flag: '--virustest-max', env: 'FACTEUR_VIRUSTEST_MAX', toml: 'virustest_max', type: 'count',
     valueName: 'N', description: 'virus score that maps to the top of the virustest scale' },
+  { key: 'hostname', flag: '--hostname', env: 'FACTEUR_HOSTNAME', toml: 'hostname', type: 'string', valueName: 'FQDN',
+    description: "this server's fully qualified name in the LMTP greeting, Received fields and the EHLO sent to --smtp-relay (relays often refuse a non-FQDN HELO); default: the OS host name" },
   { key: 'sieveGlobalDir', flag: '--sieve-global-dir', env: 'FACTEUR_SIEVE_GLOBAL_DIR', toml: 'sieve_global_dir', type: 'path',
     valueName: 'DIR', description: 'directory of global Sieve scripts (NAME.sieve) for include :global (RFC 6609)' },
   { key: 'managesievePort', flag: '--managesieve-port', env: 'FACTEUR_MANAGESIEVE_PORT', toml: 'managesieve_port', type: 'port', valueName: 'N',

@@ -263,6 +263,30 @@ test('recipient domain handling "keep": accounts are named with their domain', a
   }
 });
 
+test('--hostname names the server in the greeting, the LHLO reply and the Received field', async () => {
+  const s = await lmtpServer({ hostname: 'mx.example.test' });
+  try {
+    const c = await LmtpTestClient.connect(s.config.lmtpPort);
+    assert.match(c.greeting.text, /^220 mx\.example\.test LMTP/);
+    const r = await c.command('LHLO client.example');
+    assert.match(r.lines[0]!, /^250-mx\.example\.test$/);
+    assert.match((await c.command('MAIL FROM:<a@example.org>')).text, /^250/);
+    assert.match((await c.command('RCPT TO:<alice@example.com>')).text, /^250/);
+    assert.equal((await c.command('DATA')).code, 354);
+    c.write(dotStuffed(simpleMessage()));
+    assert.match((await c.read()).text, /^250 2\.0\.0/);
+    c.close();
+    const imap = await loggedIn(s.port);
+    try {
+      assert.match(await fetchInbox(imap, 1, 'BODY.PEEK[HEADER.FIELDS (RECEIVED)]'), /by mx\.example\.test \(Facteur\) with LMTP/);
+    } finally {
+      imap.close();
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
 test('an IMAP session in IDLE sees an LMTP delivery at once', async () => {
   const s = await lmtpServer();
   try {
