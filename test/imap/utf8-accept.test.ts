@@ -104,7 +104,12 @@ describe('UTF8=ACCEPT (RFC 6855)', () => {
     assert.deepEqual(grep(s, /^\* SEARCH/), ['* SEARCH 1']);
     assert.deepEqual(grep(await c.command('SEARCH FROM "Müller"'), /^\* SEARCH/), ['* SEARCH 1 2']);
     assert.deepEqual(grep(await c.command('SEARCH BODY "Schöne"'), /^\* SEARCH/), ['* SEARCH 1 2']);
-    assertStatus(await c.command('SEARCH CHARSET ISO-8859-1 SUBJECT "x"'), 'BAD');
+    assertStatus(await c.command('SEARCH RETURN (SAVE) SUBJECT "Grüße aus"'), 'OK');
+    assertStatus(await c.command('SEARCH RETURN (SAVE) CHARSET ISO-8859-1 SUBJECT "x"'), 'BAD');
+    // RFC 5182 §2.1: the BAD search left "$" as it was; a NO with SAVE empties it.
+    assert.deepEqual(grep(await c.command('SEARCH $'), /^\* SEARCH/), ['* SEARCH 1']);
+    assertStatus(await c.command('SEARCH RETURN (SAVE) CHARSET X-NO-SUCH-CHARSET SUBJECT "x"'), 'NO', 'BADCHARSET');
+    assert.deepEqual(grep(await c.command('SEARCH $'), /^\* SEARCH/), ['* SEARCH']);
     assertStatus(await c.command('SEARCH CHARSET UTF-8 SUBJECT "Zweite"'), 'OK');
   });
 

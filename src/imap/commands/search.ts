@@ -79,7 +79,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     // RFC 5267 §4.3: UPDATE under a tag that already names a live context is rejected.
     if (update && view.contexts.has(tag)) return bad('Tag reuse: a context with this tag is live');
     if (cmd.charset !== null && session.enabled.has('UTF8=ACCEPT') && !UTF8_CHARSETS.has(cmd.charset.toUpperCase())) {
-      if (save) view.savedSearch = [];
+      // RFC 5182 §2.1: a SEARCH answered BAD never changes "$" (a NO with SAVE empties it, below).
       return bad('SEARCH CHARSET conflicts with UTF8=ACCEPT (RFC 6855 §3)');
     }
     if (!charsetSupported(cmd.charset)) {

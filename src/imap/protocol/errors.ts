@@ -7,6 +7,8 @@
  *   else null (the session answers "* BAD").
  * - `message` is human text naming what was wrong; it is safe to echo (ASCII, no CR/LF).
  * - `responseCode` is an RFC 9051 §7.1 response code to put in the reply, when one applies.
+ * - `savedSearchReset` marks a command with RETURN (SAVE) refused with a NO (an unsupported
+ *   CHARSET): RFC 5182 §2.1 then empties the search result variable "$".
  */
 
 export type ParseResponseCode = 'BADCHARSET' | 'TOOBIG' | 'CLIENTBUG' | 'CANNOT';
@@ -18,6 +20,7 @@ export class ImapParseError extends Error {
     readonly tag: string | null,
     message: string,
     readonly responseCode: ParseResponseCode | null = null,
+    readonly savedSearchReset = false,
   ) {
     super(sanitize(message));
   }

@@ -50,8 +50,8 @@ export class Reader {
     readonly utf8Accept: boolean,
   ) {}
 
-  fail(message: string, code: ParseResponseCode | null = null): never {
-    throw new ImapParseError(this.tag, message, code);
+  fail(message: string, code: ParseResponseCode | null = null, savedSearchReset = false): never {
+    throw new ImapParseError(this.tag, message, code, savedSearchReset);
   }
 
   atEnd(): boolean {

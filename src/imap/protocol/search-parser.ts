@@ -35,12 +35,13 @@ const DATE_KEYS: ReadonlySet<string> = new Set([
 
 type Decode = (bytes: Buffer, what: string) => string;
 
-function charsetDecoder(r: Reader, charset: string | null): Decode {
+/** `save`: the command asked for RETURN (SAVE), which a refused charset empties (RFC 5182 §2.1). */
+function charsetDecoder(r: Reader, charset: string | null, save: boolean): Decode {
   const upper = charset?.toUpperCase() ?? 'UTF-8';
   if (upper === 'UTF-8' || upper === 'US-ASCII' || upper === 'UTF8') {
     return (bytes, what) => r.decodeUtf8(bytes, what);
   }
-  if (charset === null || !iconv.encodingExists(charset)) r.fail(`Unsupported charset ${charset ?? ''}`, 'BADCHARSET');
+  if (charset === null || !iconv.encodingExists(charset)) r.fail(`Unsupported charset ${charset ?? ''}`, 'BADCHARSET', save);
   return (bytes) => iconv.decode(bytes, charset);
 }
 
@@ -56,7 +57,7 @@ export function parseSearchArgs(r: Reader): SearchCommand {
     charset = r.astring('charset');
     r.sp('charset');
   }
-  const decode = charsetDecoder(r, charset);
+  const decode = charsetDecoder(r, charset, returnOptions?.includes('SAVE') ?? false);
   const keys: SearchKey[] = [];
   do {
     keys.push(searchKey(r, decode));
@@ -216,8 +217,8 @@ function searchKey(r: Reader, decode: Decode): SearchKey {
  * more keys separated by SP up to the end of the command, strings decoded with `charset`.
  * Returns their top-level AND; the caller checks the end of the command.
  */
-export function parseSearchKeys(r: Reader, charset: string): SearchKey {
-  const decode = charsetDecoder(r, charset);
+export function parseSearchKeys(r: Reader, charset: string, save = false): SearchKey {
+  const decode = charsetDecoder(r, charset, save);
   const keys: SearchKey[] = [];
   do {
     keys.push(searchKey(r, decode));

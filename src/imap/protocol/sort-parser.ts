@@ -45,7 +45,7 @@ export function parseSortArgs(r: Reader): SortCommand {
   r.sp('sort criteria');
   const charset = r.astring('charset');
   r.sp('charset');
-  const search = parseSearchKeys(r, charset);
+  const search = parseSearchKeys(r, charset, returnOptions?.includes('SAVE') ?? false);
   r.end();
   if (returnOptions === null) return { criteria, charset, search };
   return extras.partial === undefined ? { criteria, charset, search, returnOptions } : { criteria, charset, search, returnOptions, partial: extras.partial };

@@ -254,6 +254,8 @@ export class ImapSession {
         // modified UTF-7) is a NO as well, not a syntax error.
         const status = (e.responseCode === 'BADCHARSET' || e.responseCode === 'CANNOT') && e.tag ? 'NO' : 'BAD';
         const code = e.responseCode === 'BADCHARSET' ? '[BADCHARSET (US-ASCII UTF-8)] ' : e.responseCode ? `[${e.responseCode}] ` : '';
+        // RFC 5182 §2.1: a SEARCH/SORT with SAVE answered NO leaves "$" empty.
+        if (status === 'NO' && e.savedSearchReset && this.state.kind === 'selected') this.state.view.savedSearch = [];
         this.writeLine(`${e.tag ?? '*'} ${status} ${code}${e.message}`);
         if (status === 'BAD') this.countBad();
         return;
