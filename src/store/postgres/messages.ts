@@ -17,7 +17,8 @@
  *   (collectBlobs): nothing is left to collect later.
  * - Every inserted row gets EMAILID and THREADID (RFC 8474 §5): a fresh EMAILID and an assigned
  *   thread (threads.ts) on append/replace, the source row's on copy/move.
- * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
+ * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq and
+ *   time (expunged_at), so the expunge-history horizon (pruneExpungeHistory) can drop old ones.
  * - saved_at (RFC 8514 §3) is set once, when a row is inserted, and never updated afterwards.
  * - Content is readable only through a message of the actor's own account; ranges are cut in
  *   SQL (substring on bytea), so a partial FETCH never loads the whole message.

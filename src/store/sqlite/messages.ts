@@ -9,7 +9,8 @@
  *   keep theirs.
  * - Write order (DESIGN rule 3): blob files durable first, then one BEGIN IMMEDIATE transaction
  *   for all metadata, then the bus event, then blob collection if references were dropped.
- * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
+ * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq and
+ *   time (expunged_at), so the expunge-history horizon (pruneExpungeHistory) can drop old ones.
  * - REPLACE (RFC 8508) appends and expunges in one transaction; within one mailbox both carry
  *   the same single modseq.
  * - COPY/MOVE allocate destination UIDs in source-UID order and share blobs (refs by trigger).
