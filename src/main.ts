@@ -21,6 +21,7 @@ import { startManageSieveServer } from './managesieve/session/server.js';
 import { buildManageSieveCommandTable } from './managesieve/commands/index.js';
 import type { ScriptCompiler } from './managesieve/session/types.js';
 import { compile, DEFAULT_SIEVE_LIMITS, execute, SUPPORTED_EXTENSIONS } from './sieve/index.js';
+import { startExpungeHorizon } from './store/expunge-horizon.js';
 
 /** How long startup waits for the PostgreSQL change bus to be listening. */
 const BUS_READY_WAIT_MS = 5000;
@@ -150,9 +151,11 @@ export async function startServer(config: Config, logger: Logger): Promise<{ clo
           await store.close();
           throw e;
         });
+  // QRESYNC expunge-history horizon: pruned at start and hourly, outside any client command.
+  const horizon = startExpungeHorizon(store, config.expungeHistoryDays, logger);
   return {
     async close() {
-      await Promise.all([imap.close(), lmtp?.close(), managesieve?.close()]);
+      await Promise.all([imap.close(), lmtp?.close(), managesieve?.close(), horizon.stop()]);
       await store.close();
     },
   };

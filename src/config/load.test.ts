@@ -126,3 +126,19 @@ test('ManageSieve options: port (0 disables), script count and size quotas', asy
   await assert.rejects(loadConfig(['--managesieve-max-script-size', '0'], {}), ConfigError);
   assert.ok(configReference().includes('managesieve_max_script_size'));
 });
+
+test('expunge history days: 0 (keep forever) to 36500, from flag, env and TOML; default 90', async () => {
+  assert.equal((await loadConfig([], {})).expungeHistoryDays, 90);
+  assert.equal((await loadConfig(['--expunge-history-days', '0'], {})).expungeHistoryDays, 0);
+  assert.equal((await loadConfig([], { FACTEUR_EXPUNGE_HISTORY_DAYS: '30' })).expungeHistoryDays, 30);
+  await withToml('expunge_history_days = 365\n', async (file) => {
+    assert.equal((await loadConfig(['--config', file], {})).expungeHistoryDays, 365);
+  });
+  for (const bad of ['-1', '36501', 'ninety', '1.5', '']) {
+    await assert.rejects(
+      loadConfig([`--expunge-history-days=${bad}`], {}),
+      (e: unknown) => e instanceof ConfigError && /--expunge-history-days/.test(e.message),
+      bad,
+    );
+  }
+});

@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { DEFAULT_CONFIG, LOG_LEVEL_NAMES, MAX_WORKERS, OPTIONS, type Config, type ConfigLogLevel, type OptionSpec } from './options.js';
+import { DEFAULT_CONFIG, LOG_LEVEL_NAMES, MAX_DAYS, MAX_WORKERS, OPTIONS, type Config, type ConfigLogLevel, type OptionSpec } from './options.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -91,6 +91,12 @@ function convert(spec: OptionSpec, s: Sourced): Value {
       if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${label}: expected a positive whole number, got ${got}`);
       return n;
     }
+    case 'days': {
+      // 0 = keep forever; the cap (100 years) only catches typos, and keeps the ms cutoff exact.
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isInteger(n) || n < 0 || n > MAX_DAYS) throw new ConfigError(`${label}: expected a number of days 0-${MAX_DAYS}, got ${got}`);
+      return n;
+    }
     case 'workers': {
       if (typeof raw === 'string' && raw.toLowerCase() === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
@@ -156,7 +162,7 @@ async function readTomlFile(file: string, label: string): Promise<Map<keyof Conf
   for (const [k, v] of Object.entries(doc)) {
     const spec = byToml.get(k);
     if (spec === undefined) throw new ConfigError(`${file}: unknown key '${k}' (known: ${[...byToml.keys()].join(', ')})`);
-    const want = spec.type === 'boolean' ? 'boolean' : spec.type === 'port' || spec.type === 'count' ? 'number' : 'string';
+    const want = spec.type === 'boolean' ? 'boolean' : spec.type === 'port' || spec.type === 'count' || spec.type === 'days' ? 'number' : 'string';
     // workers = 4 or workers = "auto": both spellings are natural in TOML.
     const typeOk = spec.type === 'workers' ? typeof v === 'number' || typeof v === 'string' : typeof v === want;
     if (!typeOk || (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) {

@@ -46,6 +46,11 @@ export interface Config {
   workers: number;
   /** A long command sends an INPROGRESS notification (RFC 9585) every N messages (and every 2 s). */
   progressEvery: number;
+  /**
+   * Expunge-history horizon: expunged UIDs are remembered this many days for QRESYNC (RFC 7162);
+   * older clients get a superset in VANISHED (EARLIER). 0 keeps the history forever.
+   */
+  expungeHistoryDays: number;
   /** The TOML file the values were read from, if any. */
   configFile: string | null;
   // --- delivery: LMTP (RFC 2033), `facteur deliver`, Sieve actions ---
@@ -99,6 +104,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   maxConnectionsPerIp: 2_000,
   workers: 1,
   progressEvery: 10_000,
+  expungeHistoryDays: 90,
   configFile: null,
   lmtpPort: 24,
   lmtpSocket: null,
@@ -121,7 +127,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   managesieveMaxScriptSize: 1024 * 1024,
 };
 
-export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'level' | 'workers' | 'choice' | 'store';
+export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'days' | 'level' | 'workers' | 'choice' | 'store';
+
+/** Upper bound of a 'days' option (0-MAX_DAYS): a century, to catch typos. */
+export const MAX_DAYS = 36_500;
 
 /** Upper bound of --workers: well above the cores of one machine, low enough to catch typos. */
 export const MAX_WORKERS = 64;
@@ -178,6 +187,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: `server processes sharing the ports, to use several cores: 1-${MAX_WORKERS}, or auto (one per CPU); the connection limits apply to each worker` },
   { key: 'progressEvery', flag: '--progress-every', env: 'FACTEUR_PROGRESS_EVERY', toml: 'progress_every', type: 'count',
     valueName: 'N', description: 'a long SEARCH, SORT, THREAD or FETCH sends a progress notification (RFC 9585 INPROGRESS) every N messages, and at least every 2 s' },
+  { key: 'expungeHistoryDays', flag: '--expunge-history-days', env: 'FACTEUR_EXPUNGE_HISTORY_DAYS', toml: 'expunge_history_days', type: 'days',
+    valueName: 'N', description: 'days expunged UIDs are remembered for QRESYNC resynchronisation (RFC 7162); a client last synced before that gets every UID it named that no longer exists in VANISHED (EARLIER); 0 keeps the history forever' },
   // --- delivery (LMTP, `facteur deliver`, Sieve) ---
   { key: 'lmtpPort', flag: '--lmtp-port', env: 'FACTEUR_LMTP_PORT', toml: 'lmtp_port', type: 'port', valueName: 'N',
     description: 'LMTP port (RFC 2033) on --host, for the MTA to deliver into; 0 disables it' },

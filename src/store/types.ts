@@ -161,8 +161,14 @@ export interface MailboxChanges {
   uidNext: Uid;
   /** Present messages whose modseq is above `since` (new ones and flag changes), UID order. */
   changed: MessageRow[];
-  /** UIDs expunged with a modseq above `since`, ascending. */
+  /** UIDs expunged with a modseq above `since`, ascending (only those still remembered). */
   expunged: Uid[];
+  /**
+   * Whether `expunged` is every UID expunged above `since`: false when the expunge-history
+   * horizon (pruneExpungeHistory) already dropped history above `since`. The caller must then
+   * treat any UID it knows that is not present now as expunged (RFC 7162 §3.2.5.2, §3.2.6).
+   */
+  expungedComplete: boolean;
 }
 
 /** A stored Sieve script (RFC 5804 §1.7: a user has any number, at most one active). */
@@ -284,6 +290,15 @@ export interface MailStore {
    * keys no longer validate. NONEXISTENT when the mailbox is not the actor's.
    */
   resetUrlAuthKeys(actor: Actor, mailboxId: number | null): Promise<void>;
+
+  // --- maintenance (administrative; no actor) ---
+  /**
+   * Expunge-history horizon: deletes every account's expunge records made before `olderThan`
+   * (ms since the epoch) and raises each affected mailbox's floor to the highest modseq
+   * removed, so later changesSince calls with `since` below it report expungedComplete false.
+   * Returns how many records were removed.
+   */
+  pruneExpungeHistory(olderThan: number): Promise<number>;
 
   /** Flushes and closes the database; no call may follow. */
   close(): Promise<void>;

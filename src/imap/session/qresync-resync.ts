@@ -9,12 +9,16 @@
  *   not in the session's view - a message another session expunged that this client still sees
  *   is announced later by a plain VANISHED at a safe point (§3.2.10.2), never as EARLIER, so the
  *   view's sequence numbers and the client's stay equal.
- * - Expunge history horizon: storage keeps every expunged UID with its mod-sequence forever
- *   (store/types.ts changesSince; the SQLite backend's `expunged` table), so the answer is exact
- *   for any mod-sequence. Were a backend ever to prune that history, a client mod-sequence below
- *   the oldest remembered expunge minus one would require reporting every UID of the named set
- *   that is not in the mailbox (§3.2.6 note on <minmodseq>; §3.2.5.2 seq-match-data exists to
- *   narrow exactly that answer). changesSince would then have to say that it is incomplete.
+ * - Expunge history horizon: storage remembers each expunged UID with its mod-sequence for
+ *   --expunge-history-days (store/types.ts pruneExpungeHistory, run by the server's maintenance
+ *   timer) and keeps, per mailbox, the highest pruned mod-sequence as a floor. For a client
+ *   mod-sequence at or above the floor changesSince is complete and the answer exact. Below it
+ *   (expungedComplete false) the history that client needs is gone, so VANISHED (EARLIER) lists
+ *   every UID of the named set (known-uids, else 1:UIDNEXT-1; the UID FETCH set), below the
+ *   view's UIDNEXT, that is not in the view: a superset of what vanished, which RFC 7162 §3.2.5.1
+ *   and §3.2.6 allow, and exactly the case seq-match-data (§3.2.5.2) narrows. That list is built
+ *   as intervals (the set's ranges minus the view's UIDs), so its size is bounded by the client's
+ *   set plus the view, never by the UID range it spans.
  * - seq-match-data (§3.2.5.2) only narrows the VANISHED (EARLIER) answer: the pairs are checked
  *   in order against the view and the UID of the last pair that matches, before the first one
  *   that does not, is a floor below which nothing is reported. Work is bounded by the view size
@@ -27,13 +31,14 @@
  *   it never exceeds the mod-sequence of an expunge the client has not been told about (§3.2).
  */
 import { fetchOpening } from './uidonly.js';
+import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { Actor, MessageRow, ModSeq } from '../../store/types.js';
 import type { QresyncSelectParams, SequenceSet } from '../protocol/ast.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { displayFlags, syncView } from './updates.js';
-import { qresyncEnabled, writeVanished } from './qresync.js';
+import { qresyncEnabled, writeVanishedRanges } from './qresync.js';
 
 /** Sorted, merged, inclusive UID intervals. */
 type Intervals = Array<[number, number]>;
@@ -101,10 +106,49 @@ export function seqMatchFloor(view: MailboxView, seqMatch: { seqs: SequenceSet; 
   return floor;
 }
 
-/** Expunged UIDs with modseq above `since` that pass `keep` and are no longer in the view. */
-async function expungedSince(session: ImapSession, actor: Actor, view: MailboxView, since: number, keep: (uid: number) => boolean): Promise<number[]> {
+/**
+ * The UIDs to report in VANISHED (EARLIER), as "a" / "a:b" ranges: those expunged with modseq
+ * above `since`, within `named` (null: every UID ever assigned) and above `floor`, that are no
+ * longer in the view. When storage no longer remembers that far back (expungedComplete false),
+ * every such UID below the view's UIDNEXT that is not in the view (see the header).
+ */
+async function vanishedSince(session: ImapSession, actor: Actor, view: MailboxView, since: number, named: Intervals | null, floor: number): Promise<string[]> {
   const changes = await session.store.changesSince(actor, view.mailboxId, since as ModSeq);
-  return changes.expunged.filter((u) => view.seqOf(u) === 0 && keep(u));
+  const keep = (u: number): boolean => u > floor && (named === null || contains(named, u));
+  if (changes.expungedComplete) {
+    const uids = changes.expunged.filter((u) => view.seqOf(u) === 0 && keep(u));
+    return uids.length === 0 ? [] : encodeSequenceSet(uids).split(',');
+  }
+  const top = view.uidNext - 1;
+  const out: string[] = [];
+  for (const [a0, b0] of named ?? [[1, top]]) {
+    const a = Math.max(a0, floor + 1);
+    const b = Math.min(b0, top);
+    if (a > b) continue;
+    // The view's UIDs within [a, b] split it into the gaps that are reported.
+    let next = a;
+    for (let i = firstAtLeast(view.uids, a); i < view.uids.length && view.uids[i]! <= b; i++) {
+      const u = view.uids[i]!;
+      if (u > next) out.push(range(next, u - 1));
+      next = u + 1;
+    }
+    if (next <= b) out.push(range(next, b));
+  }
+  return out;
+}
+
+const range = (a: number, b: number): string => (a === b ? String(a) : `${a}:${b}`);
+
+/** Index of the first element of ascending `xs` that is >= n (xs.length when none). */
+function firstAtLeast(xs: readonly number[], n: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -119,8 +163,7 @@ export async function resyncOnSelect(session: ImapSession, actor: Actor, view: M
   const known = p.knownUids ? intervals(view, p.knownUids, 0) : null;
   const isKnown = (u: number): boolean => known === null || contains(known, u);
   const floor = p.seqMatch ? seqMatchFloor(view, p.seqMatch) : 0;
-  const vanished = await expungedSince(session, actor, view, p.modseq, (u) => u > floor && isKnown(u));
-  writeVanished(session, vanished, true);
+  writeVanishedRanges(session, await vanishedSince(session, actor, view, p.modseq, known, floor), true);
   for (const row of rows) {
     if (row.modseq <= p.modseq || !isKnown(row.uid)) continue;
     const b = new ResponseBuilder();
@@ -144,8 +187,7 @@ export async function resyncOnSelect(session: ImapSession, actor: Actor, view: M
 export async function vanishedForFetch(session: ImapSession, actor: Actor, view: MailboxView, set: SequenceSet, since: number): Promise<void> {
   const last = view.uids.length > 0 ? view.uids[view.uids.length - 1]! : 0;
   const ivs = intervals(view, set, Math.max(last, view.uidNext - 1));
-  const vanished = await expungedSince(session, actor, view, since, (u) => contains(ivs, u));
-  writeVanished(session, vanished, true);
+  writeVanishedRanges(session, await vanishedSince(session, actor, view, since, ivs, 0), true);
 }
 
 /**

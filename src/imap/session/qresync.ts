@@ -46,9 +46,15 @@ export function enableQresync(session: ImapSession): { qresync: boolean; condsto
 /** Writes "* VANISHED [(EARLIER) ]<uid-set>" lines for the UIDs (any order); nothing when empty. */
 export function writeVanished(session: ImapSession, uids: readonly number[], earlier: boolean): void {
   if (uids.length === 0) return;
+  writeVanishedRanges(session, encodeSequenceSet(uids).split(','), earlier);
+}
+
+/** As writeVanished, for a UID set already given as "a" / "a:b" ranges; nothing when empty. */
+export function writeVanishedRanges(session: ImapSession, ranges: readonly string[], earlier: boolean): void {
+  if (ranges.length === 0) return;
   const head = earlier ? '* VANISHED (EARLIER) ' : '* VANISHED ';
   let line = '';
-  for (const range of encodeSequenceSet(uids).split(',')) {
+  for (const range of ranges) {
     if (line.length > 0 && head.length + line.length + range.length + 1 > MAX_VANISHED_LINE) {
       session.writeLine(head + line);
       line = '';

@@ -12,8 +12,12 @@
  * - With QRESYNC enabled, every safe point that leaves expunges withheld ends with
  *   "* OK [HIGHESTMODSEQ f]" where f (view.expungeFloor) is below each withheld expunge's
  *   mod-sequence (RFC 7162 §3.2 and the §6 example).
+ * - Expunges are never missed: when the expunge-history horizon pruned records above the view's
+ *   modseq (changesSince expungedComplete false), the view's UIDs are checked against the
+ *   mailbox's present messages instead.
  */
 import { StoreError } from '../../store/errors.js';
+import type { Uid } from '../../store/types.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
@@ -89,7 +93,14 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
     }
     throw e;
   }
-  for (const uid of changes.expunged) {
+  let expunged: readonly number[] = changes.expunged;
+  if (!changes.expungedComplete) {
+    // The expunge-history horizon dropped records above view.modseq (store/types.ts
+    // pruneExpungeHistory): compare the view with what is present now, so no expunge is missed.
+    const present = new Set((await session.store.getMessages(state.actor, view.mailboxId, view.uids as Uid[])).map((r) => r.uid));
+    expunged = view.uids.filter((u) => !present.has(u as Uid));
+  }
+  for (const uid of expunged) {
     if (view.seqOf(uid) === 0) continue;
     // Everything up to the modseq synced so far was told; these expunges lie above it.
     if (view.pendingExpunge.size === 0) view.expungeFloor = view.modseq;

@@ -1,5 +1,5 @@
 /**
- * Contract: append, listing, flags, modseq/changesSince, counts and \Recent.
+ * Contract: append, listing, flags, modseq/changesSince, expunge-history pruning, counts and \Recent.
  *
  * Invariants:
  * - UIDs strictly increase and are never reused (RFC 9051 §2.3.1.1), also across restarts.
@@ -212,6 +212,45 @@ export function messageContract(open: OpenStore): void {
       assert.deepEqual(set.modified, [1]);
       const rows = await store.getMessages(a, id, r.uids);
       assert.deepEqual(rows.map((x) => x.modseq), [after, after]);
+    });
+  });
+
+  test('pruneExpungeHistory drops only records older than the cutoff and records the floor', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      const inbox = await mailbox(store, a, 'INBOX');
+      const other = await mailbox(store, a, 'Drafts');
+      const m0 = inbox.highestModSeq;
+      await store.append(a, 'INBOX', [message('1', ['\\Deleted']), message('2'), message('3', ['\\Deleted'])]);
+      await store.append(a, 'Drafts', [message('d1')]);
+      assert.deepEqual(await store.expunge(a, inbox.id), [1, 3]);
+      const e1 = (await mailbox(store, a, 'INBOX')).highestModSeq;
+      let ch = await store.changesSince(a, inbox.id, m0);
+      assert.deepEqual([ch.expunged, ch.expungedComplete], [[1, 3], true]);
+
+      // A cutoff in the past keeps recent records (nothing is older than it).
+      assert.equal(await store.pruneExpungeHistory(Date.now() - 60_000), 0);
+      ch = await store.changesSince(a, inbox.id, m0);
+      assert.deepEqual([ch.expunged, ch.expungedComplete], [[1, 3], true]);
+
+      // A cutoff in the future drops them; the floor is the highest modseq dropped.
+      assert.equal(await store.pruneExpungeHistory(Date.now() + 60_000), 2);
+      ch = await store.changesSince(a, inbox.id, m0);
+      assert.deepEqual([ch.expunged, ch.expungedComplete], [[], false]);
+      ch = await store.changesSince(a, inbox.id, asModSeq(e1 - 1));
+      assert.equal(ch.expungedComplete, false);
+      ch = await store.changesSince(a, inbox.id, e1);
+      assert.deepEqual([ch.expunged, ch.expungedComplete], [[], true]);
+      // Another mailbox without pruned history stays complete for any since.
+      assert.equal((await store.changesSince(a, other.id, asModSeq(0))).expungedComplete, true);
+
+      // Later expunges are remembered again above the floor; a later prune never lowers it.
+      await store.storeFlags(a, inbox.id, [asUid(2)], 'add', ['\\Deleted']);
+      assert.deepEqual(await store.expunge(a, inbox.id), [2]);
+      ch = await store.changesSince(a, inbox.id, e1);
+      assert.deepEqual([ch.expunged, ch.expungedComplete], [[2], true]);
+      assert.equal(await store.pruneExpungeHistory(0), 0);
+      assert.equal((await store.changesSince(a, inbox.id, m0)).expungedComplete, false);
     });
   });
 

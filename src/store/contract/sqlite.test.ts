@@ -218,6 +218,33 @@ describe('sqlite backend specifics', () => {
     }
   });
 
+  test('the expunge-horizon migration gives existing expunge records the migration time', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('x1', ['\\Deleted']), message('x2')]);
+      assert.deepEqual(await h.store.expunge(a, (await mailbox(h.store, a, 'INBOX')).id), [1]);
+      await h.store.close();
+      // Found by content, so renumbering the migrations at merge time cannot break this test.
+      let n = 1;
+      while (!migrationSql(n).includes('expunge_floors')) n++;
+      // The record as a database written before the column existed had it, then the migration again.
+      const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
+      db.exec('DROP TABLE expunge_floors; DROP INDEX expunged_age; ALTER TABLE expunged DROP COLUMN expunged_at');
+      const before = Date.now();
+      db.exec(migrationSql(n));
+      const at = db.prepare('SELECT expunged_at FROM expunged').pluck().all() as number[];
+      db.close();
+      assert.equal(at.length, 1);
+      assert.ok(at[0]! >= before - 1000 && at[0]! <= Date.now() + 1000, String(at[0]));
+      const store = await h.reopen();
+      assert.equal(await store.pruneExpungeHistory(before - 60_000), 0);
+      assert.equal(await store.pruneExpungeHistory(Date.now() + 60_000), 1);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   test('migration 5 gives existing mailboxes and messages object ids; pre-upgrade copies share them (RFC 8474)', async () => {
     const h = await harness();
     try {

@@ -101,6 +101,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     listMessages: guard((actor, id) => messages.listMessages(ctx, actor, id)),
     getMessages: guard((actor, id, uids) => messages.getMessages(ctx, actor, id, uids)),
     changesSince: guard((actor, id, since) => messages.changesSince(ctx, actor, id, since)),
+    pruneExpungeHistory: guard((olderThan) => messages.pruneExpungeHistory(ctx, olderThan)),
     storeFlags: guard((actor, id, uids, op, flags, unchangedSince) =>
       messages.storeFlags(ctx, actor, id, uids, op, flags, unchangedSince)),
     copy: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, false)),

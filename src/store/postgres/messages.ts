@@ -17,7 +17,8 @@
  *   (collectBlobs): nothing is left to collect later.
  * - Every inserted row gets EMAILID and THREADID (RFC 8474 §5): a fresh EMAILID and an assigned
  *   thread (threads.ts) on append/replace, the source row's on copy/move.
- * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
+ * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq and
+ *   time (expunged_at), so the expunge-history horizon (pruneExpungeHistory) can drop old ones.
  * - saved_at (RFC 8514 §3) is set once, when a row is inserted, and never updated afterwards.
  * - Content is readable only through a message of the actor's own account; ranges are cut in
  *   SQL (substring on bytea), so a partial FETCH never loads the whole message.
@@ -211,10 +212,11 @@ export async function expungeUids(db: Db, mailboxId: number, uids: readonly numb
     'DELETE FROM messages WHERE mailbox_id = $1 AND uid = ANY($2::int8[]) RETURNING blob_id',
     [mailboxId, uids],
   );
-  await db.query('INSERT INTO expunged (mailbox_id, uid, modseq) SELECT $1, u, $3 FROM unnest($2::int8[]) AS u', [
+  await db.query('INSERT INTO expunged (mailbox_id, uid, modseq, expunged_at) SELECT $1, u, $3, $4 FROM unnest($2::int8[]) AS u', [
     mailboxId,
     uids,
     modseq,
+    Date.now(),
   ]);
   await collectBlobs(db, rows.map((r) => r.blob_id));
 }
@@ -325,12 +327,36 @@ export async function changesSince(ctx: PgContext, actor: Actor, mailboxId: numb
       mailboxId,
       since,
     ]);
+    const floor = await db.query<{ modseq: number }>('SELECT modseq FROM expunge_floors WHERE mailbox_id = $1', [mailboxId]);
     return {
       highestModSeq: mb.highest_modseq as ModSeq,
       uidNext: mb.uid_next as Uid,
       changed: changed.rows.map(toRow),
       expunged: expunged.rows.map((r) => r.uid as Uid),
+      // Everything pruned had a modseq <= floor, so the list above `since` is whole iff since >= floor.
+      expungedComplete: since >= (floor.rows[0]?.modseq ?? 0),
     };
+  });
+}
+
+/**
+ * The expunge-history horizon (MailStore.pruneExpungeHistory): in one transaction, deletes the
+ * records older than `olderThan` and raises each affected mailbox's floor to the highest modseq
+ * deleted (the same rows: DELETE ... RETURNING feeds the floor update).
+ */
+export async function pruneExpungeHistory(ctx: PgContext, olderThan: number): Promise<number> {
+  return ctx.tx(async (db) => {
+    const { rows } = await db.query<{ n: number }>(
+      `WITH gone AS (DELETE FROM expunged WHERE expunged_at < $1 RETURNING mailbox_id, modseq),
+            floors AS (
+              INSERT INTO expunge_floors (mailbox_id, modseq)
+                SELECT mailbox_id, MAX(modseq) FROM gone GROUP BY mailbox_id
+              ON CONFLICT (mailbox_id) DO UPDATE SET modseq = GREATEST(expunge_floors.modseq, excluded.modseq)
+            )
+       SELECT COUNT(*) AS n FROM gone`,
+      [olderThan],
+    );
+    return Number(rows[0]?.n ?? 0);
   });
 }
 

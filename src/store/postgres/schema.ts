@@ -13,7 +13,9 @@
  *   that references it commit together; no orphan files exist in this mode.
  * - Ids come from identity sequences: never reused, so a session holding the id of a deleted
  *   mailbox can never act on a newer one.
- * - expunged keeps one row per expunged UID forever (QRESYNC's history, RFC 7162 §3.2.5).
+ * - expunged keeps one row per expunged UID (QRESYNC's history, RFC 7162 §3.2.5) until the
+ *   expunge-history horizon prunes it by age; expunge_floors holds the highest modseq pruned per
+ *   mailbox (as in SQLite migration 7).
  * - The tables mirror the SQLite backend's (src/store/sqlite/schema.ts) column for column, with
  *   int8 for every integer and bytea content; semantics are documented there and in types.ts.
  */
@@ -155,6 +157,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE urlauth_keys (
     mailbox_id int8 PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
     key        bytea NOT NULL
+  );
+  `,
+  // 4: expunge-history horizon (SQLite migration 7): expunge time (ms; existing rows get the
+  // migration time) and the highest pruned modseq per mailbox.
+  `
+  ALTER TABLE expunged ADD COLUMN expunged_at int8 NOT NULL DEFAULT 0;
+  UPDATE expunged SET expunged_at = (extract(epoch FROM clock_timestamp()) * 1000)::int8;
+  CREATE INDEX expunged_age ON expunged(expunged_at);
+  CREATE TABLE expunge_floors (
+    mailbox_id int8 PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+    modseq     int8 NOT NULL
   );
   `,
 ];

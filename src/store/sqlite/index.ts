@@ -116,6 +116,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
 
+    pruneExpungeHistory: guard((olderThan) => messages.pruneExpungeHistory(ctx, olderThan)),
     collectGarbage: guard(() => collectGarbage(ctx)),
     sweepOrphanBlobs: guard(() => sweepOrphans(ctx)),
 

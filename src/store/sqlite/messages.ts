@@ -9,7 +9,8 @@
  *   keep theirs.
  * - Write order (DESIGN rule 3): blob files durable first, then one BEGIN IMMEDIATE transaction
  *   for all metadata, then the bus event, then blob collection if references were dropped.
- * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq.
+ * - Expunge history: every expunged UID gets an `expunged` row with the expunge's modseq and
+ *   time (expunged_at), so the expunge-history horizon (pruneExpungeHistory) can drop old ones.
  * - REPLACE (RFC 8508) appends and expunges in one transaction; within one mailbox both carry
  *   the same single modseq.
  * - COPY/MOVE allocate destination UIDs in source-UID order and share blobs (refs by trigger).
@@ -144,10 +145,11 @@ export function expungeUids(ctx: SqliteContext, mailboxId: number, uids: readonl
   if (uids.length === 0) return;
   const modseq = modseq0 ?? ctx.nextModSeq(mailboxId);
   const del = ctx.stmt('DELETE FROM messages WHERE mailbox_id = ? AND uid = ?');
-  const hist = ctx.stmt('INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+  const hist = ctx.stmt('INSERT INTO expunged (mailbox_id, uid, modseq, expunged_at) VALUES (?, ?, ?, ?)');
+  const now = Date.now();
   for (const uid of uids) {
     del.run(mailboxId, uid);
-    hist.run(mailboxId, uid, modseq);
+    hist.run(mailboxId, uid, modseq, now);
   }
 }
 
@@ -262,7 +264,33 @@ export function changesSince(ctx: SqliteContext, actor: Actor, mailboxId: number
     const expunged = ctx
       .column<number>('SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid')
       .all(mailboxId, since) as Uid[];
-    return { highestModSeq: mb.highest_modseq as ModSeq, uidNext: mb.uid_next as Uid, changed, expunged };
+    const floor = ctx.column<number>('SELECT modseq FROM expunge_floors WHERE mailbox_id = ?').get(mailboxId) ?? 0;
+    return {
+      highestModSeq: mb.highest_modseq as ModSeq,
+      uidNext: mb.uid_next as Uid,
+      changed,
+      expunged,
+      // Everything pruned had a modseq <= floor, so the list above `since` is whole iff since >= floor.
+      expungedComplete: since >= floor,
+    };
+  });
+}
+
+/**
+ * The expunge-history horizon (MailStore.pruneExpungeHistory): in one write transaction, raises
+ * each mailbox's floor to the highest modseq among its records older than `olderThan`, then
+ * deletes exactly those records, so the floor always covers what was dropped.
+ */
+export function pruneExpungeHistory(ctx: SqliteContext, olderThan: number): number {
+  return ctx.write(() => {
+    ctx
+      .stmt(
+        `INSERT INTO expunge_floors (mailbox_id, modseq)
+           SELECT mailbox_id, MAX(modseq) FROM expunged WHERE expunged_at < ? GROUP BY mailbox_id
+         ON CONFLICT (mailbox_id) DO UPDATE SET modseq = MAX(modseq, excluded.modseq)`,
+      )
+      .run(olderThan);
+    return ctx.stmt('DELETE FROM expunged WHERE expunged_at < ?').run(olderThan).changes;
   });
 }
 

@@ -13,8 +13,10 @@
  *   id of a deleted mailbox can never act on a newer one.
  * - change_feed gets a row, by trigger, in every transaction that changes a mailbox's modseq or
  *   the mailbox/subscription list; it is pruned to a recent window (change-feed.ts).
- * - expunged keeps one row per expunged UID forever (QRESYNC's history, RFC 7162 §3.2.5);
- *   UIDs are never reused, so (mailbox_id, uid) stays unique.
+ * - expunged keeps one row per expunged UID (QRESYNC's history, RFC 7162 §3.2.5) until the
+ *   expunge-history horizon prunes it by age (expunged_at); expunge_floors then holds, per
+ *   mailbox, the highest modseq ever pruned, so changesSince knows for which `since` its list is
+ *   complete. UIDs are never reused, so (mailbox_id, uid) stays unique.
  * - Object ids (RFC 8474) are a one-letter kind prefix (F mailbox, M email, T thread) and 24
  *   lowercase hex digits of randomness: they carry nothing about the account or the content, two
  *   ids never differ by case only, and the prefixes keep EMAILIDs and THREADIDs apart (§5.2).
@@ -184,6 +186,18 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE urlauth_keys (
     mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
     key        BLOB NOT NULL
+  );
+  `,
+  // 7: expunge-history horizon (issue #4, --expunge-history-days): when each expunge happened
+  // (ms since the epoch; rows that predate the column get the migration time, so they live one
+  // full horizon from the upgrade) and, per mailbox, the highest modseq pruned so far.
+  `
+  ALTER TABLE expunged ADD COLUMN expunged_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE expunged SET expunged_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
+  CREATE INDEX expunged_age ON expunged(expunged_at);
+  CREATE TABLE expunge_floors (
+    mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+    modseq     INTEGER NOT NULL
   );
   `,
 ];
