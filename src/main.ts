@@ -4,8 +4,9 @@
  */
 import { LocalChangeBus } from './store/bus.js';
 import type { ChangeBus, MailStore } from './store/types.js';
-import { openSqliteStore } from './store/sqlite/index.js';
-import { openPostgresStore, PgChangeBus } from './store/postgres/index.js';
+import { checkSqliteDataDir, migrateSqliteDataDir, openSqliteStore } from './store/sqlite/index.js';
+import { checkPostgres, migratePostgres, openPostgresStore, PgChangeBus } from './store/postgres/index.js';
+import type { ConsistencyReport, MigrationResult } from './store/consistency.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './observability/log.js';
 import { startImapServer } from './imap/session/server.js';
@@ -31,14 +32,16 @@ export interface OpenedStore {
   bus: ChangeBus;
 }
 
+// Config.store is 'sqlite' or a URL checked by the config loader (src/config/load.ts).
+const isPostgres = (config: Config): boolean => /^postgres(ql)?:\/\//i.test(config.store);
+
 /**
  * Opens the configured store: SQLite in the data directory (the embedded default, with the
  * in-process bus), or PostgreSQL (--store postgres://...) with the LISTEN/NOTIFY bus, so that
  * sessions on every node hear each other's changes. Closing the store closes its bus.
  */
 export async function openStoreWithBus(config: Config, logger?: Logger): Promise<OpenedStore> {
-  // Config.store is 'sqlite' or a URL checked by the config loader (src/config/load.ts).
-  if (/^postgres(ql)?:\/\//i.test(config.store)) {
+  if (isPostgres(config)) {
     const bus = new PgChangeBus({ url: config.store, logger });
     let store: MailStore;
     try {
@@ -63,6 +66,16 @@ export async function openStoreWithBus(config: Config, logger?: Logger): Promise
 
 export async function openStore(config: Config): Promise<MailStore> {
   return (await openStoreWithBus(config)).store;
+}
+
+/** `facteur db migrate`: applies the configured store's pending migrations, without serving. */
+export function migrateStore(config: Config): Promise<MigrationResult> {
+  return isPostgres(config) ? migratePostgres(config.store) : migrateSqliteDataDir(config.dataDir);
+}
+
+/** `facteur db check`: the configured store's read-only consistency check (no migration). */
+export function checkStore(config: Config): Promise<ConsistencyReport> {
+  return isPostgres(config) ? checkPostgres(config.store) : checkSqliteDataDir(config.dataDir);
 }
 
 /** The Sieve library delivery runs (src/sieve/index.ts), accepting every script ManageSieve

@@ -11,6 +11,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../observability/log.js';
 import type { MailStore } from '../store/types.js';
 import type { DeliveryAgent } from '../delivery/index.js';
+import type { ConsistencyReport, MigrationResult } from '../store/consistency.js';
 
 /** The two entry points of the composition root (src/main.ts) the CLI uses. */
 export interface ServerApi {
@@ -18,6 +19,10 @@ export interface ServerApi {
   startServer(config: Config, logger: Logger): Promise<{ close(): Promise<void> }>;
   /** `facteur deliver`: the store and the one delivery path on it. */
   openDeliveryAgent?(config: Config, logger: Logger): Promise<{ agent: DeliveryAgent; close(): Promise<void> }>;
+  /** `facteur db migrate`: pending schema migrations of the configured store. */
+  migrateStore?(config: Config): Promise<MigrationResult>;
+  /** `facteur db check`: read-only consistency check of the configured store. */
+  checkStore?(config: Config): Promise<ConsistencyReport>;
 }
 
 export interface CliIo {

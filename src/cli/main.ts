@@ -13,7 +13,8 @@ import { CliError, realIo, type CliIo } from './io.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 import { DELIVER_USAGE, deliverCommand } from './deliver.js';
-import { MAIN_USAGE, serveUsage, USER_USAGE } from './usage.js';
+import { dbCommand } from './db.js';
+import { DB_USAGE, MAIN_USAGE, serveUsage, USER_USAGE } from './usage.js';
 
 const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
 
@@ -29,6 +30,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     else if (topic === 'user') io.stdout.write(USER_USAGE);
     else if (topic === 'config') io.stdout.write(configReference() + '\n');
     else if (topic === 'deliver') io.stdout.write(DELIVER_USAGE);
+    else if (topic === 'db') io.stdout.write(DB_USAGE);
     else io.stdout.write(MAIN_USAGE);
     return 0;
   }
@@ -47,6 +49,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       return deliverCommand(rest, io);
+    case 'db':
+      return dbCommand(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (try 'facteur --help')`);
   }

@@ -13,7 +13,9 @@ Commands:
   user list                list account names, one per line
   user import FILE         import a Dovecot passwd-file (user:{SCHEME}hash:...)
   deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
-  help [serve|user|deliver|config] show help (config: the configuration reference)
+  db migrate               apply pending schema migrations (prints the version before/after)
+  db check                 read-only consistency check of the store (exit 1 on problems)
+  help [serve|user|deliver|db|config] show help (config: the configuration reference)
 
 Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
@@ -40,4 +42,17 @@ export const USER_USAGE = `Usage: facteur user <add|passwd|del|list|import> [arg
                       skipped; malformed lines are reported with their numbers (exit code 1).
 
 Account names: 1-255 bytes, no whitespace, control characters or ':'; user@domain is fine.
+`;
+
+export const DB_USAGE = `Usage: facteur db <migrate|check> [--data DIR | --store postgres://...] [--config FILE]
+
+  db migrate   apply the store's pending schema migrations and print the schema version before
+               and after (serve also migrates at start; this lets an upgrade migrate first).
+               Safe to run on several nodes at once.
+  db check     read-only consistency check: every message's blob exists (SQLite: row and file),
+               blob reference counts match, UIDs are unique and below UIDNEXT, MODSEQs are at most
+               HIGHESTMODSEQ, expunge history UIDs are below UIDNEXT and not live messages.
+               Prints one line per problem and a summary; exit 0 when clean, 1 otherwise.
+
+A store that cannot be reached or opened is reported on one line, exit code 1.
 `;

@@ -19,7 +19,11 @@ import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
 import * as urlauthKeys from './urlauth-keys.js';
 
+import { checkPool } from './consistency.js';
+import type { ConsistencyReport } from '../consistency.js';
+
 export { PgChangeBus } from './change-bus.js';
+export { checkPostgres, migratePostgres } from './consistency.js';
 
 /** Connections per node unless configured: enough for parallel sessions, far below max_connections. */
 const DEFAULT_POOL_MAX = 10;
@@ -42,6 +46,8 @@ export interface PostgresStoreOptions {
 export interface PostgresMailStore extends MailStore {
   /** Deletes blobs no message references (normally done by the transaction that dropped them). */
   collectGarbage(): Promise<number>;
+  /** Read-only consistency check in one snapshot (`facteur db check`, consistency.ts). */
+  checkConsistency(): Promise<ConsistencyReport>;
 }
 
 function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
@@ -131,6 +137,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       );
       return rows[0].n;
     }),
+    checkConsistency: guard(() => checkPool(pool)),
 
     close: async () => {
       if (ctx.closed) return;

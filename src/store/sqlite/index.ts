@@ -25,7 +25,11 @@ import * as messages from './messages.js';
 import * as sieve from './sieve.js';
 import { configure, migrate } from './schema.js';
 import { startChangeFeed } from './change-feed.js';
+import { checkDatabase } from './consistency.js';
+import type { ConsistencyReport } from '../consistency.js';
 import * as urlauthKeys from './urlauth-keys.js';
+
+export { checkSqliteDataDir, migrateSqliteDataDir } from './consistency.js';
 
 export const DATABASE_FILE = 'facteur.sqlite';
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -44,6 +48,8 @@ export interface SqliteMailStore extends MailStore {
   collectGarbage(): Promise<number>;
   /** Deletes blob files without a blob row (crashed appends) and stale temporary files. */
   sweepOrphanBlobs(): Promise<number>;
+  /** Read-only consistency check of rows and blob files (`facteur db check`, consistency.ts). */
+  checkConsistency(): Promise<ConsistencyReport>;
 }
 
 /** Runs `fn`, turning backend failures into StoreErrors (context.ts mapError). */
@@ -119,6 +125,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     pruneExpungeHistory: guard((olderThan) => messages.pruneExpungeHistory(ctx, olderThan)),
     collectGarbage: guard(() => collectGarbage(ctx)),
     sweepOrphanBlobs: guard(() => sweepOrphans(ctx)),
+    checkConsistency: guard(() => checkDatabase(db, blobs)),
 
     close: async () => {
       if (ctx.closed) return;
