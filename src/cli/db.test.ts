@@ -236,6 +236,8 @@ test('postgres: db migrate from several nodes at once applies each migration onc
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, new RegExp(`^schema version (\\d+ -> ${PG_SCHEMA_VERSION}|${PG_SCHEMA_VERSION}: up to date)\n$`));
     }
+    // The version is read under the migration lock: exactly one run found the empty schema.
+    assert.equal(runs.filter((r) => r.out === `schema version 0 -> ${PG_SCHEMA_VERSION}\n`).length, 1, runs.map((r) => r.out).join(''));
     const c = new pg.Client({ connectionString: schema.url });
     await c.connect();
     try {

@@ -33,7 +33,11 @@ export interface MessagePlace {
   uid: number;
 }
 
-export const placeOf = (r: MessagePlace): string => `${r.account}/${r.mailbox} uid ${r.uid}`;
+/** Names are printed as they are unless they hold control characters (a terminal would act on
+ * them): then quoted with escapes. */
+const printable = (name: string): string => (/[\u0000-\u001f\u007f-\u009f]/.test(name) ? JSON.stringify(name) : name);
+
+export const placeOf = (r: MessagePlace): string => `${printable(r.account)}/${printable(r.mailbox)} uid ${r.uid}`;
 
 /**
  * The checks as SQL, identical on both backends (they use only columns of the first migration of

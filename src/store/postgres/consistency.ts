@@ -69,8 +69,7 @@ export function checkPostgres(url: string): Promise<ConsistencyReport> {
 /** `facteur db migrate` on the database at `url`: the schema version before and after. */
 export function migratePostgres(url: string): Promise<MigrationResult> {
   return withPool(url, async (pool) => {
-    const before = await schemaVersion(pool);
-    await migrate(pool);
+    const before = await migrate(pool);
     return { before, after: await schemaVersion(pool) };
   });
 }

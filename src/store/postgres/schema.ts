@@ -174,14 +174,18 @@ const MIGRATIONS: readonly string[] = [
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Applies the pending migrations; idempotent and safe against concurrent nodes. */
-export async function migrate(pool: pg.Pool): Promise<void> {
+/**
+ * Applies the pending migrations; idempotent and safe against concurrent nodes. Resolves with the
+ * version first read under the lock (what this call found; `facteur db migrate` prints it).
+ */
+export async function migrate(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('CREATE TABLE IF NOT EXISTS facteur_schema (version int8 NOT NULL)').catch(async (e: unknown) => {
       // Two nodes creating it at once: one wins, the other sees a unique violation on the type.
       if ((e as { code?: string }).code !== '23505' && (e as { code?: string }).code !== '42P07') throw e;
     });
+    let first: number | null = null;
     for (;;) {
       await client.query('BEGIN');
       try {
@@ -189,12 +193,13 @@ export async function migrate(pool: pg.Pool): Promise<void> {
         const { rows } = await client.query<{ version: string }>('SELECT version FROM facteur_schema');
         if (rows.length === 0) await client.query('INSERT INTO facteur_schema (version) VALUES (0)');
         const version = rows.length === 0 ? 0 : Number(rows[0].version);
+        first ??= version;
         if (version > MIGRATIONS.length) {
           throw new Error(`database schema version ${version} is newer than this program (${MIGRATIONS.length})`);
         }
         if (version === MIGRATIONS.length) {
           await client.query('COMMIT');
-          return;
+          return first;
         }
         await client.query(MIGRATIONS[version]);
         await client.query('UPDATE facteur_schema SET version = $1', [version + 1]);

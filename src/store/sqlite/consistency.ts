@@ -105,8 +105,7 @@ export async function migrateSqliteDataDir(dataDir: string): Promise<MigrationRe
     const db = new Database(join(dataDir, DATABASE_FILE), { timeout: BUSY_TIMEOUT_MS });
     try {
       configure(db, BUSY_TIMEOUT_MS);
-      const before = versionOf(db);
-      migrate(db);
+      const before = migrate(db);
       return { before, after: versionOf(db) };
     } finally {
       db.close();

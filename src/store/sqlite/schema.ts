@@ -209,11 +209,16 @@ export function migrationSql(n: number): string {
   return MIGRATIONS[n - 1];
 }
 
-/** Applies the pending migrations; idempotent and safe against concurrent openers. */
-export function migrate(db: Database): void {
+/**
+ * Applies the pending migrations; idempotent and safe against concurrent openers. Returns the
+ * version first read under the write lock (what this call found; `facteur db migrate` prints it).
+ */
+export function migrate(db: Database): number {
+  let first: number | null = null;
   for (;;) {
     const done = db.transaction(() => {
       const version = db.pragma('user_version', { simple: true }) as number;
+      first ??= version;
       if (version > MIGRATIONS.length) {
         throw new Error(`database schema version ${version} is newer than this program (${MIGRATIONS.length})`);
       }
@@ -222,7 +227,7 @@ export function migrate(db: Database): void {
       db.pragma(`user_version = ${version + 1}`);
       return false;
     }).immediate();
-    if (done) return;
+    if (done) return first ?? SCHEMA_VERSION;
   }
 }
 
