@@ -16,8 +16,8 @@
  */
 import { StoreError } from '../errors.js';
 import type { AccountRecord, Actor, Mailbox, MailboxCounts, SpecialUse, Uid } from '../types.js';
-import { canonicalName, INBOX, isInferior, requireName, superiorsOf } from '../sqlite/names.js';
-import { newObjectId } from '../sqlite/threads.js';
+import { canonicalName, INBOX, isInferior, requireName, superiorsOf } from '../mailbox-names.js';
+import { newObjectId } from '../object-ids.js';
 import {
   highestModSeq,
   lockAccount,

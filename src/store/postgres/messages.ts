@@ -39,9 +39,9 @@ import type {
   StoreFlagsResult,
   Uid,
 } from '../types.js';
-import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../sqlite/flags.js';
-import { requireName } from '../sqlite/names.js';
-import { newObjectId } from '../sqlite/threads.js';
+import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../flag-lists.js';
+import { requireName } from '../mailbox-names.js';
+import { newObjectId } from '../object-ids.js';
 import { assignThread } from './threads.js';
 import {
   highestModSeq,

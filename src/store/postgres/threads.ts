@@ -10,7 +10,7 @@
  *   one Message-ID. It is taken after the mailbox row lock, always in that order.
  */
 import type { MessageThreading } from '../types.js';
-import { newObjectId, threadKeys } from '../sqlite/threads.js';
+import { newObjectId, threadKeys } from '../object-ids.js';
 import type { Db } from './context.js';
 
 /** Base of the advisory lock keys for per-account thread assignment (apart from schema.ts's). */

@@ -15,7 +15,7 @@ import type { AccountRecord, SpecialUse } from '../types.js';
 import { collectAfterCommit } from './blob-refs.js';
 import type { SqliteContext } from './context.js';
 import { insertMailbox } from './mailboxes.js';
-import { INBOX } from './names.js';
+import { INBOX } from '../mailbox-names.js';
 
 const INITIAL_MAILBOXES: ReadonlyArray<[string, SpecialUse | null]> = [
   [INBOX, null],

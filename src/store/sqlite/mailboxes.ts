@@ -24,8 +24,8 @@ import type { Actor, Mailbox, MailboxCounts, SpecialUse, Uid } from '../types.js
 import { collectAfterCommit } from './blob-refs.js';
 import { MAILBOX_COLUMNS, toMailbox, type MailboxRow, type SqliteContext } from './context.js';
 import { allRows, expungeUids, hasFlagSql, transferRows } from './messages.js';
-import { newObjectId } from './threads.js';
-import { canonicalName, INBOX, isInferior, requireName, superiorsOf } from './names.js';
+import { newObjectId } from '../object-ids.js';
+import { canonicalName, INBOX, isInferior, requireName, superiorsOf } from '../mailbox-names.js';
 
 const MAX_UID_VALIDITY = 0xffffffff;
 

@@ -37,9 +37,10 @@ import type {
 } from '../types.js';
 import { collectAfterCommit, ensureBlob } from './blob-refs.js';
 import type { MailboxRow, SqliteContext } from './context.js';
-import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from './flags.js';
-import { requireName } from './names.js';
-import { assignThread, newObjectId } from './threads.js';
+import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../flag-lists.js';
+import { requireName } from '../mailbox-names.js';
+import { assignThread } from './threads.js';
+import { newObjectId } from '../object-ids.js';
 
 const MAX_UID = 0xffffffff;
 /** Blob writes of one multi-message append in flight at once (each waits on its own fsyncs). */

@@ -19,34 +19,9 @@
  *   message (own, root, newest references), so a hostile References field costs bounded work
  *   and rows.
  */
-import { randomBytes } from 'node:crypto';
 import type { MessageThreading } from '../types.js';
+import { newObjectId, threadKeys } from '../object-ids.js';
 import type { SqliteContext } from './context.js';
-
-/** Message IDs per message used for threading: the own ID plus the newest references. */
-const MAX_THREAD_KEYS = 50;
-/** Longer Message IDs are ignored: RFC 5322 lines stop at 998 octets, a msg-id cannot be longer. */
-const MAX_MESSAGE_ID_LENGTH = 998;
-
-export function newObjectId(kind: 'F' | 'M' | 'T'): string {
-  return kind + randomBytes(12).toString('hex');
-}
-
-/**
- * The Message IDs a message is threaded by, in lookup order: its own, the thread root (the first
- * reference, RFC 5322 §3.6.4), then the other references newest (the parent) first.
- */
-export function threadKeys(t: MessageThreading | undefined): string[] {
-  if (t === undefined) return [];
-  const out: string[] = [];
-  const add = (id: string | undefined | null): void => {
-    if (id && id.length <= MAX_MESSAGE_ID_LENGTH && out.length < MAX_THREAD_KEYS && !out.includes(id)) out.push(id);
-  };
-  add(t.messageId);
-  add(t.references[0]);
-  for (let i = t.references.length - 1; i > 0 && out.length < MAX_THREAD_KEYS; i--) add(t.references[i]);
-  return out;
-}
 
 /** Inside a write transaction: the THREADID of a new message of the account; records its keys. */
 export function assignThread(ctx: SqliteContext, accountId: number, threading: MessageThreading | undefined): string {

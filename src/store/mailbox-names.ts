@@ -8,7 +8,7 @@
  *   as "INBOX", so "inbox/x" and "INBOX/x" are the same mailbox. Every other level is exact.
  * - Invalid names raise StoreError('CANNOT'); lookups of invalid names simply find nothing.
  */
-import { StoreError } from '../errors.js';
+import { StoreError } from './errors.js';
 
 export const SEPARATOR = '/';
 export const INBOX = 'INBOX';

@@ -11,8 +11,8 @@
  *   column ambiguous); anything else is StoreError('CANNOT'). Finer IMAP syntax is the parser's.
  * - The database column is the flags joined by single spaces ("" for none).
  */
-import { StoreError } from '../errors.js';
-import type { FlagOperation } from '../types.js';
+import { StoreError } from './errors.js';
+import type { FlagOperation } from './types.js';
 
 const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 const CANONICAL = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
