@@ -18,10 +18,8 @@ import { FsBlobStore } from '../blobs/fs-blob-store.js';
 import { CHECK_QUERIES, placeOf, runChecks, type ConsistencyReport, type MigrationResult } from '../consistency.js';
 import { StoreError } from '../errors.js';
 import { mapError } from './context.js';
-import { configure, migrate, SCHEMA_VERSION } from './schema.js';
+import { configure, DATABASE_FILE, migrate, SCHEMA_VERSION } from './schema.js';
 
-/** Same file name as index.ts DATABASE_FILE (not imported: index.ts imports this module). */
-const DATABASE_FILE = 'facteur.sqlite';
 const BUSY_TIMEOUT_MS = 5000;
 
 const versionOf = (db: Database.Database): number => db.pragma('user_version', { simple: true }) as number;

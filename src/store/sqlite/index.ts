@@ -23,7 +23,7 @@ import { mapError, SqliteContext, type StoreLogger } from './context.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import * as sieve from './sieve.js';
-import { configure, migrate } from './schema.js';
+import { configure, DATABASE_FILE, migrate } from './schema.js';
 import { startChangeFeed } from './change-feed.js';
 import { checkDatabase } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
@@ -31,7 +31,7 @@ import * as urlauthKeys from './urlauth-keys.js';
 
 export { checkSqliteDataDir, migrateSqliteDataDir } from './consistency.js';
 
-export const DATABASE_FILE = 'facteur.sqlite';
+export { DATABASE_FILE } from './schema.js';
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteStoreOptions {

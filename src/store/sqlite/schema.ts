@@ -202,6 +202,9 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The database file inside the data directory. */
+export const DATABASE_FILE = 'facteur.sqlite';
+
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The SQL of migration `n` (1-based), for tests that replay one migration on old data. */
