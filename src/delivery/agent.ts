@@ -269,7 +269,10 @@ export class DeliveryAgent {
       ...(this.opts.virustest !== undefined ? { virustest: this.opts.virustest } : {}),
     };
     try {
-      const outcome = await this.opts.sieve.execute(compiled.script, input, this.host(actor, now), {});
+      // The library clamps :days/:seconds to the operator's bounds itself (RFC 6131 §2).
+      const { min, max } = this.opts.vacationPeriodSeconds;
+      const limits = { vacationMinSeconds: min, vacationMaxSeconds: max };
+      const outcome = await this.opts.sieve.execute(compiled.script, input, this.host(actor, now), { limits });
       if (outcome.error !== null) {
         log.warn({ script: active.name, line: outcome.error.line, error: outcome.error.message }, 'Sieve runtime error; implicit keep');
       }
