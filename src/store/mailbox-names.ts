@@ -9,9 +9,25 @@
  * - Invalid names raise StoreError('CANNOT'); lookups of invalid names simply find nothing.
  */
 import { StoreError } from './errors.js';
+import type { SpecialUse } from './types.js';
 
 export const SEPARATOR = '/';
 export const INBOX = 'INBOX';
+
+/** What every new account starts with: INBOX and the RFC 6154 special-use mailboxes, subscribed. */
+export const INITIAL_MAILBOXES: ReadonlyArray<[string, SpecialUse | null]> = [
+  [INBOX, null],
+  ['Drafts', '\\Drafts'],
+  ['Sent', '\\Sent'],
+  ['Trash', '\\Trash'],
+  ['Junk', '\\Junk'],
+  ['Archive', '\\Archive'],
+];
+
+/** Account names: non-empty, no NUL, CR or LF (they appear in logs and protocol lines). CANNOT. */
+export function validateAccountName(name: string): void {
+  if (name.length === 0 || /[\0\r\n]/.test(name)) throw new StoreError('CANNOT', `invalid account name ${JSON.stringify(name)}`);
+}
 const MAX_NAME_BYTES = 1000;
 
 /** The canonical spelling of `name`, or null when it is not a valid mailbox name. */

@@ -16,7 +16,7 @@
  */
 import { StoreError } from '../errors.js';
 import type { AccountRecord, Actor, Mailbox, MailboxCounts, SpecialUse, Uid } from '../types.js';
-import { canonicalName, INBOX, isInferior, requireName, superiorsOf } from '../mailbox-names.js';
+import { canonicalName, INBOX, INITIAL_MAILBOXES, isInferior, requireName, superiorsOf, validateAccountName } from '../mailbox-names.js';
 import { newObjectId } from '../object-ids.js';
 import {
   highestModSeq,
@@ -33,15 +33,6 @@ import { allRows, collectBlobs, expungeUids, hasFlagSql, transferRows } from './
 
 const MAX_UID_VALIDITY = 0xffffffff;
 
-const INITIAL_MAILBOXES: ReadonlyArray<[string, SpecialUse | null]> = [
-  [INBOX, null],
-  ['Drafts', '\\Drafts'],
-  ['Sent', '\\Sent'],
-  ['Trash', '\\Trash'],
-  ['Junk', '\\Junk'],
-  ['Archive', '\\Archive'],
-];
-
 interface AccountDbRow {
   id: number;
   name: string;
@@ -57,10 +48,6 @@ const toAccount = (r: AccountDbRow): AccountRecord => ({
   passwordHash: r.password_hash,
   createdAt: r.created_at,
 });
-
-function validateAccountName(name: string): void {
-  if (name.length === 0 || /[\0\r\n]/.test(name)) throw new StoreError('CANNOT', `invalid account name ${JSON.stringify(name)}`);
-}
 
 /**
  * Inside a transaction: takes `count` consecutive UIDVALIDITY values, as `count` single

@@ -11,20 +11,11 @@
  *   transaction; the refs triggers release the blobs, which are collected after the commit.
  */
 import { StoreError } from '../errors.js';
-import type { AccountRecord, SpecialUse } from '../types.js';
+import type { AccountRecord } from '../types.js';
 import { collectAfterCommit } from './blob-refs.js';
 import type { SqliteContext } from './context.js';
 import { insertMailbox } from './mailboxes.js';
-import { INBOX } from '../mailbox-names.js';
-
-const INITIAL_MAILBOXES: ReadonlyArray<[string, SpecialUse | null]> = [
-  [INBOX, null],
-  ['Drafts', '\\Drafts'],
-  ['Sent', '\\Sent'],
-  ['Trash', '\\Trash'],
-  ['Junk', '\\Junk'],
-  ['Archive', '\\Archive'],
-];
+import { INITIAL_MAILBOXES, validateAccountName } from '../mailbox-names.js';
 
 interface AccountDbRow {
   id: number;
@@ -39,10 +30,6 @@ const toAccount = (r: AccountDbRow): AccountRecord => ({
   passwordHash: r.password_hash,
   createdAt: r.created_at,
 });
-
-function validateName(name: string): void {
-  if (name.length === 0 || /[\0\r\n]/.test(name)) throw new StoreError('CANNOT', `invalid account name ${JSON.stringify(name)}`);
-}
 
 /** Inside a write transaction: the account row and its initial mailboxes, or null if the name is taken. */
 function insertAccount(ctx: SqliteContext, name: string, passwordHash: string, now: number): AccountDbRow | null {
@@ -62,7 +49,7 @@ function insertAccount(ctx: SqliteContext, name: string, passwordHash: string, n
 }
 
 export function createAccount(ctx: SqliteContext, name: string, passwordHash: string): AccountRecord {
-  validateName(name);
+  validateAccountName(name);
   const row = ctx.write(() => insertAccount(ctx, name, passwordHash, Date.now()));
   if (row === null) throw new StoreError('ALREADYEXISTS', `account ${JSON.stringify(name)} exists`);
   ctx.publishMailboxes(row.id);
@@ -73,7 +60,7 @@ export function createAccounts(
   ctx: SqliteContext,
   entries: ReadonlyArray<{ name: string; passwordHash: string }>,
 ): { created: number; skipped: string[] } {
-  for (const e of entries) validateName(e.name);
+  for (const e of entries) validateAccountName(e.name);
   const now = Date.now();
   return ctx.write(() => {
     let created = 0;
