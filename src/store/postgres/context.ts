@@ -20,7 +20,7 @@
  */
 import pg from 'pg';
 import { StoreError } from '../errors.js';
-import type { ChangeBus, Mailbox, ModSeq, SpecialUse, Uid } from '../types.js';
+import type { ChangeBus, ModSeq } from '../types.js';
 
 export interface StoreLogger {
   warn(obj: object, msg: string): void;
@@ -28,30 +28,8 @@ export interface StoreLogger {
 
 export type Db = pg.PoolClient;
 
-export interface MailboxRow {
-  id: number;
-  account_id: number;
-  name: string;
-  uid_validity: number;
-  uid_next: number;
-  highest_modseq: number;
-  recent_floor: number;
-  special_use: string | null;
-  object_id: string;
-}
-
-export const MAILBOX_COLUMNS = 'id, account_id, name, uid_validity, uid_next, highest_modseq, recent_floor, special_use, object_id';
-
-export const toMailbox = (r: MailboxRow): Mailbox => ({
-  id: r.id,
-  accountId: r.account_id,
-  name: r.name,
-  uidValidity: r.uid_validity,
-  uidNext: r.uid_next as Uid,
-  highestModSeq: r.highest_modseq as ModSeq,
-  specialUse: r.special_use as SpecialUse | null,
-  objectId: r.object_id,
-});
+import { MAILBOX_COLUMNS, type MailboxRow } from '../sql-rows.js';
+export { MAILBOX_COLUMNS, toMailbox, type MailboxRow } from '../sql-rows.js';
 
 /** Re-runs of a transaction that lost a deadlock or serialization race. */
 const TX_ATTEMPTS = 5;

@@ -17,37 +17,15 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import type { ChangeBus, Mailbox, SpecialUse, Uid, ModSeq } from '../types.js';
+import type { ChangeBus, ModSeq } from '../types.js';
 import type { FsBlobStore } from '../blobs/fs-blob-store.js';
 
 export interface StoreLogger {
   warn(obj: object, msg: string): void;
 }
 
-export interface MailboxRow {
-  id: number;
-  account_id: number;
-  name: string;
-  uid_validity: number;
-  uid_next: number;
-  highest_modseq: number;
-  recent_floor: number;
-  special_use: string | null;
-  object_id: string;
-}
-
-export const MAILBOX_COLUMNS = 'id, account_id, name, uid_validity, uid_next, highest_modseq, recent_floor, special_use, object_id';
-
-export const toMailbox = (r: MailboxRow): Mailbox => ({
-  id: r.id,
-  accountId: r.account_id,
-  name: r.name,
-  uidValidity: r.uid_validity,
-  uidNext: r.uid_next as Uid,
-  highestModSeq: r.highest_modseq as ModSeq,
-  specialUse: r.special_use as SpecialUse | null,
-  objectId: r.object_id,
-});
+import { MAILBOX_COLUMNS, type MailboxRow } from '../sql-rows.js';
+export { MAILBOX_COLUMNS, toMailbox, type MailboxRow } from '../sql-rows.js';
 
 export class SqliteContext {
   private readonly statements = new Map<string, Statement<unknown[], unknown>>();
