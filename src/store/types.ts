@@ -313,7 +313,20 @@ export type ChangeEvent =
    * that mailbox selected announce URLMECH. Published in this process only (not in the change
    * feed shared by processes on one data directory).
    */
-  | { type: 'urlauth-keys'; accountId: number; mailboxId: number | null };
+  | { type: 'urlauth-keys'; accountId: number; mailboxId: number | null }
+  /**
+   * METADATA entries (RFC 5464) changed: of a mailbox (mailboxId, published on the mailbox
+   * owner's account), or of the server (mailboxId null, published on SERVER_CHANNEL so every
+   * session that subscribes to it hears it). `entries` are the entry names written or removed.
+   * NOTIFY turns these into MailboxMetadataChange / ServerMetadataChange (RFC 5465 §5.7, §5.8).
+   */
+  | { type: 'metadata'; accountId: number; mailboxId: number | null; entries: readonly string[] };
+
+/**
+ * The ChangeBus "account" that carries server-wide events (server METADATA). No account has id 0
+ * (ids start at 1 in both backends), so it never mixes with an account's own events.
+ */
+export const SERVER_CHANNEL = 0;
 
 export interface ChangeBus {
   publish(event: ChangeEvent): void;
