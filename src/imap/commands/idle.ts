@@ -26,10 +26,12 @@ export const idleCommand: CommandSpec<'IDLE'> = {
       while (!finished && !session.isClosed) {
         await new Promise<void>((resolve) => {
           wake = resolve;
-          if (session.dirty || finished || session.isClosed) resolve();
+          if (session.dirty || session.notify?.pending || finished || session.isClosed) resolve();
         });
         wake = null;
         if (session.dirty && !session.isClosed) await syncView(session, true);
+        // RFC 5465 §4: during IDLE exactly the events NOTIFY asked for (STATUS, LIST, METADATA).
+        if (session.notify?.pending && !session.isClosed) await session.notify.emit();
       }
       const bytes = await line;
       if (bytes === null) return ok('IDLE ended');

@@ -30,6 +30,7 @@ import { threadCommand } from './thread.js';
 import { storeCommand } from './store.js';
 import { compressCommand } from './compress.js';
 import { cancelUpdateCommand } from './cancelupdate.js';
+import { notifyCommand } from './notify.js';
 import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
 
 export function buildCommandTable(): CommandTable {
@@ -75,5 +76,6 @@ export function buildCommandTable(): CommandTable {
   t.register(genUrlAuthCommand);
   t.register(resetKeyCommand);
   t.register(urlFetchCommand);
+  t.register(notifyCommand);
   return t;
 }

@@ -209,6 +209,38 @@ export interface UrlFetchArg {
   params: UrlFetchParam[];
 }
 
+/** RFC 5465 §8 filter-mailboxes; names are decoded mailbox names (INBOX normalised). */
+export type NotifyFilter =
+  | { kind: 'SELECTED' | 'SELECTED-DELAYED' | 'INBOXES' | 'PERSONAL' | 'SUBSCRIBED' }
+  | { kind: 'SUBTREE' | 'MAILBOXES'; names: string[] };
+
+/** The event names of RFC 5465 §8 (event-name), canonically cased. */
+export type NotifyEventName =
+  | 'MessageNew'
+  | 'MessageExpunge'
+  | 'FlagChange'
+  | 'AnnotationChange'
+  | 'MailboxName'
+  | 'SubscriptionChange'
+  | 'MailboxMetadataChange'
+  | 'ServerMetadataChange';
+
+export interface NotifyEventGroup {
+  filter: NotifyFilter;
+  /** Known events of the group ([] for NONE). */
+  events: NotifyEventName[];
+  /** event-ext atoms this server does not know, as sent (answered NO [BADEVENT]). */
+  unknown: string[];
+  /** MessageNew's fetch attributes (SELECTED / SELECTED-DELAYED only). */
+  fetch: FetchAttribute[];
+}
+
+/** NOTIFY SET [STATUS] event-groups (RFC 5465 §8). */
+export interface NotifySet {
+  status: boolean;
+  groups: NotifyEventGroup[];
+}
+
 export type Command =
   | { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' | 'UNAUTHENTICATE' }
   | { name: 'EXPUNGE' }
@@ -252,7 +284,9 @@ export type Command =
   | { name: 'GENURLAUTH'; pairs: Array<{ url: string; mechanism: string }> }
   /** RFC 4467 §9: no mailbox = every key of the user; mechanisms upper-cased. */
   | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
-  | { name: 'URLFETCH'; urls: UrlFetchArg[] };
+  | { name: 'URLFETCH'; urls: UrlFetchArg[] }
+  /** RFC 5465 §3.1: `set` null is NOTIFY NONE. */
+  | { name: 'NOTIFY'; set: NotifySet | null };
 
 export type CommandName = Command['name'];
 

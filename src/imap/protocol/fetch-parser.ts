@@ -83,7 +83,7 @@ export function parseFetchArgs(r: Reader, uid: boolean): FetchArgs {
   return args;
 }
 
-function fetchAtt(r: Reader): FetchAttribute {
+export function fetchAtt(r: Reader): FetchAttribute {
   const name = r.run(isNameChar).toUpperCase();
   if (name === '') r.fail('Expected fetch attribute');
   if (SIMPLE.has(name)) return { kind: name } as FetchAttribute;

@@ -14,6 +14,7 @@ import { parseAppendArgs, parseAppendMessage } from './append-parser.js';
 import { ImapParseError } from './errors.js';
 import { parseFetchArgs } from './fetch-parser.js';
 import { parseEsearchArgs } from './esearch-parser.js';
+import { parseNotifyArgs } from './notify-parser.js';
 import { parseListArgs, parseLsubArgs, readStatusItems } from './list-parser.js';
 import { Reader } from './reader.js';
 import { parseSearchArgs } from './search-parser.js';
@@ -100,6 +101,8 @@ function parseNamed(r: Reader, name: string): Command {
     }
     case 'LIST':
       return { name, ...parseListArgs(r) };
+    case 'NOTIFY':
+      return { name, set: parseNotifyArgs(r) };
     case 'LSUB':
       return { name, ...parseLsubArgs(r) };
     case 'STATUS': {

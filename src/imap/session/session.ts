@@ -35,6 +35,7 @@ import { StoreError } from '../../store/errors.js';
 import { DeflateLayer } from './compression.js';
 import { uidOnlyEnabled, uidRequired, usesSequenceNumbers } from './uidonly.js';
 import { CommandProgress } from './progress.js';
+import { expungeAllowedAfter, selectedEvents, type NotifyState } from './notify.js';
 
 export interface SessionDeps {
   store: MailStore;
@@ -95,6 +96,11 @@ export class ImapSession {
   progress: CommandProgress | null = null;
   /** COMPRESS=DEFLATE is active (RFC 4978): all I/O goes through this layer. */
   private compression: DeflateLayer | null = null;
+  /** NOTIFY SET in effect (RFC 5465); null before NOTIFY and after NOTIFY NONE (notify.ts). */
+  notify: NotifyState | null = null;
+  private notifyScheduled = false;
+  /** A push between commands failed; the next command's safe point retries. */
+  private pushFailed = false;
 
   constructor(
     sock: Socket,
@@ -215,7 +221,16 @@ export class ImapSession {
     if (this.running) return;
     this.running = true;
     try {
-      while (!this.closed && this.queue.length > 0) {
+      while (!this.closed && (this.queue.length > 0 || this.notifyDue())) {
+        if (this.queue.length === 0) {
+          // RFC 5465 §3.1: with NOTIFY the client listens "even when no command is in progress".
+          const pushed = this.pushNotifications().catch((e: unknown) => {
+            this.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'notification failed');
+          });
+          this.inFlight = pushed;
+          await pushed;
+          continue;
+        }
         const item = this.dequeue()!;
         const done = this.execute(item).catch((e: unknown) => {
           // A bug must cost this connection at most, never the process.
@@ -237,6 +252,7 @@ export class ImapSession {
   // --- command execution -------------------------------------------------------------------
 
   private async execute(item: QueueItem): Promise<void> {
+    this.pushFailed = false;
     if (item.kind === 'error') {
       const tag = item.tag ?? '*';
       this.writeLine(`${tag} BAD ${item.code ? `[${item.code}] ` : ''}${item.message}`);
@@ -292,9 +308,16 @@ export class ImapSession {
     // Safe point: fold in other sessions' changes before the tagged response (RFC 9051 §7).
     if (this.state.kind === 'selected' && spec?.updates !== 'none') {
       try {
-        await syncView(this, spec?.updates === 'no-expunge' ? false : true);
+        await syncView(this, spec?.updates === 'no-expunge' ? expungeAllowedAfter(this, command) : true);
       } catch (e) {
         this.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'update sync failed');
+      }
+    }
+    if (this.notify && !this.closed) {
+      try {
+        await this.notify.emit(command.name);
+      } catch (e) {
+        this.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'notification failed');
       }
     }
     if (result.sent) return;
@@ -331,10 +354,14 @@ export class ImapSession {
     this.write(b.toBuffer());
   }
 
+  /** Bytes written and not yet taken by the socket (or the compressor). */
+  get outputPending(): number {
+    return this.compression ? this.compression.writableLength : this.sock.writableLength;
+  }
+
   /** Waits while the socket's buffer is past the high-water mark (backpressure on FETCH). */
   drainIfNeeded(): Promise<void> {
-    const pending = this.compression ? this.compression.writableLength : this.sock.writableLength;
-    if (this.closed || pending < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
+    if (this.closed || this.outputPending < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -360,6 +387,8 @@ export class ImapSession {
   unauthenticate(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.notify?.close();
+    this.notify = null;
     this.state = { kind: 'not-authenticated' };
     this.rev2 = false;
     this.utf8 = false;
@@ -381,6 +410,49 @@ export class ImapSession {
       this.dirty = true;
       this.idleNotify?.();
     }
+  }
+
+  // --- NOTIFY (RFC 5465; state and responses in notify.ts) ---------------------------------
+
+  /** Something for NOTIFY to write: at once during IDLE, else as soon as no command runs. */
+  wakeNotify(): void {
+    if (this.closed) return;
+    if (this.idleNotify) {
+      this.idleNotify();
+      return;
+    }
+    if (this.running || this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    // After the current tick, so every bus listener of this event has run first.
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      void this.pump();
+    });
+  }
+
+  private notifyDue(): boolean {
+    if (!this.notify) return false;
+    if (this.notify.pending) return true;
+    return this.state.kind === 'selected' && this.dirty && !this.pushFailed && selectedEvents(this) !== null;
+  }
+
+  /**
+   * Between commands: the selected mailbox's EXISTS and FETCH (never EXPUNGE: RFC 9051 §7.5.1,
+   * "MUST NOT be sent when no command is in progress"), then STATUS, LIST and METADATA.
+   */
+  private async pushNotifications(): Promise<void> {
+    if (this.state.kind === 'selected' && this.dirty && selectedEvents(this) !== null) {
+      try {
+        await syncView(this, false);
+      } catch (e) {
+        // Not retried in a loop: the next command's safe point folds the changes in.
+        this.pushFailed = true;
+        this.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'update sync failed');
+        await this.notify?.emit();
+        return;
+      }
+    }
+    await this.notify?.emit();
   }
 
   /** STARTTLS (RFC 9051 §6.2.1): upgrade in place, discarding anything received meanwhile. */
@@ -488,6 +560,7 @@ export class ImapSession {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.notify?.close();
     this.idleNotify?.();
     const w = this.lineWaiter;
     this.lineWaiter = null;

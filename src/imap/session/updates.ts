@@ -25,6 +25,7 @@ import { condstoreEnabled } from './condstore.js';
 import { announceExpunges, qresyncEnabled } from './qresync.js';
 import { contextsExpunged, refreshContexts } from './search-context.js';
 import { fetchOpening } from './uidonly.js';
+import { announceNewMessages, wantsSelectedFlagChanges } from './notify.js';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -117,10 +118,12 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
   const last = view.uids.length > 0 ? view.uids[view.uids.length - 1]! : 0;
   const added: number[] = [];
   const flagRows = [];
+  // RFC 5465 §5.1: NOTIFY SET (SELECTED ...) without FlagChange asks for no flag FETCHes.
+  const wantFlags = wantsSelectedFlagChanges(session);
   for (const row of changes.changed) {
     if (row.uid > last) added.push(row.uid);
     else if (view.seqOf(row.uid) > 0 && !view.pendingExpunge.has(row.uid)) {
-      if (view.ownChanges.get(row.uid) === row.modseq) continue;
+      if (view.ownChanges.get(row.uid) === row.modseq || !wantFlags) continue;
       flagRows.push(row);
     }
   }
@@ -146,6 +149,8 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
   // RFC 5267 §4.3.3: after EXISTS, so new message numbers are valid. Every changed row counts,
   // this session's own STORE included, since its contexts must follow it too.
   await refreshContexts(session, view, changes.changed.map((row) => row.uid));
+  // RFC 5465 §5.2: the MessageNew FETCH follows EXISTS and any ESEARCH ADDTO.
+  await announceNewMessages(session, view, added);
   view.modseq = changes.highestModSeq;
   view.uidNext = changes.uidNext;
   for (const [uid, m] of view.ownChanges) if (m <= changes.highestModSeq) view.ownChanges.delete(uid);

@@ -1,0 +1,422 @@
+/**
+ * NOTIFY (RFC 5465) state of one session: what it watches, what changed, and the untagged
+ * responses that tell it (STATUS, LIST, METADATA). The selected mailbox's own updates (EXISTS,
+ * FETCH, EXPUNGE) stay with updates.ts; this module only says when they may be pushed.
+ *
+ * Invariants:
+ * - A session that never used NOTIFY (or sent NOTIFY NONE) has no NotifyState: no extra bus
+ *   subscription, no per-mailbox memory. A NotifyState holds one snapshot of the mailbox list
+ *   and one small baseline per mailbox watched for message events (bounded by
+ *   MAX_NOTIFY_MAILBOXES, else NO [NOTIFICATIONOVERFLOW]).
+ * - Bus events are hints (docs/decisions/0001): they only mark mailboxes dirty; STATUS values
+ *   are read from storage when written and compared with the baseline, so a burst coalesces
+ *   and a lost event costs latency only.
+ * - Responses are written only when no command is running (session pump), during IDLE, or at
+ *   the safe point before a tagged response — never inside another command's output.
+ * - The session never sends EXPUNGE/VANISHED where RFC 9051 §7.5.1 / RFC 7162 §3.2.10 forbid
+ *   it (no command in progress, or FETCH/STORE/SEARCH): between commands only EXISTS and FETCH
+ *   are pushed for the selected mailbox; expunges wait for the next command that allows them.
+ * - Changes this session made to the mailbox list (CREATE, DELETE, RENAME, [UN]SUBSCRIBE) are
+ *   not echoed back as LIST (RFC 5465 §5 SHOULD).
+ * - If the client stops reading (output beyond NOTIFY_OUTPUT_LIMIT) or metadata events pile up,
+ *   the session sends "* OK [NOTIFICATIONOVERFLOW]" and behaves as after NOTIFY NONE (§5.8).
+ */
+import type { FetchAttribute, NotifyEventGroup, NotifyEventName, NotifySet } from '../protocol/ast.js';
+import { SERVER_CHANNEL, type Actor, type ChangeEvent, type Mailbox } from '../../store/types.js';
+import { MAX_OUTPUT_BUFFER } from '../../wire/limits.js';
+import type { ImapSession } from './session.js';
+import type { MailboxView } from './mailbox-view.js';
+import { quotedMailbox } from './names.js';
+import { condstoreEnabled } from './condstore.js';
+import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type NameFacts } from './notify-filters.js';
+
+/** Mailboxes watched for message events: each costs a baseline and a counts query per change. */
+export const MAX_NOTIFY_MAILBOXES = 1000;
+/** METADATA change events queued between two flushes before the session overflows. */
+const MAX_PENDING_METADATA = 256;
+/** Unread output (bytes) past which notifications overflow: the client is not reading. */
+const NOTIFY_OUTPUT_LIMIT = 4 * MAX_OUTPUT_BUFFER;
+
+/** Every event this server can report (RFC 5465 §3.1: the list BADEVENT carries). */
+export const SUPPORTED_EVENTS: readonly NotifyEventName[] = [
+  'MessageNew',
+  'MessageExpunge',
+  'FlagChange',
+  'MailboxName',
+  'SubscriptionChange',
+  'MailboxMetadataChange',
+  'ServerMetadataChange',
+];
+
+/** What the command layer supplies (the session layer never imports commands/). */
+export interface NotifyRenderers {
+  /** Writes one unsolicited FETCH per new message of the selected mailbox (RFC 5465 §5.2). */
+  fetchNew(session: ImapSession, view: MailboxView, uids: readonly number[], attributes: readonly FetchAttribute[]): Promise<void>;
+  /** LIST name attributes of an existing mailbox (CHILDREN, SPECIAL-USE). */
+  listAttributes(all: readonly Mailbox[], mailbox: Mailbox): string[];
+}
+
+/** SELECTED / SELECTED-DELAYED with MessageNew (§6.1). */
+export interface SelectedEvents {
+  delayed: boolean;
+  flags: boolean;
+  fetch: readonly FetchAttribute[];
+}
+
+interface Baseline {
+  uidValidity: number;
+  messages: number;
+  uidNext: number;
+  highestModSeq: number;
+  unseen: number;
+  /** FlagChange asked for this mailbox. */
+  flags: boolean;
+}
+
+const OWN_LIST_COMMANDS: ReadonlySet<string> = new Set(['CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE']);
+
+export class NotifyOverflow extends Error {}
+
+export class NotifyState {
+  /** null: no message events for the selected mailbox were asked; it is updated as without NOTIFY. */
+  readonly selected: SelectedEvents | null;
+  private readonly others: NotifyEventGroup[];
+  private snapshot = new Map<number, Mailbox>();
+  private subscriptions = new Set<string>();
+  private readonly baselines = new Map<number, Baseline>();
+  private readonly dirtyMailboxes = new Set<number>();
+  private listDirty = false;
+  private metadata: Array<{ mailboxId: number | null; entries: readonly string[] }> = [];
+  private readonly listeners = new Map<number, () => void>();
+  private closed = false;
+
+  constructor(
+    private readonly session: ImapSession,
+    private readonly actor: Actor,
+    set: NotifySet,
+    private readonly renderers: NotifyRenderers,
+  ) {
+    const sel = set.groups.find((g) => g.filter.kind === 'SELECTED' || g.filter.kind === 'SELECTED-DELAYED');
+    this.selected =
+      sel && sel.events.includes('MessageNew')
+        ? { delayed: sel.filter.kind === 'SELECTED-DELAYED', flags: sel.events.includes('FlagChange'), fetch: sel.fetch }
+        : null;
+    this.others = set.groups.filter((g) => g !== sel && g.events.length > 0);
+  }
+
+  private wants(event: NotifyEventName): boolean {
+    return this.others.some((g) => g.events.includes(event));
+  }
+
+  /**
+   * Subscribes, reads the mailbox list and the baselines, and writes the initial STATUS
+   * responses when asked (RFC 5465 §3.1). Throws NotifyOverflow when too many mailboxes match.
+   */
+  async start(withStatus: boolean): Promise<void> {
+    this.listen();
+    await this.refreshList(false);
+    if (this.baselines.size > MAX_NOTIFY_MAILBOXES) throw new NotifyOverflow();
+    if (!withStatus) return;
+    const selectedId = this.selectedMailboxId();
+    const entries = [...this.baselines].filter(([id]) => id !== selectedId);
+    entries.sort((a, b) => (this.snapshot.get(a[0])!.name < this.snapshot.get(b[0])!.name ? -1 : 1));
+    for (const [id, base] of entries) {
+      // §3.1: MessageNew -> MESSAGES UIDNEXT UIDVALIDITY; MessageExpunge -> MESSAGES; FlagChange
+      // with CONDSTORE supported (it always is here) -> UIDVALIDITY HIGHESTMODSEQ.
+      const items = [`MESSAGES ${base.messages}`, `UIDNEXT ${base.uidNext}`, `UIDVALIDITY ${base.uidValidity}`];
+      if (base.flags) items.push(`HIGHESTMODSEQ ${base.highestModSeq}`);
+      this.session.writeLine(`* STATUS ${quotedMailbox(this.session, this.snapshot.get(id)!.name)} (${items.join(' ')})`);
+    }
+  }
+
+  /**
+   * The ChangeBus channels this session listens to: the user's own account, the owners of the
+   * other mailboxes it can see (shared mailboxes publish on their owner's account), and the
+   * server channel when server METADATA changes were asked for.
+   */
+  private accountsToWatch(): Set<number> {
+    const out = new Set<number>([this.actor.accountId]);
+    for (const m of this.snapshot.values()) out.add(m.accountId);
+    if (this.wants('ServerMetadataChange')) out.add(SERVER_CHANNEL);
+    return out;
+  }
+
+  private listen(): void {
+    const wanted = this.accountsToWatch();
+    for (const [account, off] of this.listeners) {
+      if (!wanted.has(account)) {
+        off();
+        this.listeners.delete(account);
+      }
+    }
+    for (const account of wanted) {
+      if (!this.listeners.has(account)) this.listeners.set(account, this.session.deps.bus.subscribe(account, (ev) => this.onEvent(ev)));
+    }
+  }
+
+  /** Writes the FETCH responses of MessageNew for new messages of the selected mailbox. */
+  async renderNew(view: MailboxView, uids: readonly number[]): Promise<void> {
+    if (this.selected && this.selected.fetch.length > 0) await this.renderers.fetchNew(this.session, view, uids, this.selected.fetch);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const off of this.listeners.values()) off();
+    this.listeners.clear();
+  }
+
+  private selectedMailboxId(): number | null {
+    return this.session.state.kind === 'selected' ? this.session.state.view.mailboxId : null;
+  }
+
+  private onEvent(ev: ChangeEvent): void {
+    if (this.closed) return;
+    switch (ev.type) {
+      case 'mailbox':
+        if (ev.mailboxId === this.selectedMailboxId()) {
+          // The session's own listener marked the view dirty; push it between commands.
+          if (this.selected) this.session.wakeNotify();
+          return;
+        }
+        if (!this.baselines.has(ev.mailboxId)) return;
+        this.dirtyMailboxes.add(ev.mailboxId);
+        break;
+      case 'mailboxes':
+        // Names, subscriptions or the set of watched mailboxes may have changed.
+        this.listDirty = true;
+        break;
+      case 'metadata':
+        if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wants('MailboxMetadataChange')) return;
+        this.metadata.push({ mailboxId: ev.mailboxId, entries: ev.entries });
+        break;
+      default:
+        return;
+    }
+    this.session.wakeNotify();
+  }
+
+  /** Whether something waits to be written (STATUS, LIST, METADATA). */
+  get pending(): boolean {
+    return this.listDirty || this.dirtyMailboxes.size > 0 || this.metadata.length > 0;
+  }
+
+  /**
+   * Writes what is pending. `afterCommand` names the command that just ran, whose own changes
+   * to the mailbox list are taken in silently.
+   */
+  async emit(afterCommand?: string): Promise<void> {
+    if (this.closed) return;
+    if (this.metadata.length > MAX_PENDING_METADATA || this.session.outputPending > NOTIFY_OUTPUT_LIMIT) {
+      this.overflow();
+      return;
+    }
+    if (this.listDirty) {
+      this.listDirty = false;
+      await this.refreshList(!(afterCommand !== undefined && OWN_LIST_COMMANDS.has(afterCommand)));
+      if (this.baselines.size > MAX_NOTIFY_MAILBOXES) {
+        this.overflow();
+        return;
+      }
+    }
+    for (const id of [...this.dirtyMailboxes]) {
+      this.dirtyMailboxes.delete(id);
+      await this.emitStatus(id);
+    }
+    const md = this.metadata;
+    this.metadata = [];
+    for (const m of md) this.emitMetadata(m.mailboxId, m.entries);
+  }
+
+  /** RFC 5465 §5.8: tell the client, then behave as after NOTIFY NONE. */
+  private overflow(): void {
+    this.close();
+    if (this.session.notify === this) this.session.notify = null;
+    this.session.writeLine('* OK [NOTIFICATIONOVERFLOW] Too many notifications; NOTIFY NONE is now in effect');
+  }
+
+  private facts(m: Pick<Mailbox, 'name' | 'accountId'>, subscribed: boolean): NameFacts {
+    return { name: m.name, personal: m.accountId === this.actor.accountId, subscribed };
+  }
+
+  /** Re-reads the mailbox list and subscriptions; reports the differences when `report`. */
+  private async refreshList(report: boolean): Promise<void> {
+    const store = this.session.store;
+    const all = await store.listMailboxes(this.actor);
+    const subs = new Set(await store.listSubscriptions(this.actor));
+    const before = this.snapshot;
+    const beforeSubs = this.subscriptions;
+    this.snapshot = new Map(all.map((m) => [m.id, m]));
+    this.subscriptions = subs;
+    if (report && !this.closed) this.reportNames(all, before, beforeSubs);
+    await this.rewatch();
+    this.listen();
+  }
+
+  /** Baselines for exactly the mailboxes that message events are asked for. */
+  private async rewatch(): Promise<void> {
+    const wanted = new Map<number, boolean>();
+    for (const m of this.snapshot.values()) {
+      const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
+      if (ev.has('MessageNew')) wanted.set(m.id, ev.has('FlagChange'));
+      if (wanted.size > MAX_NOTIFY_MAILBOXES) break;
+    }
+    for (const id of [...this.baselines.keys()]) if (!wanted.has(id)) this.baselines.delete(id);
+    if (wanted.size > MAX_NOTIFY_MAILBOXES) {
+      // Recorded as too many; the caller overflows without reading counts for all of them.
+      for (const [id, flags] of wanted) if (!this.baselines.has(id)) this.baselines.set(id, emptyBaseline(flags));
+      return;
+    }
+    for (const [id, flags] of wanted) {
+      const known = this.baselines.get(id);
+      if (known) {
+        known.flags = flags;
+        continue;
+      }
+      const m = this.snapshot.get(id)!;
+      const counts = await this.session.store.counts(this.actor, id);
+      this.baselines.set(id, {
+        uidValidity: m.uidValidity,
+        messages: counts.messages,
+        uidNext: m.uidNext,
+        highestModSeq: m.highestModSeq,
+        unseen: counts.unseen,
+        flags,
+      });
+    }
+  }
+
+  /** RFC 5465 §5.2, §5.3, §5.1: STATUS for a non-selected mailbox that changed. */
+  private async emitStatus(id: number): Promise<void> {
+    const base = this.baselines.get(id);
+    const known = this.snapshot.get(id);
+    // SELECTED governs the selected mailbox's message events, even when it also matches by name.
+    if (!base || !known || id === this.selectedMailboxId()) return;
+    const mailbox = await this.session.store.getMailbox(this.actor, known.name);
+    if (!mailbox || mailbox.id !== id) return; // deleted or renamed: MailboxName tells
+    const counts = await this.session.store.counts(this.actor, id);
+    const items: string[] = [];
+    const sizeChanged = counts.messages !== base.messages || mailbox.uidNext !== base.uidNext;
+    const modseqChanged = mailbox.highestModSeq !== base.highestModSeq;
+    const validityChanged = mailbox.uidValidity !== base.uidValidity;
+    if (sizeChanged || validityChanged) {
+      // §5.2/§5.3: MESSAGES and UIDNEXT; HIGHESTMODSEQ once CONDSTORE/QRESYNC is enabled, and
+      // whenever FlagChange is watched (a client tracking flags keeps HIGHESTMODSEQ current).
+      items.push(`MESSAGES ${counts.messages}`, `UIDNEXT ${mailbox.uidNext}`);
+      if (validityChanged) items.push(`UIDVALIDITY ${mailbox.uidValidity}`);
+      if (condstoreEnabled(this.session) || base.flags) items.push(`HIGHESTMODSEQ ${mailbox.highestModSeq}`);
+      if (base.flags && counts.unseen !== base.unseen) items.push(`UNSEEN ${counts.unseen}`);
+    } else if (base.flags && modseqChanged) {
+      // §5.1: UIDVALIDITY and HIGHESTMODSEQ (CONDSTORE is always supported here), UNSEEN when the
+      // number of \Seen messages changed.
+      items.push(`UIDVALIDITY ${mailbox.uidValidity}`, `HIGHESTMODSEQ ${mailbox.highestModSeq}`);
+      if (counts.unseen !== base.unseen) items.push(`UNSEEN ${counts.unseen}`);
+    }
+    base.uidValidity = mailbox.uidValidity;
+    base.messages = counts.messages;
+    base.uidNext = mailbox.uidNext;
+    base.highestModSeq = mailbox.highestModSeq;
+    base.unseen = counts.unseen;
+    if (items.length > 0) this.session.writeLine(`* STATUS ${quotedMailbox(this.session, mailbox.name)} (${items.join(' ')})`);
+  }
+
+  /** RFC 5465 §5.4 MailboxName and §5.5 SubscriptionChange as LIST responses. */
+  private reportNames(all: readonly Mailbox[], before: ReadonlyMap<number, Mailbox>, beforeSubs: ReadonlySet<string>): void {
+    const byName = new Map(all.map((m) => [m.name, m]));
+    const beforeByName = new Map([...before.values()].map((m) => [m.name, m]));
+    const written = new Set<string>();
+    const personalName = (name: string): boolean => {
+      const m = byName.get(name) ?? beforeByName.get(name);
+      return m ? m.accountId === this.actor.accountId : true;
+    };
+    const wantsName = (event: NotifyEventName, name: string): boolean =>
+      eventsFor(this.others, { name, personal: personalName(name), subscribed: this.subscriptions.has(name) || beforeSubs.has(name) }).has(event);
+    const list = (name: string, extra = ''): void => {
+      const m = byName.get(name);
+      let attrs: string[];
+      if (m) attrs = this.renderers.listAttributes(all, m);
+      else {
+        attrs = ['\\NonExistent'];
+        if (all.some((x) => x.name.startsWith(name + SEPARATOR))) attrs.push('\\HasChildren');
+      }
+      if (this.subscriptions.has(name)) attrs.push('\\Subscribed');
+      this.session.writeLine(`* LIST (${attrs.join(' ')}) "${SEPARATOR}" ${quotedMailbox(this.session, name)}${extra}`);
+      written.add(name);
+    };
+    if (this.wants('MailboxName')) {
+      const changes = diffMailboxes(before, this.snapshot);
+      const parents: string[] = [];
+      for (const c of changes) {
+        if (c.kind === 'renamed') {
+          if (wantsName('MailboxName', c.name) || wantsName('MailboxName', c.oldName!)) {
+            list(c.name, ` ("OLDNAME" (${quotedMailbox(this.session, c.oldName!)}))`);
+          }
+          continue;
+        }
+        if (wantsName('MailboxName', c.name)) list(c.name);
+        // §5.4: "the mailbox itself and its direct parent ... are considered to be affected".
+        const parent = parentOf(c.name);
+        if (parent !== null) parents.push(parent);
+      }
+      for (const p of parents) if (!written.has(p) && wantsName('MailboxName', p)) list(p);
+    }
+    if (this.wants('SubscriptionChange')) {
+      for (const name of diffSubscriptions(beforeSubs, this.subscriptions)) {
+        if (!written.has(name) && wantsName('SubscriptionChange', name)) list(name);
+      }
+    }
+  }
+
+  /** RFC 5465 §5.6, §5.7: "* METADATA mailbox entry ..." (RFC 5464 §4.4.2 unsolicited form). */
+  private emitMetadata(mailboxId: number | null, entries: readonly string[]): void {
+    if (entries.length === 0) return;
+    let target = '""';
+    if (mailboxId !== null) {
+      const m = this.snapshot.get(mailboxId);
+      if (!m) return;
+      const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
+      if (!ev.has('MailboxMetadataChange')) return;
+      target = quotedMailbox(this.session, m.name);
+    }
+    this.session.writeLine(`* METADATA ${target} ${entries.map(entryName).join(' ')}`);
+  }
+}
+
+function emptyBaseline(flags: boolean): Baseline {
+  return { uidValidity: 0, messages: 0, uidNext: 0, highestModSeq: 0, unseen: 0, flags };
+}
+
+/** An entry name as an astring: an atom when it can be one, else a quoted string. */
+function entryName(name: string): string {
+  if (/^[\x21\x23-\x27\x2b-\x5b\x5d-\x7a\x7c\x7e]+$/.test(name)) return name;
+  return `"${name.replace(/[\\"]/g, (c) => '\\' + c)}"`;
+}
+
+// --- hooks used by session.ts, updates.ts and IDLE --------------------------------------------
+
+/** SELECTED/SELECTED-DELAYED events of the session, or null (classic updates). */
+export function selectedEvents(session: ImapSession): SelectedEvents | null {
+  return session.notify?.selected ?? null;
+}
+
+/** RFC 5465 §5.1: without FlagChange for SELECTED, other sessions' flag changes are not sent. */
+export function wantsSelectedFlagChanges(session: ImapSession): boolean {
+  const sel = selectedEvents(session);
+  return sel === null || sel.flags;
+}
+
+/**
+ * Whether expunges may be announced after this command although it is a FETCH/STORE/SEARCH:
+ * with SELECTED (not -DELAYED) they go out at the first point RFC 9051 §7.5.1 allows, which
+ * includes the UID variants of those commands.
+ */
+export function expungeAllowedAfter(session: ImapSession, command: { name: string; uid?: boolean }): boolean {
+  const sel = selectedEvents(session);
+  return sel !== null && !sel.delayed && command.uid === true;
+}
+
+/** RFC 5465 §5.2: after EXISTS (and any ESEARCH ADDTO), a FETCH with the asked attributes. */
+export async function announceNewMessages(session: ImapSession, view: MailboxView, uids: readonly number[]): Promise<void> {
+  const state = session.notify;
+  if (!state?.selected || state.selected.fetch.length === 0 || uids.length === 0) return;
+  await state.renderNew(view, uids);
+}
