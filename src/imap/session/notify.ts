@@ -186,13 +186,20 @@ export class NotifyState {
         this.listDirty = true;
         break;
       case 'metadata':
-        if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wants('MailboxMetadataChange')) return;
+        if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wantsMailboxMetadata(ev.mailboxId)) return;
         this.metadata.push({ mailboxId: ev.mailboxId, entries: ev.entries });
         break;
       default:
         return;
     }
     this.session.wakeNotify();
+  }
+
+  /** A mailbox not in the snapshot yet (just created) is decided when written. */
+  private wantsMailboxMetadata(mailboxId: number): boolean {
+    const m = this.snapshot.get(mailboxId);
+    if (!m) return this.wants('MailboxMetadataChange');
+    return eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).has('MailboxMetadataChange');
   }
 
   /** Whether something waits to be written (STATUS, LIST, METADATA). */

@@ -221,6 +221,14 @@ describe('postgres backend specifics', { skip }, () => {
       assert.equal(onA.length, 2);
       busA.publish({ type: 'urlauth-keys', accountId: 7, mailboxId: null });
       assert.deepEqual(await waitFor(onB, (e) => e.type === 'urlauth-keys'), { type: 'urlauth-keys', accountId: 7, mailboxId: null });
+      // metadata events (NOTIFY MailboxMetadataChange / ServerMetadataChange) cross nodes with
+      // their entry names
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/shared/comment', '/private/x y'] });
+      assert.deepEqual(await waitFor(onB, (e) => e.type === 'metadata'), { type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/shared/comment', '/private/x y'] });
+      const server: ChangeEvent[] = [];
+      busB.subscribe(0, (e) => server.push(e));
+      busA.publish({ type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] });
+      assert.deepEqual(await waitFor(server, () => true), { type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] });
 
       // B loses its LISTEN connection: it reconnects, tells its listeners to resynchronise, and
       // hears A again.

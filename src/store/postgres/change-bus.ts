@@ -38,8 +38,25 @@ interface Wire {
   m?: number | null;
   /** highest modseq ('mailbox' only) */
   s?: number;
-  /** 'k' marks an urlauth-keys event */
-  t?: 'k';
+  /** 'k' marks an urlauth-keys event, 'md' a metadata event (m null: server metadata) */
+  t?: 'k' | 'md';
+  /** metadata entry names ('md' only) */
+  e?: string[];
+}
+
+/** PostgreSQL NOTIFY payloads must stay below 8000 bytes; metadata entry lists are cut here. */
+const MAX_METADATA_PAYLOAD = 7000;
+
+/** The entry names that fit in one NOTIFY payload (NOTIFY's METADATA lists are hints too). */
+function fittingEntries(entries: readonly string[]): string[] {
+  const out: string[] = [];
+  let size = 100;
+  for (const e of entries) {
+    size += JSON.stringify(e).length + 1;
+    if (size > MAX_METADATA_PAYLOAD) break;
+    out.push(e);
+  }
+  return out;
 }
 
 export interface PgChangeBusOptions {
@@ -79,7 +96,9 @@ export class PgChangeBus implements ChangeBus {
         ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq }
         : event.type === 'urlauth-keys'
           ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'k' }
-          : { n: this.nodeId, a: event.accountId };
+          : event.type === 'metadata'
+            ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'md', e: fittingEntries(event.entries) }
+            : { n: this.nodeId, a: event.accountId };
     const payload = JSON.stringify(wire);
     this.publishChain = this.publishChain.then(() => this.notify(payload));
   }
@@ -208,6 +227,9 @@ export class PgChangeBus implements ChangeBus {
     const accountId = w.a as number;
     if (w.t === 'k') {
       if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'urlauth-keys', accountId, mailboxId: w.m ?? null });
+    } else if (w.t === 'md') {
+      const entries = Array.isArray(w.e) ? w.e.filter((x): x is string => typeof x === 'string') : [];
+      if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'metadata', accountId, mailboxId: w.m ?? null, entries });
     } else if (Number.isSafeInteger(w.m) && Number.isSafeInteger(w.s)) {
       this.local.publish({ type: 'mailbox', accountId, mailboxId: w.m as number, highestModSeq: w.s as ModSeq });
     } else {
