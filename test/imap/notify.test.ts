@@ -145,6 +145,11 @@ describe('NOTIFY (RFC 5465)', () => {
     assert.ok(!f.untagged.some((l) => /EXPUNGE/.test(l)), JSON.stringify(f.untagged));
     const u = await a.command('UID FETCH 2 (FLAGS)');
     assert.deepEqual(u.untagged, ['* 2 FETCH (UID 2 FLAGS (\\Flagged))', '* 1 EXPUNGE']);
+    // A's own APPEND into the selected mailbox: EXISTS, but no MessageNew FETCH (§5.2 SHOULD NOT)
+    const own = await append(a, box, simpleMessage({ subject: 'mine' }));
+    assertStatus(own, 'OK');
+    assert.ok(own.untagged.includes('* 4 EXISTS'), JSON.stringify(own.untagged));
+    assert.deepEqual(own.untagged.filter((l) => /FETCH/.test(l)), []);
   });
 
   test('SELECTED-DELAYED: expunges wait for a command that is not FETCH, STORE or SEARCH (UID variants too)', async () => {

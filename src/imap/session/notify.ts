@@ -424,6 +424,8 @@ export function expungeAllowedAfter(session: ImapSession, command: { name: strin
 /** RFC 5465 §5.2: after EXISTS (and any ESEARCH ADDTO), a FETCH with the asked attributes. */
 export async function announceNewMessages(session: ImapSession, view: MailboxView, uids: readonly number[]): Promise<void> {
   const state = session.notify;
-  if (!state?.selected || state.selected.fetch.length === 0 || uids.length === 0) return;
+  // §5.2: "A FETCH response SHOULD NOT be generated for a new message created by the client on
+  // this particular connection" (APPEND, COPY, ... into the selected mailbox); EXISTS still is.
+  if (!state?.selected || state.selected.fetch.length === 0 || uids.length === 0 || session.addingOwnMessages) return;
   await state.renderNew(view, uids);
 }

@@ -61,6 +61,9 @@ const MAX_QUEUED_COMMANDS = 64;
  * session buffer more than about one command beyond it. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
+/** Commands whose new messages in the selected mailbox are this client's own (RFC 5465 §5.2). */
+const OWN_ADDITIONS: ReadonlySet<string> = new Set(['APPEND', 'COPY', 'MOVE', 'REPLACE']);
+
 type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string };
 
 export class ImapSession {
@@ -99,6 +102,8 @@ export class ImapSession {
   /** NOTIFY SET in effect (RFC 5465); null before NOTIFY and after NOTIFY NONE (notify.ts). */
   notify: NotifyState | null = null;
   private notifyScheduled = false;
+  /** The safe point of this session's own APPEND/COPY/MOVE/REPLACE is running (notify.ts). */
+  addingOwnMessages = false;
   /** A push between commands failed; the next command's safe point retries. */
   private pushFailed = false;
 
@@ -307,10 +312,14 @@ export class ImapSession {
     else this.badCount = 0;
     // Safe point: fold in other sessions' changes before the tagged response (RFC 9051 §7).
     if (this.state.kind === 'selected' && spec?.updates !== 'none') {
+      // RFC 5465 §5.2: no MessageNew FETCH for messages this client just added itself.
+      this.addingOwnMessages = OWN_ADDITIONS.has(command.name);
       try {
         await syncView(this, spec?.updates === 'no-expunge' ? expungeAllowedAfter(this, command) : true);
       } catch (e) {
         this.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'update sync failed');
+      } finally {
+        this.addingOwnMessages = false;
       }
     }
     if (this.notify && !this.closed) {
