@@ -221,6 +221,28 @@ describe('NOTIFY (RFC 5465)', () => {
     assert.equal(got.line, `* STATUS "${box}" (MESSAGES 2 UIDNEXT 3)`);
   });
 
+  test('changes made through another server on the same data directory / database (change feed, LISTEN/NOTIFY)', async () => {
+    const other = await startTestServer({ dataDir: srv.dataDir, users: [] });
+    try {
+      const box = uniq('node');
+      const a = await client();
+      const w = await TestClient.connect(other.port);
+      open.push(w);
+      assertStatus(await w.login('alice', 'wonderland-pass'), 'OK');
+      assertStatus(await a.command(`NOTIFY SET (subtree ${box} (MessageNew MessageExpunge MailboxName))`), 'OK');
+      assertStatus(await w.command(`CREATE ${box}`), 'OK');
+      assert.equal((await waitForLine(a, /^\* LIST /)).line, `* LIST (\\HasNoChildren) "/" "${box}"`);
+      assertStatus(await append(w, box, simpleMessage()), 'OK');
+      assert.equal((await waitForLine(a, /^\* STATUS /)).line, `* STATUS "${box}" (MESSAGES 1 UIDNEXT 2)`);
+      // renamed out of the subtree: reported, since the old name was watched
+      assertStatus(await w.command(`RENAME ${box} ${box}-moved`), 'OK');
+      assert.equal((await waitForLine(a, /^\* LIST /)).line, `* LIST (\\HasNoChildren) "/" "${box}-moved" ("OLDNAME" ("${box}"))`);
+      w.close();
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('IDLE carries NOTIFY events (RFC 5465 §4)', async () => {
     const box = uniq('idle');
     const a = await client();
