@@ -40,7 +40,7 @@ function fakeSession(mailboxes: Mailbox[]) {
     state: { kind: 'authenticated', actor: ACTOR },
     utf8: false,
     enabled: new Set<string>(),
-    outputPending: 0,
+    drainIfNeeded: async () => undefined,
     notify: null as NotifyState | null,
     writeLine: (l: string) => lines.push(l),
     wakeNotify: () => wakes++,
@@ -76,7 +76,7 @@ test('without ServerMetadataChange the server channel is not listened to', async
   st.close();
 });
 
-test('NOTIFICATIONOVERFLOW: too many watched mailboxes at NOTIFY SET, and a client that stops reading', async () => {
+test('NOTIFICATIONOVERFLOW: too many watched mailboxes at NOTIFY SET, and METADATA events piling up', async () => {
   const many = Array.from({ length: MAX_NOTIFY_MAILBOXES + 1 }, (_, i) => mailbox(i + 1, `m${i}`));
   const f = fakeSession(many);
   const st = new NotifyState(f.session as unknown as ImapSession, ACTOR, notifySet('(personal (MessageNew MessageExpunge))'), renderers);
@@ -85,11 +85,10 @@ test('NOTIFICATIONOVERFLOW: too many watched mailboxes at NOTIFY SET, and a clie
   st.close();
 
   const g = fakeSession([mailbox(1, 'INBOX')]);
-  const st2 = new NotifyState(g.session as unknown as ImapSession, ACTOR, notifySet('(personal (MailboxName))'), renderers);
+  const st2 = new NotifyState(g.session as unknown as ImapSession, ACTOR, notifySet('(personal (MailboxMetadataChange))'), renderers);
   await st2.start(false);
   g.session.notify = st2;
-  g.session.outputPending = 10 * 1024 * 1024;
-  g.bus.publish({ type: 'mailboxes', accountId: 1 });
+  for (let i = 0; i < 300; i++) g.bus.publish({ type: 'metadata', accountId: 1, mailboxId: 1, entries: [`/private/e${i}`] });
   await st2.emit();
   assert.equal(g.lines.length, 1);
   assert.match(g.lines[0]!, /^\* OK \[NOTIFICATIONOVERFLOW\]/);
@@ -105,4 +104,19 @@ test('diffMailboxes: a renamed parent carries its children; an independent renam
     { kind: 'renamed', name: 'd', oldName: 'c' },
     { kind: 'deleted', name: 'gone' },
   ]);
+});
+
+test('a lost mailbox event is recovered from the next list refresh (events are hints, 0001)', async () => {
+  const boxes = [mailbox(1, 'INBOX'), mailbox(2, 'Work')];
+  const f = fakeSession(boxes);
+  const st = new NotifyState(f.session as unknown as ImapSession, ACTOR, notifySet('(mailboxes Work (MessageNew MessageExpunge))'), renderers);
+  await st.start(false);
+  // a message arrived in Work, but its 'mailbox' event never came; a bus reconnect publishes
+  // 'mailboxes' to make every listener re-read
+  boxes[1] = { ...boxes[1]!, uidNext: asUid(2), highestModSeq: asModSeq(2) };
+  f.session.store.counts = async () => ({ messages: 1, unseen: 1, deleted: 0, size: 10, recent: 0 });
+  f.bus.publish({ type: 'mailboxes', accountId: 1 });
+  await st.emit();
+  assert.deepEqual(f.lines, ['* STATUS "Work" (MESSAGES 1 UIDNEXT 2)']);
+  st.close();
 });

@@ -18,12 +18,13 @@
  *   are pushed for the selected mailbox; expunges wait for the next command that allows them.
  * - Changes this session made to the mailbox list (CREATE, DELETE, RENAME, [UN]SUBSCRIBE) are
  *   not echoed back as LIST (RFC 5465 §5 SHOULD).
- * - If the client stops reading (output beyond NOTIFY_OUTPUT_LIMIT) or metadata events pile up,
- *   the session sends "* OK [NOTIFICATIONOVERFLOW]" and behaves as after NOTIFY NONE (§5.8).
+ * - Pending work is bounded without the client's help: mailboxes and the list are flags that
+ *   coalesce, and writing waits for the socket to drain (a client that does not read holds
+ *   nothing more). Only METADATA events queue; past MAX_PENDING_METADATA the session sends
+ *   "* OK [NOTIFICATIONOVERFLOW]" and behaves as after NOTIFY NONE (§5.8).
  */
 import type { FetchAttribute, NotifyEventGroup, NotifyEventName, NotifySet } from '../protocol/ast.js';
 import { SERVER_CHANNEL, type Actor, type ChangeEvent, type Mailbox } from '../../store/types.js';
-import { MAX_OUTPUT_BUFFER } from '../../wire/limits.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { quotedMailbox } from './names.js';
@@ -34,8 +35,6 @@ import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type 
 export const MAX_NOTIFY_MAILBOXES = 1000;
 /** METADATA change events queued between two flushes before the session overflows. */
 const MAX_PENDING_METADATA = 256;
-/** Unread output (bytes) past which notifications overflow: the client is not reading. */
-const NOTIFY_OUTPUT_LIMIT = 4 * MAX_OUTPUT_BUFFER;
 
 /** Every event this server can report (RFC 5465 §3.1: the list BADEVENT carries). */
 export const SUPPORTED_EVENTS: readonly NotifyEventName[] = [
@@ -86,6 +85,7 @@ export class NotifyState {
   private readonly baselines = new Map<number, Baseline>();
   private readonly dirtyMailboxes = new Set<number>();
   private listDirty = false;
+  private overflowed = false;
   private metadata: Array<{ mailboxId: number | null; entries: readonly string[] }> = [];
   private readonly listeners = new Map<number, () => void>();
   private closed = false;
@@ -187,7 +187,8 @@ export class NotifyState {
         break;
       case 'metadata':
         if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wantsMailboxMetadata(ev.mailboxId)) return;
-        this.metadata.push({ mailboxId: ev.mailboxId, entries: ev.entries });
+        if (this.metadata.length >= MAX_PENDING_METADATA) this.overflowed = true;
+        else this.metadata.push({ mailboxId: ev.mailboxId, entries: ev.entries });
         break;
       default:
         return;
@@ -204,7 +205,7 @@ export class NotifyState {
 
   /** Whether something waits to be written (STATUS, LIST, METADATA). */
   get pending(): boolean {
-    return this.listDirty || this.dirtyMailboxes.size > 0 || this.metadata.length > 0;
+    return this.overflowed || this.listDirty || this.dirtyMailboxes.size > 0 || this.metadata.length > 0;
   }
 
   /**
@@ -213,10 +214,14 @@ export class NotifyState {
    */
   async emit(afterCommand?: string): Promise<void> {
     if (this.closed) return;
-    if (this.metadata.length > MAX_PENDING_METADATA || this.session.outputPending > NOTIFY_OUTPUT_LIMIT) {
+    if (this.overflowed) {
       this.overflow();
       return;
     }
+    if (!this.pending) return;
+    // Backpressure: a client that does not read gets nothing more written (RFC 5465 §9).
+    await this.session.drainIfNeeded();
+    if (this.closed) return;
     if (this.listDirty) {
       this.listDirty = false;
       await this.refreshList(!(afterCommand !== undefined && OWN_LIST_COMMANDS.has(afterCommand)));
@@ -277,6 +282,10 @@ export class NotifyState {
       const known = this.baselines.get(id);
       if (known) {
         known.flags = flags;
+        // The list carries each mailbox's UIDNEXT and HIGHESTMODSEQ: a change whose event was
+        // lost (a bus reconnect publishes 'mailboxes' to resynchronise) is found here (0001).
+        const m = this.snapshot.get(id)!;
+        if (m.uidNext !== known.uidNext || m.highestModSeq !== known.highestModSeq) this.dirtyMailboxes.add(id);
         continue;
       }
       const m = this.snapshot.get(id)!;

@@ -363,14 +363,10 @@ export class ImapSession {
     this.write(b.toBuffer());
   }
 
-  /** Bytes written and not yet taken by the socket (or the compressor). */
-  get outputPending(): number {
-    return this.compression ? this.compression.writableLength : this.sock.writableLength;
-  }
-
   /** Waits while the socket's buffer is past the high-water mark (backpressure on FETCH). */
   drainIfNeeded(): Promise<void> {
-    if (this.closed || this.outputPending < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
+    const pending = this.compression ? this.compression.writableLength : this.sock.writableLength;
+    if (this.closed || pending < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
