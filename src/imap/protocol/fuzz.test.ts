@@ -23,6 +23,8 @@ const VALID = [
   'b4 ESEARCH IN (mailboxes ("a" INBOX) subtree-one x personal) RETURN (COUNT) EMAILID M1 THREADID T-2_x',
   'b5 STATUS INBOX (MAILBOXID UIDNEXT)',
   'b6 UID FETCH 1:* (EMAILID THREADID)',
+  'b7 NOTIFY SET STATUS (selected (MessageNew (UID BODY.PEEK[HEADER.FIELDS (FROM)]) MessageExpunge FlagChange)) (subtree ("a b" INBOX) (MailboxName SubscriptionChange))',
+  'b8 NOTIFY SET (mailboxes x (MessageNew MessageExpunge)) (personal NONE) (subscribed (ServerMetadataChange XFoo))',
 ];
 
 /** Feeds bytes in the given chunk sizes; parses every framed command; returns what was thrown. */
