@@ -273,6 +273,35 @@ describe('NOTIFY (RFC 5465)', () => {
     assert.deepEqual(r.untagged, []);
   });
 
+  test('SEARCH RETURN (UPDATE (fetch-att ...)): EXISTS, FETCH, then ESEARCH ADDTO for new matches only (§7)', async () => {
+    const box = uniq('ctx');
+    const a = await client();
+    const b = await client();
+    assertStatus(await b.command(`CREATE ${box}`), 'OK');
+    assertStatus(await append(b, box, simpleMessage({ subject: 'hello boss' })), 'OK');
+    assertStatus(await a.command(`SELECT ${box}`), 'OK');
+    const s = await a.command('SEARCH RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])) SUBJECT boss');
+    assertStatus(s, 'OK');
+    assert.ok(s.untagged.some((l) => /^\* ESEARCH \(TAG "[^"]+"\) COUNT 1$/.test(l)), JSON.stringify(s.untagged));
+    const tag = /^(\S+) /.exec(s.tagged)![1];
+    assertStatus(await append(b, box, simpleMessage({ subject: 'nothing' })), 'OK');
+    assertStatus(await append(b, box, simpleMessage({ subject: 'the boss again' })), 'OK');
+    const r = await a.command('NOOP');
+    assert.deepEqual(r.untagged, [
+      '* 3 EXISTS',
+      '* 3 FETCH (UID 3 BODY[HEADER.FIELDS (SUBJECT)] {27}\r\nSubject: the boss again\r\n\r\n)',
+      `* ESEARCH (TAG "${tag}") ADDTO (0 3)`,
+    ]);
+    // a message that starts matching through a flag change gets ADDTO but no FETCH (§7 SHOULD)
+    const f = await a.command('SEARCH RETURN (UPDATE (UID)) FLAGGED');
+    assertStatus(f, 'OK');
+    const ftag = /^(\S+) /.exec(f.tagged)![1];
+    assertStatus(await b.command(`SELECT ${box}`), 'OK');
+    assertStatus(await b.command('STORE 2 +FLAGS.SILENT (\\Flagged)'), 'OK');
+    const r2 = await a.command('NOOP');
+    assert.deepEqual(r2.untagged, ['* 2 FETCH (UID 2 FLAGS (\\Flagged))', `* ESEARCH (TAG "${ftag}") ADDTO (0 2)`]);
+  });
+
   test('errors: NO [BADEVENT] for unsupported events, BAD for invalid combinations; the old NOTIFY stays', async () => {
     const box = uniq('err');
     const a = await client();

@@ -46,6 +46,7 @@ import { parseStructure } from './fetch-items.js';
 import { loadRows } from './fetch.js';
 import { formatPartialRange, partialWindow } from './sequence.js';
 import { UpdateContext, startContext } from '../session/search-context.js';
+import { unsolicitedFetch } from './unsolicited-fetch.js';
 
 /** Messages read at once while scanning content, and their byte budget. */
 const SEARCH_READ_CONCURRENCY = 8;
@@ -123,7 +124,10 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       const entries = rows.map((r) => ({ uid: r.uid, keys: [] }));
       const match = async (uids: readonly number[]) =>
         (await runSearch(session, actor, view, key, uids)).rows.map((r) => ({ uid: r.uid, keys: [] }));
-      startContext(session, view, new UpdateContext(tag, cmd.uid, null, entries, match));
+      // RFC 5465 §7: UPDATE (fetch-att ...) FETCHes new messages that join the result.
+      const attrs = cmd.updateFetch;
+      const fetchNew = attrs ? (uids: readonly number[]) => unsolicitedFetch(session, view, uids, attrs) : null;
+      startContext(session, view, new UpdateContext(tag, cmd.uid, null, entries, match, fetchNew));
     }
     await session.drainIfNeeded();
     return expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');

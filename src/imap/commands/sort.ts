@@ -50,6 +50,7 @@ import {
 import { compileSearch, hasModSeqKey, type CompiledKey } from './search-eval.js';
 import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
 import { UpdateContext, encodeRuns, startContext, type ContextEntry } from '../session/search-context.js';
+import { unsolicitedFetch } from './unsolicited-fetch.js';
 import { parseStructure } from './fetch-items.js';
 
 /** Structures read per readMeta call. */
@@ -368,7 +369,9 @@ export const sortCommand: CommandSpec<'SORT'> = {
         return (await sortSubjects(session, actor, view, rows)).map((m) => ({ uid: m.row.uid, keys: sortEntry(m, criteria).keys }));
       };
       const slim = entries.map((e) => ({ uid: e.uid, keys: e.keys }));
-      startContext(session, view, new UpdateContext(tag, cmd.uid, order, slim, match));
+      const attrs = cmd.updateFetch;
+      const fetchNew = attrs ? (uids: readonly number[]) => unsolicitedFetch(session, view, uids, attrs) : null;
+      startContext(session, view, new UpdateContext(tag, cmd.uid, order, slim, match, fetchNew));
     }
     await session.drainIfNeeded();
     return expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');

@@ -102,6 +102,8 @@ export interface SearchCommand {
   returnOptions: SearchReturnOption[] | null;
   /** The range of RETURN (PARTIAL ...) when 'PARTIAL' is among returnOptions (RFC 9394 §3.1). */
   partial?: PartialRange;
+  /** RETURN (UPDATE (fetch-att ...)): attributes FETCHed for new results (RFC 5465 §7). */
+  updateFetch?: FetchAttribute[];
   criteria: SearchKey; // always an AND at the top
 }
 
@@ -127,6 +129,8 @@ export interface SortCommand {
   returnOptions?: SearchReturnOption[];
   /** The range of RETURN (PARTIAL ...) (RFC 5267 §4.4, RFC 9394 §3.1). */
   partial?: PartialRange;
+  /** RETURN (UPDATE (fetch-att ...)) (RFC 5465 §7). */
+  updateFetch?: FetchAttribute[];
 }
 
 /** THREAD algorithms (RFC 5256 §3); an unknown one is a parse error (BAD). */

@@ -88,3 +88,19 @@ test('BAD: invalid combinations (§5, §6.1) and syntax', () => {
   bad('a NOTIFY SET (personal (MailboxName))  (subscribed (MailboxName))');
   bad('a NOTIFY SET (personal (MailboxName)');
 });
+
+test('RFC 5465 §7: RETURN (UPDATE (fetch-att ...)) for SEARCH and SORT', () => {
+  const c = parse('a SEARCH RETURN (COUNT UPDATE (UID BODY[HEADER.FIELDS (TO FROM SUBJECT)])) FROM "boss"');
+  assert.ok(c.name === 'SEARCH');
+  assert.deepEqual(c.returnOptions, ['COUNT', 'UPDATE']);
+  assert.deepEqual(c.updateFetch?.map((a) => a.kind), ['UID', 'BODY[]']);
+  const plain = parse('a SEARCH RETURN (UPDATE) ALL');
+  assert.ok(plain.name === 'SEARCH' && plain.updateFetch === undefined);
+  const s = parse('a UID SORT RETURN (UPDATE (FLAGS) COUNT) (DATE) UTF-8 ALL');
+  assert.ok(s.name === 'SORT');
+  assert.deepEqual(s.returnOptions, ['UPDATE', 'COUNT']);
+  assert.deepEqual(s.updateFetch, [{ kind: 'FLAGS' }]);
+  bad('a SEARCH RETURN (UPDATE ()) ALL');
+  bad('a SEARCH RETURN (UPDATE (NOSUCH)) ALL', /fetch attribute/);
+  bad('a SEARCH RETURN (COUNT (UID)) ALL');
+});

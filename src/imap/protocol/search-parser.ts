@@ -13,7 +13,8 @@
  * - Recursion (parentheses, NOT, OR) is bounded by MAX_NESTING_DEPTH through Reader.enter().
  */
 import iconv from 'iconv-lite';
-import type { PartialRange, SearchCommand, SearchKey, SearchReturnOption } from './ast.js';
+import type { FetchAttribute, PartialRange, SearchCommand, SearchKey, SearchReturnOption } from './ast.js';
+import { fetchAtt } from './fetch-parser.js';
 import { readSearchDate } from './datetime.js';
 import type { Reader } from './reader.js';
 import { parseSequenceSet, startsSequenceSet } from './sequence-set.js';
@@ -64,13 +65,17 @@ export function parseSearchArgs(r: Reader): SearchCommand {
   } while (r.trySp());
   r.end();
   const criteria: SearchKey = { op: 'AND', keys };
-  return extras.partial === undefined ? { charset, returnOptions, criteria } : { charset, returnOptions, partial: extras.partial, criteria };
+  const cmd: SearchCommand = extras.partial === undefined ? { charset, returnOptions, criteria } : { charset, returnOptions, partial: extras.partial, criteria };
+  if (extras.updateFetch !== undefined) cmd.updateFetch = extras.updateFetch;
+  return cmd;
 }
 
 /** What parseReturnOptions found besides the option names. */
 export interface ReturnExtras {
   /** The range of PARTIAL (RFC 9394 §3.1), when given. */
   partial?: PartialRange;
+  /** UPDATE's fetch attributes (RFC 5465 §7 modifier-update), when given. */
+  updateFetch?: FetchAttribute[];
 }
 
 /**
@@ -94,6 +99,11 @@ export function parseReturnOptions(r: Reader, extras?: ReturnExtras): SearchRetu
           if (extras.partial !== undefined) r.fail('Only one PARTIAL return option is allowed');
           r.sp('PARTIAL');
           extras.partial = parsePartialRange(r);
+        }
+        // RFC 5465 §8: modifier-update = "UPDATE" [ "(" fetch-att *(SP fetch-att) ")" ].
+        if (opt === 'UPDATE' && r.peek() === 0x20 && r.peek(1) === 0x28) {
+          r.sp();
+          extras.updateFetch = r.list(() => fetchAtt(r), 'UPDATE fetch attributes');
         }
         return opt as SearchReturnOption | 'CONTEXT';
       }

@@ -48,7 +48,8 @@ export function parseSortArgs(r: Reader): SortCommand {
   const search = parseSearchKeys(r, charset, returnOptions?.includes('SAVE') ?? false);
   r.end();
   if (returnOptions === null) return { criteria, charset, search };
-  return extras.partial === undefined ? { criteria, charset, search, returnOptions } : { criteria, charset, search, returnOptions, partial: extras.partial };
+  const cmd = extras.partial === undefined ? { criteria, charset, search, returnOptions } : { criteria, charset, search, returnOptions, partial: extras.partial };
+  return extras.updateFetch === undefined ? cmd : { ...cmd, updateFetch: extras.updateFetch };
 }
 
 /** Parses what follows "THREAD". */

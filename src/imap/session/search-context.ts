@@ -49,6 +49,11 @@ export class UpdateContext {
     readonly order: ContextOrder,
     initial: ContextEntry[],
     readonly match: ContextMatcher,
+    /**
+     * RETURN (UPDATE (fetch-att ...)) (RFC 5465 §7): writes FETCH responses for new messages
+     * that join the result, before the ESEARCH ADDTO that adds them.
+     */
+    readonly fetchNew: ((uids: readonly number[]) => Promise<void>) | null = null,
   ) {
     this.entries = initial;
     this.members = new Set(initial.map((e) => e.uid));
@@ -197,7 +202,7 @@ export function contextsExpunged(session: ImapSession, view: MailboxView, uids: 
  * ADDTO/REMOVEFROM for the differences. Messages no longer in the view or awaiting an EXPUNGE are
  * skipped (contextsExpunged has removed them).
  */
-export async function refreshContexts(session: ImapSession, view: MailboxView, uids: Iterable<number>): Promise<void> {
+export async function refreshContexts(session: ImapSession, view: MailboxView, uids: Iterable<number>, arrived: ReadonlySet<number> = new Set()): Promise<void> {
   if (view.contexts.size === 0) return;
   const candidates = [...new Set(uids)].filter((u) => view.seqOf(u) > 0 && !view.pendingExpunge.has(u)).sort((a, b) => a - b);
   if (candidates.length === 0) return;
@@ -217,6 +222,11 @@ export async function refreshContexts(session: ImapSession, view: MailboxView, u
     const now = new Set(matched.map((e) => e.uid));
     const removed = new Set(candidates.filter((u) => ctx.has(u) && !now.has(u)));
     const added = matched.filter((e) => !ctx.has(e.uid));
+    // RFC 5465 §7: EXISTS, then the FETCH responses, then the ESEARCH; only for new messages
+    // ("No untagged FETCH response SHOULD be returned if a message becomes a member of UPDATE
+    // SEARCH due to flag or annotation changes").
+    const fresh = added.filter((e) => arrived.has(e.uid)).map((e) => e.uid);
+    if (ctx.fetchNew !== null && fresh.length > 0) await ctx.fetchNew(fresh.sort((a, b) => a - b));
     const data = ctx.apply(view, removed, added);
     if (data !== null) writeUpdate(session, ctx, data);
   }

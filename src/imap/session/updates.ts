@@ -148,7 +148,7 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
   }
   // RFC 5267 §4.3.3: after EXISTS, so new message numbers are valid. Every changed row counts,
   // this session's own STORE included, since its contexts must follow it too.
-  await refreshContexts(session, view, changes.changed.map((row) => row.uid));
+  await refreshContexts(session, view, changes.changed.map((row) => row.uid), new Set(added));
   // RFC 5465 §5.2: the MessageNew FETCH follows EXISTS and any ESEARCH ADDTO.
   await announceNewMessages(session, view, added);
   view.modseq = changes.highestModSeq;
