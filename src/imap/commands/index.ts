@@ -31,6 +31,7 @@ import { storeCommand } from './store.js';
 import { compressCommand } from './compress.js';
 import { cancelUpdateCommand } from './cancelupdate.js';
 import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
+import { deleteAclCommand, getAclCommand, listRightsCommand, myRightsCommand, setAclCommand } from './acl.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -75,5 +76,10 @@ export function buildCommandTable(): CommandTable {
   t.register(genUrlAuthCommand);
   t.register(resetKeyCommand);
   t.register(urlFetchCommand);
+  t.register(getAclCommand);
+  t.register(setAclCommand);
+  t.register(deleteAclCommand);
+  t.register(listRightsCommand);
+  t.register(myRightsCommand);
   return t;
 }

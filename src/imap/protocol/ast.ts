@@ -155,7 +155,7 @@ export interface ListCommand {
   /** One or more patterns (RFC 5258 allows a parenthesized list). */
   patterns: string[];
   /** Return options (RFC 5258 §3.2, RFC 5819, RFC 6154). */
-  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null };
+  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null; myRights?: boolean };
   /** true when the client used any LIST-EXTENDED syntax (affects reply form). */
   extended: boolean;
 }
@@ -252,7 +252,11 @@ export type Command =
   | { name: 'GENURLAUTH'; pairs: Array<{ url: string; mechanism: string }> }
   /** RFC 4467 §9: no mailbox = every key of the user; mechanisms upper-cased. */
   | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
-  | { name: 'URLFETCH'; urls: UrlFetchArg[] };
+  | { name: 'URLFETCH'; urls: UrlFetchArg[] }
+  /** RFC 4314 §3: identifiers and rights as sent (rights are checked by the handler). */
+  | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
+  | { name: 'SETACL'; mailbox: string; identifier: string; rights: string }
+  | { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string };
 
 export type CommandName = Command['name'];
 
