@@ -64,6 +64,8 @@ const noSuchMailbox = (): StoreError => new StoreError('NONEXISTENT', 'No such m
 const noSuchDestination = (): StoreError => new StoreError('TRYCREATE', 'No such mailbox');
 const noPerm = (what: string): StoreError => new StoreError('NOPERM', `Permission denied: ${what}`);
 const foreignBlob = /^@(\d+):(.*)$/s;
+/** One text for every refused CREATE, so the answer tells nothing about what exists. */
+const CANNOT_CREATE = 'cannot create mailboxes there';
 
 export function accessStore(inner: MailStore): MailStore {
   const owners = new Map<number, number>();
@@ -153,11 +155,11 @@ export function accessStore(inner: MailStore): MailStore {
     for (const sup of superiorsOf(t.name).reverse()) {
       const parent = await inner.getMailbox(t.owner, sup);
       if (parent === null) continue;
-      if (t.foreign && !(await rightsOn(actor, t, parent.id)).includes('k')) throw noPerm('no create right on the parent mailbox');
+      if (t.foreign && !(await rightsOn(actor, t, parent.id)).includes('k')) throw noPerm(CANNOT_CREATE);
       return parent;
     }
     // RFC 4314 §4: "k" on the parent; another account's top level has no parent to grant it.
-    if (t.foreign) throw noPerm('no create right on the parent mailbox');
+    if (t.foreign) throw noPerm(CANNOT_CREATE);
     return null;
   }
 
@@ -305,7 +307,7 @@ export function accessStore(inner: MailStore): MailStore {
     },
     async createMailbox(actor, name, specialUse) {
       const t = await target(actor, name);
-      if (t === null) throw noPerm('mailboxes cannot be created there');
+      if (t === null) throw noPerm(CANNOT_CREATE);
       if (!t.foreign) {
         const parent = await creationParent(actor, t);
         const created = await inner.createMailbox(actor, t.name, specialUse);
