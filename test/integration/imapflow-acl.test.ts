@@ -10,7 +10,7 @@ import { startTestServer } from '../support/server.js';
 import { TestClient, assertStatus } from '../support/transcript.js';
 
 function client(port: number, user: string): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: `${user}-pass` }, logger: false });
+  return new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: `${user}-pass` }, logger: false, tls: { rejectUnauthorized: false } });
 }
 
 test('imapflow lists, opens, fetches from and appends to a mailbox another account shared', async () => {
