@@ -33,7 +33,7 @@ import type {
   StoreFlagsResult,
   Uid,
 } from '../types.js';
-import { superiorsOf } from '../mailbox-names.js';
+import { INITIAL_MAILBOXES, superiorsOf } from '../mailbox-names.js';
 import { ALL_RIGHTS, ANYONE, AUTHENTICATED, effectiveRights, identifiersOf, visible } from './rights.js';
 import { isReservedAccount, locate, NOLOGIN_HASH, prefixOf, SHARED_OWNER, shadowedPersonalName } from './namespaces.js';
 import { allFlagRights, allowedFlags, anyFlagRight, deniedFlags } from './flags.js';
@@ -458,6 +458,9 @@ export async function sharedOwnerActor(store: MailStore): Promise<Actor> {
   if (rec === null) {
     try {
       rec = await store.createAccount(SHARED_OWNER, NOLOGIN_HASH);
+      // Only INBOX (which cannot go) stays of the mailboxes every account starts with.
+      const owner = { accountId: rec.id, name: rec.name };
+      for (const [name] of INITIAL_MAILBOXES) if (name !== 'INBOX') await store.deleteMailbox(owner, name);
     } catch (e) {
       if (!(e instanceof StoreError && e.code === 'ALREADYEXISTS')) throw e;
       rec = await store.getAccount(SHARED_OWNER);
