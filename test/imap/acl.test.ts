@@ -193,6 +193,81 @@ describe('ACL and shared mailboxes', () => {
     alice.close();
   });
 
+  test('every command checks its right (RFC 4314 §4): refused without it, done with it', async () => {
+    const ALL = 'lrswipkxtea';
+    const without = (r: string): string => [...ALL].filter((x) => !r.includes(x)).join('');
+    type Case = { name: string; needs: string; run: (alice: TestClient, box: string) => Promise<Reply>; refused: (r: Reply) => void; done?: (r: Reply) => void };
+    const q = (box: string): string => `"Other Users/bob/${box}"`;
+    const selected = async (alice: TestClient, box: string, cmd: string): Promise<Reply> => {
+      assertStatus(await alice.command(`SELECT ${q(box)}`), 'OK');
+      return alice.command(cmd);
+    };
+    const nope = (r: Reply): void => assertStatus(r, 'NO', 'NOPERM');
+    const readOnly = (r: Reply): void => assertStatus(r, 'NO', 'READ-ONLY');
+    const cases: Case[] = [
+      { name: 'SELECT', needs: 'r', run: (a, b) => a.command(`SELECT ${q(b)}`), refused: nope },
+      { name: 'EXAMINE', needs: 'r', run: (a, b) => a.command(`EXAMINE ${q(b)}`), refused: nope },
+      { name: 'STATUS', needs: 'r', run: (a, b) => a.command(`STATUS ${q(b)} (MESSAGES)`), refused: nope },
+      { name: 'GETACL', needs: 'a', run: (a, b) => a.command(`GETACL ${q(b)}`), refused: nope },
+      { name: 'SETACL', needs: 'a', run: (a, b) => a.command(`SETACL ${q(b)} carol lr`), refused: nope },
+      { name: 'DELETEACL', needs: 'a', run: (a, b) => a.command(`DELETEACL ${q(b)} carol`), refused: nope },
+      { name: 'LISTRIGHTS', needs: 'a', run: (a, b) => a.command(`LISTRIGHTS ${q(b)} carol`), refused: nope },
+      { name: 'APPEND', needs: 'i', run: (a, b) => append(a, q(b), simpleMessage()), refused: nope },
+      { name: 'CREATE', needs: 'k', run: (a, b) => a.command(`CREATE "Other Users/bob/${b}/Child"`), refused: nope },
+      { name: 'DELETE', needs: 'x', run: (a, b) => a.command(`DELETE ${q(b)}`), refused: nope },
+      { name: 'LIST', needs: 'l', run: (a, b) => a.command(`LIST "" ${q(b)}`), refused: (r) => assert.deepEqual(r.untagged, []), done: (r) => assert.equal(r.untagged.length, 1) },
+      { name: 'EXPUNGE', needs: 'e', run: (a, b) => selected(a, b, 'EXPUNGE'), refused: nope },
+      { name: 'MOVE out', needs: 'e', run: (a, b) => selected(a, b, 'MOVE 1 INBOX'), refused: nope },
+      { name: 'COPY in', needs: 'i', run: async (a, b) => { assertStatus(await a.command('SELECT INBOX'), 'OK'); return a.command(`COPY 1 ${q(b)}`); }, refused: nope },
+      {
+        name: 'STORE \\Seen', needs: 's', run: (a, b) => selected(a, b, 'STORE 1 +FLAGS (\\Seen)'),
+        refused: (r) => { assertStatus(r, 'OK'); assert.ok(!r.untagged.some((l) => l.includes('\\Seen')), JSON.stringify(r.untagged)); },
+        done: (r) => assert.match(r.untagged.join(), /FLAGS \(\\Seen/),
+      },
+      {
+        name: 'STORE \\Deleted', needs: 't', run: (a, b) => selected(a, b, 'STORE 1 +FLAGS (\\Deleted)'),
+        refused: (r) => { assertStatus(r, 'OK'); assert.ok(!r.untagged.some((l) => l.includes('\\Deleted')), JSON.stringify(r.untagged)); },
+        done: (r) => assert.match(r.untagged.join(), /FLAGS \(\\Deleted/),
+      },
+      {
+        name: 'STORE keyword', needs: 'w', run: (a, b) => selected(a, b, 'STORE 1 +FLAGS ($Done)'),
+        refused: (r) => { assertStatus(r, 'OK'); assert.ok(!r.untagged.some((l) => /FETCH.*\$Done/.test(l)), JSON.stringify(r.untagged)); },
+        done: (r) => assert.match(r.untagged.join(), /FETCH \(FLAGS \(\$Done/),
+      },
+      {
+        name: 'FETCH sets \\Seen', needs: 's', run: async (a, b) => { await selected(a, b, 'FETCH 1 BODY[]'); return a.command('FETCH 1 FLAGS'); },
+        refused: (r) => assert.match(r.untagged[0]!, /FLAGS \((?:\\Recent)?\)/),
+        done: (r) => assert.match(r.untagged[0]!, /FLAGS \(\\Seen/),
+      },
+    ];
+    // With only "lr" of the rights the mailbox is READ-ONLY, so STORE/EXPUNGE stop there.
+    const lrOnly: Case[] = [
+      { name: 'EXPUNGE read-only', needs: '', run: (a, b) => selected(a, b, 'EXPUNGE'), refused: readOnly },
+      { name: 'STORE read-only', needs: '', run: (a, b) => selected(a, b, 'STORE 1 +FLAGS (\\Seen)'), refused: readOnly },
+    ];
+    const alice = await as(srv, 'alice');
+    assertStatus(await append(alice, 'INBOX', simpleMessage({ subject: 'mine' })), 'OK');
+    for (const c of cases) {
+      for (const granted of [without(c.needs), ALL]) {
+        const box = await bobBox();
+        assertStatus(await bob.command(`SETACL ${box} alice ${granted}`), 'OK');
+        const r = await c.run(alice, box);
+        if (granted === ALL) {
+          if (c.done) c.done(r);
+          else assertStatus(r, 'OK');
+        } else c.refused(r);
+        await alice.command('UNSELECT');
+      }
+    }
+    for (const c of lrOnly) {
+      const box = await bobBox();
+      assertStatus(await bob.command(`SETACL ${box} alice lr`), 'OK');
+      c.refused(await c.run(alice, box));
+      await alice.command('UNSELECT');
+    }
+    alice.close();
+  });
+
   test('an account without a grant gets exactly the answers a missing mailbox gets, for every command', async () => {
     const box = await bobBox();
     assertStatus(await bob.command(`SETACL ${box} alice lr`), 'OK');
