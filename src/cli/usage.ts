@@ -12,10 +12,11 @@ Commands:
   user del NAME            delete an account with all its mail
   user list                list account names, one per line
   user import FILE         import a Dovecot passwd-file (user:{SCHEME}hash:...)
+  acl get|set|delete|list|create  read and change mailbox rights (RFC 4314), create Shared/ mailboxes
   deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
   db migrate               apply pending schema migrations (prints the version before/after)
   db check                 read-only consistency check of the store (exit 1 on problems)
-  help [serve|user|deliver|db|config] show help (config: the configuration reference)
+  help [serve|user|acl|deliver|db|config] show help (config: the configuration reference)
 
 Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
@@ -55,4 +56,19 @@ export const DB_USAGE = `Usage: facteur db <migrate|check> [--data DIR | --store
                Prints one line per problem and a summary; exit 0 when clean, 1 otherwise.
 
 A store that cannot be reached or opened is reported on one line, exit code 1.
+`;
+
+export const ACL_USAGE = `Usage: facteur acl <get|set|delete|list|create> [args] [--data DIR | --store URL] [--config FILE]
+
+  acl get OWNER MAILBOX                    print the ACL of OWNER's MAILBOX, one "identifier rights" a line
+  acl set OWNER MAILBOX IDENTIFIER RIGHTS  grant RIGHTS ("+lr" adds, "-w" removes, "lrs" replaces)
+  acl delete OWNER MAILBOX IDENTIFIER      remove IDENTIFIER's entry
+  acl list USER                            the other accounts' mailboxes USER sees, with USER's rights
+  acl create Shared/NAME                   create a public mailbox (owned by the internal '#shared' account)
+
+A public mailbox is named Shared/NAME instead of OWNER MAILBOX (facteur acl set Shared/Team bob lrswi).
+IDENTIFIER: an account name, "anyone" or "authenticated"; "-name" is a negative entry (removes rights).
+RIGHTS (RFC 4314): l lookup, r read, s seen, w write flags, i insert, p post (delivery), k create
+children, x delete, t delete messages, e expunge, a administer; c = kx and d = et.
+The owner always has every right. Others see a mailbox as "Other Users/OWNER/MAILBOX" (or "Shared/NAME").
 `;

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadConfigWithArgs } from '../config/index.js';
-import { accountNameProblem } from '../auth/account-name.js';
+import { accountNameProblem, newAccountNameProblem } from '../auth/account-name.js';
 import { parseDovecotPasswd } from '../auth/dovecot-passwd.js';
 import { checkPasswordHash, hashPassword, UnsupportedSchemeError } from '../auth/passwords.js';
 import { isStoreError } from '../store/errors.js';
@@ -26,8 +26,8 @@ function oneArg(positionals: string[], what: string, usage: string): string {
   return positionals[0];
 }
 
-function validName(name: string): string {
-  const problem = accountNameProblem(name);
+function validName(name: string, isNew = false): string {
+  const problem = isNew ? newAccountNameProblem(name) : accountNameProblem(name);
   if (problem !== null) throw new CliError(`invalid account name ${JSON.stringify(name)}: ${problem}`);
   return name;
 }
@@ -44,7 +44,7 @@ async function withStore<T>(args: string[], io: CliIo, run: (store: MailStore, p
 
 async function add(args: string[], io: CliIo): Promise<number> {
   return withStore(args, io, async (store, positionals) => {
-    const name = validName(oneArg(positionals, 'account NAME', 'facteur user add NAME'));
+    const name = validName(oneArg(positionals, 'account NAME', 'facteur user add NAME'), true);
     if ((await store.getAccount(name)) !== null) throw new CliError(`account ${name} already exists`);
     const hash = await hashPassword(await readNewPassword(io));
     try {

@@ -319,7 +319,22 @@ export class DeliveryAgent {
       if (done.has(name)) continue;
       done.add(name);
       const flags = [...new Set(t.flags.filter((f) => FLAG_RE.test(f) && f.toLowerCase() !== '\\recent'))];
-      await this.opts.store.append(actor, name, [{ content: t.message, flags, internalDate, ...storedFields(t.message) }]);
+      const message = { content: t.message, flags, internalDate, ...storedFields(t.message) };
+      try {
+        // A delivery posts: into another account's mailbox that needs "p" (RFC 4314 §2.1).
+        await this.opts.store.append(actor, name, [message], { post: true });
+      } catch (e) {
+        // RFC 5228 §2.10.6: a fileinto that cannot be done (no right, mailbox gone) falls back to
+        // keep; ManageSieve scripts are not checked against rights, delivery time decides.
+        if (name === 'INBOX' || !(isStoreError(e, 'NOPERM') || isStoreError(e, 'TRYCREATE') || isStoreError(e, 'NONEXISTENT'))) throw e;
+        log.warn({ mailbox: name, origin: t.origin, err: (e as StoreError).message }, 'cannot deliver into the fileinto mailbox; delivering to INBOX');
+        done.delete(name);
+        if (done.has('INBOX')) continue;
+        done.add('INBOX');
+        await this.opts.store.append(actor, 'INBOX', [message], { post: true });
+        log.info({ mailbox: 'INBOX', origin: t.origin }, 'delivered');
+        continue;
+      }
       log.info({ mailbox: name, origin: t.origin }, 'delivered');
     }
     return [...done];

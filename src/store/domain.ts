@@ -11,6 +11,7 @@
  *   (RFC 9208), which therefore always see the owner and charge the owner's quota root.
  */
 import type { MailStore } from './types.js';
+import { accessStore } from './access/index.js';
 
 /** Options of the domain layer, from Config (main.ts). */
 export interface DomainOptions {
@@ -19,5 +20,6 @@ export interface DomainOptions {
 
 export function domainStore(backend: MailStore, _options: DomainOptions = {}): MailStore {
   const store = backend;
-  return store;
+  // Outermost: access control (store/access/), docs/decisions/0009.
+  return accessStore(store);
 }

@@ -180,6 +180,31 @@ export interface SieveScriptInfo {
   updatedAt: number;
 }
 
+/** One ACL entry (RFC 4314 §2): an identifier ("alice", "anyone", "-bob") and its stored rights. */
+export interface AclEntry {
+  identifier: string;
+  /** Real rights only, in the canonical order of store/access/rights.ts (never "c"/"d"). */
+  rights: string;
+}
+
+/** An ACL entry found by identifier, with the mailbox it is on and that mailbox's owner. */
+export interface AclGrant extends AclEntry {
+  mailboxId: number;
+  /** The owner's account id and name, and the mailbox's name in the owner's namespace. */
+  accountId: number;
+  owner: string;
+  mailboxName: string;
+}
+
+/** Options of append. */
+export interface AppendOptions {
+  /**
+   * The message is delivered (LMTP, `facteur deliver`, Sieve fileinto), not APPENDed: into a
+   * mailbox of another account the right checked is "p" (post, RFC 4314 §2.1), not "i".
+   */
+  readonly post?: boolean;
+}
+
 /** What a delivery mark tracks: RFC 7352 duplicate ids, RFC 5230 §4.2 vacation responses. */
 export type DeliveryMarkScope = 'duplicate' | 'vacation';
 
@@ -222,7 +247,7 @@ export interface MailStore {
 
   // --- messages (UIDs only) ---
   /** Appends atomically (all or none). TRYCREATE (NONEXISTENT with tryCreate) if no such mailbox. */
-  append(actor: Actor, mailboxName: string, messages: readonly NewMessage[]): Promise<AppendResult>;
+  append(actor: Actor, mailboxName: string, messages: readonly NewMessage[], options?: AppendOptions): Promise<AppendResult>;
   /** All messages of the mailbox, ascending UID. */
   listMessages(actor: Actor, mailboxId: number): Promise<MessageRow[]>;
   /** The given UIDs that still exist, ascending UID. */
@@ -290,6 +315,23 @@ export interface MailStore {
    * keys no longer validate. NONEXISTENT when the mailbox is not the actor's.
    */
   resetUrlAuthKeys(actor: Actor, mailboxId: number | null): Promise<void>;
+
+  // --- access control (RFC 4314) ---
+  // Backends keep the ACL rows and trust the actor like everywhere else (the actor is the
+  // mailbox's owner); rights are checked and the shared namespaces resolved by the domain's
+  // access layer (store/access/), which is what every protocol sees.
+  /** The ACL of the actor's mailbox `name`, ordered by identifier. NONEXISTENT; NOPERM without "a". */
+  getAcl(actor: Actor, name: string): Promise<AclEntry[]>;
+  /** Replaces (rights) or removes (null or "") one identifier's entry. NONEXISTENT; NOPERM without "a". */
+  setAcl(actor: Actor, name: string, identifier: string, rights: string | null): Promise<void>;
+  /** The actor's rights on `name` (real rights, canonical order; the owner has them all). NONEXISTENT. */
+  myRights(actor: Actor, name: string): Promise<string>;
+  /** Administrative: a mailbox by id with its owner's name, or null. */
+  mailboxById(mailboxId: number): Promise<{ mailbox: Mailbox; owner: string } | null>;
+  /** Administrative: the ACL of a mailbox by id ([] when it has none or does not exist). */
+  mailboxAcl(mailboxId: number): Promise<AclEntry[]>;
+  /** Administrative: every ACL entry naming one of `identifiers`, on any account's mailbox. */
+  aclGrants(identifiers: readonly string[]): Promise<AclGrant[]>;
 
   // --- maintenance (administrative; no actor) ---
   /**

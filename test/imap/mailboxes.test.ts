@@ -66,10 +66,10 @@ describe('IMAP mailboxes', () => {
     assert.ok(!m.get('INBOX')!.attrs.some((a) => ['\\Drafts', '\\Sent', '\\Trash', '\\Junk', '\\Archive'].includes(a)));
   });
 
-  test('NAMESPACE: one personal namespace with "/" (RFC 2342, RFC 9051 §6.3.10)', async () => {
+  test('NAMESPACE: personal "", other users and shared, each with "/" (RFC 2342, RFC 9051 §6.3.10)', async () => {
     const r = await c.command('NAMESPACE');
     assertStatus(r, 'OK');
-    assert.deepEqual(r.untagged, ['* NAMESPACE (("" "/")) NIL NIL']);
+    assert.deepEqual(r.untagged, ['* NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared/" "/"))']);
   });
 
   test('LIST "" "" returns the hierarchy delimiter (RFC 9051 §6.3.9)', async () => {

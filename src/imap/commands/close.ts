@@ -10,6 +10,7 @@
  */
 import type { CommandSpec } from '../session/command-table.js';
 import { ok } from '../session/state.js';
+import { isStoreError } from '../../store/errors.js';
 
 export const closeCommand: CommandSpec<'CLOSE'> = {
   name: 'CLOSE',
@@ -18,7 +19,14 @@ export const closeCommand: CommandSpec<'CLOSE'> = {
   async handler(session) {
     const state = session.state;
     if (state.kind !== 'selected') return ok('CLOSE completed');
-    if (!state.view.readOnly) await session.store.expunge(state.actor, state.view.mailboxId);
+    // RFC 4314 §4 CLOSE: without the "e" right the expunge is skipped and CLOSE still succeeds.
+    if (!state.view.readOnly && state.view.rights.includes('e')) {
+      try {
+        await session.store.expunge(state.actor, state.view.mailboxId);
+      } catch (e) {
+        if (!isStoreError(e, 'NOPERM')) throw e;
+      }
+    }
     session.state = { kind: 'authenticated', actor: state.actor };
     return ok('CLOSE completed');
   },

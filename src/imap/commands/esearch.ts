@@ -59,7 +59,8 @@ async function resolveSources(session: ImapSession, actor: Actor, sources: reado
         break;
       case 'personal':
       case 'inboxes':
-        for (const m of all) add(m);
+        // The personal namespace only: not the mailboxes other accounts share (RFC 5465 §6).
+        for (const m of all) if (m.accountId === actor.accountId) add(m);
         break;
       case 'subscribed':
         for (const name of await session.store.listSubscriptions(actor)) add(byName.get(name));
@@ -91,8 +92,9 @@ async function detachedView(session: ImapSession, actor: Actor, m: Mailbox): Pro
     const rows = await session.store.listMessages(actor, m.id);
     return new MailboxView(m.id, m.name, true, m.uidValidity, rows.map((r) => r.uid as number), m.highestModSeq, m.uidNext);
   } catch (e) {
-    // Deleted since it was listed: as if it had not been named.
-    if (isStoreError(e, 'NONEXISTENT')) return null;
+    // Deleted since it was listed, or another account's mailbox without the "r" right
+    // (RFC 4314 §4): as if it had not been named.
+    if (isStoreError(e, 'NONEXISTENT') || isStoreError(e, 'NOPERM')) return null;
     throw e;
   }
 }

@@ -32,6 +32,7 @@ import { compressCommand } from './compress.js';
 import { cancelUpdateCommand } from './cancelupdate.js';
 import { notifyCommand } from './notify.js';
 import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
+import { deleteAclCommand, getAclCommand, listRightsCommand, myRightsCommand, setAclCommand } from './acl.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -77,5 +78,10 @@ export function buildCommandTable(): CommandTable {
   t.register(resetKeyCommand);
   t.register(urlFetchCommand);
   t.register(notifyCommand);
+  t.register(getAclCommand);
+  t.register(setAclCommand);
+  t.register(deleteAclCommand);
+  t.register(listRightsCommand);
+  t.register(myRightsCommand);
   return t;
 }

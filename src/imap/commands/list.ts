@@ -15,6 +15,9 @@ import { bad, ok } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
 import { attributesOf, canonicalPattern, compilePattern, hasChildren, SEPARATOR } from './list-attributes.js';
 import { statusLine } from './status.js';
+import { isStoreError } from '../../store/errors.js';
+import { locate, OTHER_USERS, SHARED } from '../../store/access/namespaces.js';
+import { withVirtual } from '../../store/access/rights.js';
 
 function byName(a: string, b: string): number {
   if (a === b) return 0;
@@ -33,11 +36,24 @@ function parentsOf(name: string): string[] {
   return out;
 }
 
+/** The namespace levels ("Other Users", "Other Users/bob", "Shared") above listed mailboxes. */
+function namespaceRoots(all: readonly Mailbox[]): Set<string> {
+  const roots = new Set<string>();
+  for (const m of all) {
+    const loc = locate(m.name);
+    if (loc.kind === 'other') {
+      roots.add(OTHER_USERS);
+      roots.add(`${OTHER_USERS}${SEPARATOR}${loc.owner}`);
+    } else if (loc.kind === 'shared') roots.add(SHARED);
+  }
+  return roots;
+}
+
 export const listCommand: CommandSpec<'LIST'> = {
   name: 'LIST',
   states: ['authenticated', 'selected'],
   updates: 'all',
-  capabilities: ['LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CHILDREN'],
+  capabilities: ['LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CHILDREN', 'LIST-MYRIGHTS'],
   async handler(session, cmd) {
     const actor = session.actor!;
     const sel = new Set(cmd.selection);
@@ -59,8 +75,14 @@ export const listCommand: CommandSpec<'LIST'> = {
     // Candidate names: existing mailboxes, plus subscribed names under SUBSCRIBED selection.
     const names = new Set<string>(all.map((m) => m.name));
     if (sel.has('SUBSCRIBED')) for (const s of subscribed) names.add(s);
+    // The levels of the other users' and shared namespaces above the mailboxes shared with the
+    // account (RFC 2342): not mailboxes, listed \Noselect so "%" walks can reach those below.
+    // Mailboxes of another account the account may not list stay unnamed (RFC 4314 §4 LIST).
+    const roots = sel.size === 0 ? namespaceRoots(all) : new Set<string>();
+    for (const r of roots) names.add(r);
 
     const selected = (name: string): boolean => {
+      if (roots.has(name)) return true;
       const mb = byNameMap.get(name);
       if (sel.has('SUBSCRIBED') && !subscribed.has(name)) return false;
       if (sel.has('SPECIAL-USE') && !mb?.specialUse) return false;
@@ -83,7 +105,11 @@ export const listCommand: CommandSpec<'LIST'> = {
       const info = childInfo(name);
       if (!isSelected && !info) continue;
       const mb = byNameMap.get(name);
-      const attrs = mb ? attributesOf(all, mb) : ['\\NonExistent', ...(hasChildren(all, name) ? ['\\HasChildren'] : [])];
+      const attrs = mb
+        ? attributesOf(all, mb)
+        : roots.has(name)
+          ? ['\\Noselect', '\\HasChildren']
+          : ['\\NonExistent', ...(hasChildren(all, name) ? ['\\HasChildren'] : [])];
       if (wantSubscribed && subscribed.has(name)) attrs.push('\\Subscribed');
       out.push({ name, attrs, childInfo: info, mailbox: mb });
     }
@@ -91,7 +117,17 @@ export const listCommand: CommandSpec<'LIST'> = {
       const ext = entry.childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
       session.writeLine(`* LIST (${entry.attrs.join(' ')}) "${SEPARATOR}" ${quotedMailbox(session, entry.name)}${ext}`);
       if (cmd.returnOptions.status && entry.mailbox) {
-        session.writeLine(await statusLine(session, actor, entry.mailbox, cmd.returnOptions.status));
+        try {
+          session.writeLine(await statusLine(session, actor, entry.mailbox, cmd.returnOptions.status));
+        } catch (e) {
+          // RFC 5819 §2: no STATUS for a mailbox STATUS would fail on ("l" without "r", RFC 4314).
+          if (!isStoreError(e, 'NOPERM')) throw e;
+        }
+      }
+      if (cmd.returnOptions.myRights && entry.mailbox) {
+        // RFC 8440 §3: one MYRIGHTS response after the LIST response of each listed mailbox.
+        const rights = await session.store.myRights(actor, entry.name);
+        session.writeLine(`* MYRIGHTS ${quotedMailbox(session, entry.name)} ${withVirtual(rights)}`);
       }
     }
     return ok('LIST completed');

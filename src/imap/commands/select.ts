@@ -30,6 +30,7 @@ import { resyncOnSelect } from '../session/qresync-resync.js';
 import { uidOnlyEnabled } from '../session/uidonly.js';
 import type { QresyncSelectParams } from '../protocol/ast.js';
 import { URLMECH_CODE } from './urlauth.js';
+import { ALL_RIGHTS } from '../../store/access/rights.js';
 
 async function select(session: ImapSession, name: string, readOnly: boolean, condstore: boolean, qresync?: QresyncSelectParams): Promise<CommandResult> {
   const state = session.state;
@@ -47,12 +48,17 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   }
   const mailbox = await session.store.getMailbox(actor, name);
   if (!mailbox) return no('Mailbox does not exist', 'NONEXISTENT');
+  // RFC 4314 §4: SELECT/EXAMINE need "r" (listMessages answers NOPERM without it); §5.2: without
+  // "i", "e" or a flag right ("s", "w", "t": every flag is shared) the mailbox is READ-ONLY.
+  const rights = mailbox.accountId === actor.accountId ? ALL_RIGHTS : await session.store.myRights(actor, name);
   const rows = await session.store.listMessages(actor, mailbox.id);
+  const viewReadOnly = readOnly || !/[iewst]/.test(rights);
   const uids = rows.map((r) => r.uid as number);
-  const view = new MailboxView(mailbox.id, mailbox.name, readOnly, mailbox.uidValidity, uids, mailbox.highestModSeq, mailbox.uidNext);
+  const view = new MailboxView(mailbox.id, mailbox.name, viewReadOnly, mailbox.uidValidity, uids, mailbox.highestModSeq, mailbox.uidNext);
+  view.rights = rights;
   let recent = 0;
   if (!session.rev2) {
-    if (readOnly) {
+    if (viewReadOnly) {
       // EXAMINE reports \Recent messages without taking the flag from other sessions.
       recent = (await session.store.counts(actor, mailbox.id)).recent;
     } else {
@@ -89,8 +95,10 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   }
   if (qresync) await resyncOnSelect(session, actor, view, rows, qresync);
   session.state = { kind: 'selected', actor, view };
+  // Another account's mailbox publishes its changes on its owner's account (IDLE, updates).
+  session.followAccount(mailbox.accountId);
   session.dirty = false;
-  return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+  return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, viewReadOnly ? 'READ-ONLY' : 'READ-WRITE');
 }
 
 export const selectCommand: CommandSpec<'SELECT'> = {

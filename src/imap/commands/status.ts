@@ -18,7 +18,9 @@ import { enableCondstore } from '../session/condstore.js';
 
 export async function statusLine(session: ImapSession, actor: Actor, mailbox: Mailbox, items: readonly StatusItem[]): Promise<string> {
   const needCounts = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE' || i === 'RECENT');
-  const counts = needCounts ? await session.store.counts(actor, mailbox.id) : null;
+  // Another account's mailbox: counts are read anyway, since that is where storage checks the
+  // "r" right STATUS needs (RFC 4314 §4), whatever the items.
+  const counts = needCounts || mailbox.accountId !== actor.accountId ? await session.store.counts(actor, mailbox.id) : null;
   const parts: string[] = [];
   for (const item of items) {
     switch (item) {

@@ -159,7 +159,7 @@ export interface ListCommand {
   /** One or more patterns (RFC 5258 allows a parenthesized list). */
   patterns: string[];
   /** Return options (RFC 5258 §3.2, RFC 5819, RFC 6154). */
-  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null };
+  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null; myRights?: boolean };
   /** true when the client used any LIST-EXTENDED syntax (affects reply form). */
   extended: boolean;
 }
@@ -290,7 +290,11 @@ export type Command =
   | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
   | { name: 'URLFETCH'; urls: UrlFetchArg[] }
   /** RFC 5465 §3.1: `set` null is NOTIFY NONE. */
-  | { name: 'NOTIFY'; set: NotifySet | null };
+  | { name: 'NOTIFY'; set: NotifySet | null }
+  /** RFC 4314 §3: identifiers and rights as sent (rights are checked by the handler). */
+  | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
+  | { name: 'SETACL'; mailbox: string; identifier: string; rights: string }
+  | { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string };
 
 export type CommandName = Command['name'];
 

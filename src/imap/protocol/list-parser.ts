@@ -92,6 +92,7 @@ export function parseListArgs(r: Reader): ListCommand {
         if (opt === 'SUBSCRIBED') returnOptions.subscribed = true;
         else if (opt === 'CHILDREN') returnOptions.children = true;
         else if (opt === 'SPECIAL-USE') returnOptions.specialUse = true;
+        else if (opt === 'MYRIGHTS') returnOptions.myRights = true; // RFC 8440 §3
         else if (opt === 'STATUS') {
           r.sp('STATUS');
           returnOptions.status = readStatusItems(r);

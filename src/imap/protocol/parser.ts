@@ -156,6 +156,12 @@ function parseNamed(r: Reader, name: string): Command {
       return parseResetKey(r);
     case 'URLFETCH':
       return parseUrlFetch(r);
+    case 'GETACL':
+    case 'MYRIGHTS':
+    case 'SETACL':
+    case 'DELETEACL':
+    case 'LISTRIGHTS':
+      return parseAcl(r, name);
     default:
       return r.fail(`Unknown command ${name}`);
   }
@@ -360,4 +366,29 @@ function parseId(r: Reader): Command {
   r.expect(')', '")" ending ID parameters');
   r.end();
   return { name: 'ID', params };
+}
+
+/**
+ * RFC 4314 §7: GETACL/MYRIGHTS mailbox, DELETEACL/LISTRIGHTS mailbox identifier, SETACL mailbox
+ * identifier mod-rights; identifier and rights are astrings. An empty identifier is a BAD (§3:
+ * preparation resulting in an empty string MUST be refused with BAD).
+ */
+function parseAcl(r: Reader, name: 'GETACL' | 'MYRIGHTS' | 'SETACL' | 'DELETEACL' | 'LISTRIGHTS'): Command {
+  r.sp(name);
+  const mailbox = r.mailbox();
+  if (name === 'GETACL' || name === 'MYRIGHTS') {
+    r.end();
+    return { name, mailbox };
+  }
+  r.sp('mailbox name');
+  const identifier = r.astring('identifier');
+  if (identifier === '' || identifier === '-') r.fail('Empty identifier');
+  if (name === 'SETACL') {
+    r.sp('identifier');
+    const rights = r.astring('rights');
+    r.end();
+    return { name, mailbox, identifier, rights };
+  }
+  r.end();
+  return { name, mailbox, identifier };
 }

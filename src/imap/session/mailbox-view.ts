@@ -32,6 +32,11 @@ export class MailboxView {
    * client was told everything - the HIGHESTMODSEQ a QRESYNC client may be given (RFC 7162 §3.2).
    */
   expungeFloor = 0;
+  /**
+   * The account's RFC 4314 rights on the mailbox when it was selected (real rights; the owner's
+   * are all of them): PERMANENTFLAGS shows only the flags these let the client change (§5.1.1).
+   */
+  rights = 'lrswipkxtea';
 
   constructor(
     readonly mailboxId: number,

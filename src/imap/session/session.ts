@@ -88,6 +88,8 @@ export class ImapSession {
   private badCount = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** The subscription to another account's events while one of its mailboxes is selected. */
+  private followed: { accountId: number; unsubscribe: () => void } | null = null;
   /** Set when the bus says the selected mailbox changed; cleared by syncView. */
   dirty = false;
   /** A RESETKEY of the selected mailbox happened; syncView announces URLMECH (RFC 4467 §7). */
@@ -389,7 +391,21 @@ export class ImapSession {
     this.unsubscribe = this.deps.bus.subscribe(actor.accountId, (ev) => this.onChange(ev));
   }
 
+  /**
+   * While a mailbox of another account is selected (RFC 4314 sharing), its change events arrive
+   * on that account's channel: listen there too. Selecting one's own mailbox stops listening.
+   */
+  followAccount(accountId: number): void {
+    if (this.followed?.accountId === accountId) return;
+    this.followed?.unsubscribe();
+    this.followed = null;
+    const own = this.actor?.accountId;
+    if (own === undefined || accountId === own || this.closed) return;
+    this.followed = { accountId, unsubscribe: this.deps.bus.subscribe(accountId, (ev) => this.onChange(ev)) };
+  }
+
   unauthenticate(): void {
+    this.followAccount(this.actor?.accountId ?? -1);
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.notify?.close();
@@ -566,6 +582,8 @@ export class ImapSession {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.notify?.close();
+    this.followed?.unsubscribe();
+    this.followed = null;
     this.idleNotify?.();
     const w = this.lineWaiter;
     this.lineWaiter = null;

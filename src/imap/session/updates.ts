@@ -34,11 +34,17 @@ export function writeFlagLines(session: ImapSession, view: MailboxView): void {
   const flags = [...SYSTEM_FLAGS, ...view.keywords.values()].join(' ');
   session.writeLine(`* FLAGS (${flags})`);
   // Keywords may be created freely (mutt's "Old", Thunderbird's $label*): "\*" (RFC 9051 §7.1).
-  session.writeLine(
-    view.readOnly
-      ? '* OK [PERMANENTFLAGS ()] No permanent flags permitted'
-      : `* OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted`,
-  );
+  if (view.readOnly) {
+    session.writeLine('* OK [PERMANENTFLAGS ()] No permanent flags permitted');
+    return;
+  }
+  // RFC 4314 §5.1.1: PERMANENTFLAGS reflect the rights (\Seen: s, \Deleted: t, the rest: w).
+  const r = view.rights;
+  const permanent = [
+    ...SYSTEM_FLAGS.filter((f) => r.includes(f === '\\Seen' ? 's' : f === '\\Deleted' ? 't' : 'w')),
+    ...(r.includes('w') ? [...view.keywords.values(), '\\*'] : []),
+  ];
+  session.writeLine(`* OK [PERMANENTFLAGS (${permanent.join(' ')})] Flags permitted`);
 }
 
 /**

@@ -18,6 +18,7 @@ import * as messages from './messages.js';
 import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
 import * as urlauthKeys from './urlauth-keys.js';
+import * as acl from './acl.js';
 
 import { checkPool } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
@@ -130,6 +131,13 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
+
+    getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),
+    setAcl: guard((actor, name, identifier, rights) => acl.setAcl(ctx, actor, name, identifier, rights)),
+    myRights: guard((actor, name) => acl.myRights(ctx, actor, name)),
+    mailboxById: guard((id) => acl.mailboxById(ctx, id)),
+    mailboxAcl: guard((id) => acl.mailboxAcl(ctx, id)),
+    aclGrants: guard((identifiers) => acl.aclGrants(ctx, identifiers)),
 
     collectGarbage: guard(async () => {
       const rows = await ctx.query<{ n: number }>(

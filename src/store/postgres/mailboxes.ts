@@ -15,6 +15,7 @@
  * - `mailboxes` events are published after the commit of every create/delete/rename/subscribe.
  */
 import { StoreError } from '../errors.js';
+import { forgetIdentifier } from './acl.js';
 import type { AccountRecord, Actor, Mailbox, MailboxCounts, SpecialUse, Uid } from '../types.js';
 import { canonicalName, INBOX, INITIAL_MAILBOXES, isInferior, requireName, superiorsOf, validateAccountName } from '../mailbox-names.js';
 import { newObjectId } from '../object-ids.js';
@@ -180,6 +181,8 @@ export async function deleteAccount(ctx: PgContext, name: string): Promise<void>
       [rows[0].id],
     );
     await db.query('DELETE FROM accounts WHERE id = $1', [rows[0].id]);
+    // Entries naming the account would otherwise grant its rights to a later account of that name.
+    await forgetIdentifier(db, name);
     await collectBlobs(db, blobs.rows.map((r) => r.blob_id));
     return rows[0].id;
   });

@@ -170,6 +170,16 @@ const MIGRATIONS: readonly string[] = [
     modseq     int8 NOT NULL
   );
   `,
+  // 5: access control lists (RFC 4314; SQLite migration 8, docs/decisions/0009).
+  `
+  CREATE TABLE mailbox_acl (
+    mailbox_id int8 NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    identifier text NOT NULL,
+    rights     text NOT NULL,
+    PRIMARY KEY (mailbox_id, identifier)
+  );
+  CREATE INDEX mailbox_acl_identifier ON mailbox_acl(identifier);
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,7 @@ import type { AccountRecord } from '../types.js';
 import { collectAfterCommit } from './blob-refs.js';
 import type { SqliteContext } from './context.js';
 import { insertMailbox } from './mailboxes.js';
+import { forgetIdentifier } from './acl.js';
 import { INITIAL_MAILBOXES, validateAccountName } from '../mailbox-names.js';
 
 interface AccountDbRow {
@@ -92,7 +93,12 @@ export function setPasswordHash(ctx: SqliteContext, name: string, passwordHash: 
 }
 
 export function deleteAccount(ctx: SqliteContext, name: string): void {
-  const id = ctx.write(() => ctx.column<number>('DELETE FROM accounts WHERE name = ? RETURNING id').get(name));
+  const id = ctx.write(() => {
+    const deleted = ctx.column<number>('DELETE FROM accounts WHERE name = ? RETURNING id').get(name);
+    // Entries naming the account would otherwise grant its rights to a later account of that name.
+    if (deleted !== undefined) forgetIdentifier(ctx, name);
+    return deleted;
+  });
   if (id === undefined) throw new StoreError('NONEXISTENT', `no account ${JSON.stringify(name)}`);
   ctx.publishMailboxes(id);
   collectAfterCommit(ctx);

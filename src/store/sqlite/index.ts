@@ -28,6 +28,7 @@ import { startChangeFeed } from './change-feed.js';
 import { checkDatabase } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
 import * as urlauthKeys from './urlauth-keys.js';
+import * as acl from './acl.js';
 
 export { checkSqliteDataDir, migrateSqliteDataDir } from './consistency.js';
 
@@ -121,6 +122,13 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     putDeliveryMark: guard((actor, scope, key, expiresAt) => sieve.putDeliveryMark(ctx, actor, scope, key, expiresAt)),
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
+
+    getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),
+    setAcl: guard((actor, name, identifier, rights) => acl.setAcl(ctx, actor, name, identifier, rights)),
+    myRights: guard((actor, name) => acl.myRights(ctx, actor, name)),
+    mailboxById: guard((id) => acl.mailboxById(ctx, id)),
+    mailboxAcl: guard((id) => acl.mailboxAcl(ctx, id)),
+    aclGrants: guard((identifiers) => acl.aclGrants(ctx, identifiers)),
 
     pruneExpungeHistory: guard((olderThan) => messages.pruneExpungeHistory(ctx, olderThan)),
     collectGarbage: guard(() => collectGarbage(ctx)),

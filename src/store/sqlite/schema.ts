@@ -200,6 +200,18 @@ const MIGRATIONS: readonly string[] = [
     modseq     INTEGER NOT NULL
   );
   `,
+  // 8: access control lists (RFC 4314, docs/decisions/0009): one row per (mailbox, identifier),
+  // gone with the mailbox (RFC 4314 §4: DELETE MUST delete the ACL); looked up by identifier to
+  // find what is shared with an account.
+  `
+  CREATE TABLE mailbox_acl (
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    identifier TEXT NOT NULL,
+    rights     TEXT NOT NULL,
+    PRIMARY KEY (mailbox_id, identifier)
+  ) WITHOUT ROWID;
+  CREATE INDEX mailbox_acl_identifier ON mailbox_acl(identifier);
+  `,
 ];
 
 /** The database file inside the data directory. */
