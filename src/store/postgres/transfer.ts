@@ -15,11 +15,14 @@
 import pg from 'pg';
 import { CHANGE_MARK, insertStatements, REFERENCED_BLOBS, selectPage } from '../transfer/sql.js';
 import { describeUrl } from '../transfer/spec.js';
-import { TransferError, type BlobCheck, type BlobRecord, type RowQuery, type TransferReader, type TransferWriter, type Value } from '../transfer/types.js';
+import { TransferError, type BlobCheck, type BlobRecord, type Column, type RowQuery, type TransferReader, type TransferWriter, type Value } from '../transfer/types.js';
 import { mapError, PG_TYPES } from './context.js';
 import { migrate, PG_SCHEMA_VERSION } from './schema.js';
 
 const CONNECT_TIMEOUT_MS = 5000;
+const BLOB_COLUMNS: readonly Column[] = [
+  { name: 'id', type: 'text' }, { name: 'size', type: 'int' }, { name: 'meta', type: 'text' }, { name: 'refs', type: 'int' }, { name: 'content', type: 'bytes' },
+];
 const collateC = (column: string): string => `${column} COLLATE "C"`;
 
 /** `?` placeholders (transfer/sql.ts) to PostgreSQL's $n. */
@@ -145,10 +148,12 @@ export async function openPostgresTransferWriter(url: string): Promise<TransferW
       const have = new Set(rows.map((r) => r.id));
       return ids.filter((id) => !have.has(id));
     },
-    async putBlob(record, content) {
-      await db.query('INSERT INTO blobs (id, size, meta, refs, content) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (id) DO NOTHING', [
-        record.id, record.size, record.meta, content,
-      ]);
+    async putBlobs(batch) {
+      const columns = BLOB_COLUMNS;
+      for (const s of insertStatements('blobs', columns, batch.length, ' ON CONFLICT (id) DO NOTHING')) {
+        const values = batch.slice(s.from, s.from + s.count).flatMap(({ record, content }) => [record.id, record.size, record.meta, 0, content]);
+        await db.query(numbered(s.sql), values);
+      }
     },
     async raiseCounter(name, value) {
       await db.query(

@@ -163,10 +163,12 @@ export async function openSqliteTransferWriter(dataDir: string): Promise<Transfe
       const have = new Set((db.prepare(`SELECT id FROM blobs WHERE id IN ${inList(ids.length)}`).pluck().all(...ids) as string[]));
       return ids.filter((id) => !have.has(id));
     },
-    async putBlob(record, content) {
-      const id = await blobs.write(content);
-      if (id !== record.id) throw new TransferError(`blob ${record.id}: content hashes to ${id}`);
-      db.prepare('INSERT INTO blobs (id, size, meta, refs) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO NOTHING').run(record.id, record.size, record.meta);
+    async putBlobs(batch) {
+      for (const { record, content } of batch) {
+        const id = await blobs.write(content);
+        if (id !== record.id) throw new TransferError(`blob ${record.id}: content hashes to ${id}`);
+        db.prepare('INSERT INTO blobs (id, size, meta, refs) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO NOTHING').run(record.id, record.size, record.meta);
+      }
     },
     async raiseCounter(name, value) {
       db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)').run(name, value);

@@ -5,7 +5,7 @@
  * Invariants:
  * - The source is only read (TransferReader); the destination changes only inside the writer's
  *   transaction, committed at the very end: a failed or refused copy leaves it as it was.
- * - Memory holds one page of rows or one blob at a time; nothing accumulates with the size of
+ * - Memory holds one page of rows, or blob contents up to BLOB_BATCH_BYTES (plus one blob); nothing accumulates with the size of
  *   the store (the merge check reads account names page by page too).
  * - Order: blobs (each distinct referenced blob once, skipping those the destination has), then
  *   counters, then per account: the account, its mailboxes each with their mailbox-scoped tables,
@@ -18,10 +18,12 @@
 import { createHash } from 'node:crypto';
 import { pages, PAGE_ROWS } from './pages.js';
 import { ACCOUNT_COLUMNS, ACCOUNT_STEPS, COUNTER_COLUMNS, MAILBOX_COLUMNS, MAILBOX_STEPS, SCOPE_COLUMN, type TableStep } from './steps.js';
-import { TransferError, type Column, type TransferReader, type TransferWriter } from './types.js';
+import { TransferError, type BlobRecord, type Column, type TransferReader, type TransferWriter } from './types.js';
 
 /** Blob records per page: their contents are then read one at a time. */
 const BLOB_PAGE = 200;
+/** Contents held before they are written in one batch: bounds memory, saves round trips. */
+const BLOB_BATCH_BYTES = 8 << 20;
 
 export interface CopyOptions {
   /** Add to a destination that already holds other accounts (names must not collide). */
@@ -111,20 +113,31 @@ async function copyBlobs(src: TransferReader, dst: TransferWriter, summary: Copy
     after = records[records.length - 1].id;
     const missing = new Set(await dst.missingBlobs(records.map((r) => r.id)));
     summary.blobsShared += records.length - missing.size;
+    let batch: Array<{ record: BlobRecord; content: Buffer }> = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      await dst.putBlobs(batch);
+      summary.blobs += batch.length;
+      summary.blobBytes += bytes;
+      batch = [];
+      bytes = 0;
+      if (opts.progressEvery > 0 && summary.blobs >= nextReport) {
+        nextReport = (Math.floor(summary.blobs / opts.progressEvery) + 1) * opts.progressEvery;
+        opts.progress(`blobs: ${summary.blobs} copied (${megabytes(summary.blobBytes)})`);
+      }
+    };
     for (const record of records) {
       if (!missing.has(record.id)) continue;
       const content = await src.blobContent(record.id);
       if (content === null) throw new TransferError(`source blob ${record.id} is missing (run facteur db check on the source)`);
       const digest = createHash('sha256').update(content).digest('hex');
       if (digest !== record.id) throw new TransferError(`source blob ${record.id} is damaged: its content's SHA-256 is ${digest}`);
-      await dst.putBlob(record, content);
-      summary.blobs++;
-      summary.blobBytes += content.length;
-      if (opts.progressEvery > 0 && summary.blobs >= nextReport) {
-        nextReport += opts.progressEvery;
-        opts.progress(`blobs: ${summary.blobs} copied (${megabytes(summary.blobBytes)})`);
-      }
+      if (bytes > 0 && bytes + content.length > BLOB_BATCH_BYTES) await flush();
+      batch.push({ record, content });
+      bytes += content.length;
     }
+    await flush();
     if (records.length < BLOB_PAGE) break;
   }
   opts.progress(`blobs: ${summary.blobs} copied (${megabytes(summary.blobBytes)})` + (summary.blobsShared > 0 ? `, ${summary.blobsShared} already present` : ''));

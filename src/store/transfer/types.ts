@@ -82,8 +82,8 @@ export interface TransferWriter {
   insertReturningId(table: string, columns: readonly Column[], row: Row): Promise<number>;
   /** The ids of `ids` the destination has no blob for. */
   missingBlobs(ids: readonly string[]): Promise<string[]>;
-  /** Stores a blob (no reference yet: message rows add their references when inserted). */
-  putBlob(record: BlobRecord, content: Buffer): Promise<void>;
+  /** Stores blobs (no reference yet: message rows add their references when inserted). */
+  putBlobs(blobs: ReadonlyArray<{ record: BlobRecord; content: Buffer }>): Promise<void>;
   /** Sets a counter to the greater of its value and `value` (UIDVALIDITY must never go back). */
   raiseCounter(name: string, value: number): Promise<void>;
   /** Account names of the destination among `names`. */

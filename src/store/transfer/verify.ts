@@ -53,6 +53,21 @@ class Report {
   readonly differences: Difference[] = [];
   total = 0;
   readonly checked = { accounts: 0, mailboxes: 0, messages: 0, blobs: 0 };
+  private nextReport: number;
+
+  constructor(private readonly opts: VerifyOptions) {
+    this.nextReport = opts.progressEvery;
+  }
+
+  /** Counts compared messages and reports progress every opts.progressEvery of them. */
+  messagesCompared(n: number, where: string): void {
+    this.checked.messages += n;
+    const every = this.opts.progressEvery;
+    if (every > 0 && this.checked.messages >= this.nextReport) {
+      this.nextReport = (Math.floor(this.checked.messages / every) + 1) * every;
+      this.opts.progress(`verify: ${this.checked.messages} message(s) compared (at ${where})`);
+    }
+  }
 
   add(where: string, what: string): void {
     this.total++;
@@ -97,8 +112,7 @@ async function mergeJoin(
 }
 
 export async function verifyStores(src: TransferReader, dst: TransferReader, opts: VerifyOptions): Promise<VerifyReport> {
-  const report = new Report();
-  let nextReport = opts.progressEvery;
+  const report = new Report(opts);
   const columns = [INT_ID, ...ACCOUNT_COLUMNS];
   const q = { table: 'accounts', columns, key: ['name'] };
   await mergeJoin(rowsOf(src, q), rowsOf(dst, q), keyComparator(columns, q.key), {
@@ -111,10 +125,6 @@ export async function verifyStores(src: TransferReader, dst: TransferReader, opt
       report.checked.accounts++;
       report.compare(`account ${name}`, columns, x, y, 2);
       await verifyAccount(src, dst, report, name, x[0] as number, y[0] as number);
-      if (opts.progressEvery > 0 && report.checked.messages >= nextReport) {
-        nextReport = (Math.floor(report.checked.messages / opts.progressEvery) + 1) * opts.progressEvery;
-        opts.progress(`verify: ${report.checked.messages} message(s) compared`);
-      }
     },
   });
   await verifyCounters(src, dst, report);
@@ -134,7 +144,7 @@ async function verifyAccount(src: TransferReader, dst: TransferReader, report: R
       report.compare(where, columns, x, y, 2);
       for (const step of MAILBOX_STEPS) {
         const n = await verifyTable(src, dst, report, step, where, x[0] as number, y[0] as number);
-        if (step.table === 'messages') report.checked.messages += n;
+        if (step.table === 'messages') report.messagesCompared(n, where);
       }
     },
   });
