@@ -85,9 +85,9 @@ export async function openPostgresTransferReader(url: string): Promise<TransferR
     async referencedBlobs(after, limit) {
       return (await db.query<BlobRecord>(numbered(REFERENCED_BLOBS(collateC)), [after ?? '', limit])).rows;
     },
-    async blobContent(id) {
-      const { rows } = await db.query<{ content: Buffer }>('SELECT content FROM blobs WHERE id = $1', [id]);
-      return rows.length === 0 ? null : rows[0].content;
+    async blobContents(ids) {
+      const { rows } = await db.query<{ id: string; content: Buffer }>('SELECT id, content FROM blobs WHERE id = ANY($1::text[])', [ids]);
+      return new Map(rows.map((r) => [r.id, r.content]));
     },
     async blobChecks(ids) {
       const { rows } = await db.query<BlobCheck>(

@@ -26,6 +26,8 @@ import { mapError } from './context.js';
 import { configure, DATABASE_FILE, migrate, SCHEMA_VERSION } from './schema.js';
 
 const BUSY_TIMEOUT_MS = 5000;
+/** Blob files read or written concurrently (each write still fsynced and renamed as FsBlobStore does). */
+const BLOB_WRITES_AT_ONCE = 32;
 const plain = (column: string): string => column;
 
 const toSqlite = (v: Value): Value => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
@@ -91,14 +93,21 @@ export async function openSqliteTransferReader(dataDir: string): Promise<Transfe
     async referencedBlobs(after, limit) {
       return db.prepare(REFERENCED_BLOBS(plain)).all(after ?? '', limit) as BlobRecord[];
     },
-    async blobContent(id) {
-      if (!BLOB_ID_PATTERN.test(id)) return null;
-      try {
-        return await readFile(blobFilePath(blobRoot, id));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw e;
+    async blobContents(ids) {
+      const out = new Map<string, Buffer>();
+      for (let i = 0; i < ids.length; i += BLOB_WRITES_AT_ONCE) {
+        await Promise.all(
+          ids.slice(i, i + BLOB_WRITES_AT_ONCE).map(async (id) => {
+            if (!BLOB_ID_PATTERN.test(id)) return;
+            try {
+              out.set(id, await readFile(blobFilePath(blobRoot, id)));
+            } catch (e) {
+              if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+            }
+          }),
+        );
       }
+      return out;
     },
     async blobChecks(ids) {
       const out = new Map<string, BlobCheck>();
@@ -164,10 +173,15 @@ export async function openSqliteTransferWriter(dataDir: string): Promise<Transfe
       return ids.filter((id) => !have.has(id));
     },
     async putBlobs(batch) {
-      for (const { record, content } of batch) {
-        const id = await blobs.write(content);
-        if (id !== record.id) throw new TransferError(`blob ${record.id}: content hashes to ${id}`);
-        db.prepare('INSERT INTO blobs (id, size, meta, refs) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO NOTHING').run(record.id, record.size, record.meta);
+      // Several durable writes at once: their fsyncs share the filesystem's journal commits,
+      // where one at a time costs a few journal commits per blob.
+      for (let i = 0; i < batch.length; i += BLOB_WRITES_AT_ONCE) {
+        const part = batch.slice(i, i + BLOB_WRITES_AT_ONCE);
+        const ids = await Promise.all(part.map((b) => blobs.write(b.content)));
+        part.forEach(({ record }, k) => {
+          if (ids[k] !== record.id) throw new TransferError(`blob ${record.id}: content hashes to ${ids[k]}`);
+          db.prepare('INSERT INTO blobs (id, size, meta, refs) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO NOTHING').run(record.id, record.size, record.meta);
+        });
       }
     },
     async raiseCounter(name, value) {

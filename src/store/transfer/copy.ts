@@ -5,7 +5,7 @@
  * Invariants:
  * - The source is only read (TransferReader); the destination changes only inside the writer's
  *   transaction, committed at the very end: a failed or refused copy leaves it as it was.
- * - Memory holds one page of rows, or blob contents up to BLOB_BATCH_BYTES (plus one blob); nothing accumulates with the size of
+ * - Memory holds one page of rows, or blob contents up to BLOB_BATCH_BYTES (or one larger blob); nothing accumulates with the size of
  *   the store (the merge check reads account names page by page too).
  * - Order: blobs (each distinct referenced blob once, skipping those the destination has), then
  *   counters, then per account: the account, its mailboxes each with their mailbox-scoped tables,
@@ -113,14 +113,24 @@ async function copyBlobs(src: TransferReader, dst: TransferWriter, summary: Copy
     after = records[records.length - 1].id;
     const missing = new Set(await dst.missingBlobs(records.map((r) => r.id)));
     summary.blobsShared += records.length - missing.size;
-    let batch: Array<{ record: BlobRecord; content: Buffer }> = [];
+    // Groups of missing blobs of at most BLOB_BATCH_BYTES (or one larger blob), read and
+    // written together.
+    let group: BlobRecord[] = [];
     let bytes = 0;
     const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
+      if (group.length === 0) return;
+      const contents = await src.blobContents(group.map((r) => r.id));
+      const batch = group.map((record) => {
+        const content = contents.get(record.id);
+        if (content === undefined) throw new TransferError(`source blob ${record.id} is missing (run facteur db check on the source)`);
+        const digest = createHash('sha256').update(content).digest('hex');
+        if (digest !== record.id) throw new TransferError(`source blob ${record.id} is damaged: its content's SHA-256 is ${digest}`);
+        summary.blobBytes += content.length;
+        return { record, content };
+      });
       await dst.putBlobs(batch);
       summary.blobs += batch.length;
-      summary.blobBytes += bytes;
-      batch = [];
+      group = [];
       bytes = 0;
       if (opts.progressEvery > 0 && summary.blobs >= nextReport) {
         nextReport = (Math.floor(summary.blobs / opts.progressEvery) + 1) * opts.progressEvery;
@@ -129,13 +139,9 @@ async function copyBlobs(src: TransferReader, dst: TransferWriter, summary: Copy
     };
     for (const record of records) {
       if (!missing.has(record.id)) continue;
-      const content = await src.blobContent(record.id);
-      if (content === null) throw new TransferError(`source blob ${record.id} is missing (run facteur db check on the source)`);
-      const digest = createHash('sha256').update(content).digest('hex');
-      if (digest !== record.id) throw new TransferError(`source blob ${record.id} is damaged: its content's SHA-256 is ${digest}`);
-      if (bytes > 0 && bytes + content.length > BLOB_BATCH_BYTES) await flush();
-      batch.push({ record, content });
-      bytes += content.length;
+      if (bytes > 0 && bytes + record.size > BLOB_BATCH_BYTES) await flush();
+      group.push(record);
+      bytes += record.size;
     }
     await flush();
     if (records.length < BLOB_PAGE) break;

@@ -61,8 +61,9 @@ export interface TransferReader {
   rows(q: RowQuery): Promise<Row[]>;
   /** Blobs referenced by at least one message, ordered by id, after `after`. */
   referencedBlobs(after: string | null, limit: number): Promise<BlobRecord[]>;
-  /** The stored content of a blob, or null when absent (file or row). */
-  blobContent(id: string): Promise<Buffer | null>;
+  /** The stored contents of blobs (absent ones, file or row, are missing from the map). The
+   * caller bounds the total size of one call. */
+  blobContents(ids: readonly string[]): Promise<Map<string, Buffer>>;
   /** Metadata and SHA-256 hex of the stored content of each of `ids` that has a blob row
    * (digest null when the row exists but the content does not). */
   blobChecks(ids: readonly string[]): Promise<Map<string, BlobCheck>>;
