@@ -5,11 +5,12 @@
 // PostgreSQL tests skip, loudly, when no server answers at FACTEUR_TEST_PG_URL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { main } from './main.js';
 import type { CliIo } from './io.js';
@@ -81,6 +82,19 @@ const counter = async (dataDir: string): Promise<number> => {
   }
 };
 
+/**
+ * The database file's SHA-256 and every file name under the data directory, but SQLite's WAL
+ * files: any reader of a WAL database creates them (the shared-memory index), without data.
+ */
+async function fingerprint(dir: string): Promise<{ database: string; files: string[]; wal: number }> {
+  const wal = await stat(join(dir, 'facteur.sqlite-wal')).then((s) => s.size, () => 0);
+  return {
+    database: createHash('sha256').update(await readFile(join(dir, 'facteur.sqlite'))).digest('hex'),
+    files: (await readdir(dir, { recursive: true })).filter((f) => !/-(wal|shm)$/.test(f)).sort(),
+    wal,
+  };
+}
+
 test('help and bad arguments give clear messages', async () => {
   const h = await run(['help', 'store']);
   assert.equal(h.code, 0);
@@ -115,6 +129,7 @@ test('sqlite -> sqlite: copy, verify, blobs shared, refusals, and a changing sou
   const other = await mkdtemp(join(tmpdir(), 'facteur-copy-other-'));
   try {
     await populate(await openSqliteStore({ dataDir: src, bus: new LocalChangeBus() }));
+    const sourceBefore = await fingerprint(src);
     const r = await run(['store', 'copy', '--from', `sqlite:${src}`, '--to', `sqlite:${dst}`, '--progress-every', '2']);
     assert.equal(r.code, 0, r.err + r.out);
     assert.match(r.out, /copied 2 account\(s\), \d+ mailbox\(es\), 6 message\(s\), 4 blob\(s\)/);
@@ -126,6 +141,8 @@ test('sqlite -> sqlite: copy, verify, blobs shared, refusals, and a changing sou
     assert.equal(files.length, 4);
     assert.equal(await counter(dst), await counter(src));
     assert.equal((await run(['db', 'check', '--data', dst])).code, 0);
+    // The source was only read: same database bytes, same files.
+    assert.deepEqual(await fingerprint(src), sourceBefore);
 
     // A destination with accounts is refused, and stays as it was.
     const again = await run(['store', 'copy', '--from', `sqlite:${src}`, '--to', `sqlite:${dst}`]);
@@ -135,6 +152,16 @@ test('sqlite -> sqlite: copy, verify, blobs shared, refusals, and a changing sou
     assert.equal(clash.code, 1);
     assert.match(clash.err, /--merge: 2 account\(s\) exist in both stores \(alice, bob\); nothing was copied/);
     assert.equal((await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', `sqlite:${dst}`])).code, 0);
+
+    // A changed byte in a destination blob file is caught, and named.
+    const file = files.map((f) => join(dst, 'blobs', f)).sort()[0];
+    const original = await readFile(file);
+    await writeFile(file, Buffer.concat([original.subarray(0, original.length - 1), Buffer.from([original[original.length - 1] ^ 1])]));
+    const tampered = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', `sqlite:${dst}`]);
+    assert.equal(tampered.code, 1, tampered.out);
+    const id = file.slice(-64);
+    assert.match(tampered.out, new RegExp(`^blob ${id}: destination content SHA-256 [0-9a-f]{64} differs from the source's ${id}$`, 'm'));
+    await writeFile(file, original);
 
     // --merge beside other accounts: carol stays, the source's accounts arrive.
     const o = await openSqliteStore({ dataDir: other, bus: new LocalChangeBus() });
@@ -212,10 +239,19 @@ describe('with PostgreSQL', async () => {
         await pgStore.close();
       }
 
-      // Back to a new SQLite directory: the reverse direction, verified too.
+      // Back to a new SQLite directory: the reverse direction, verified too; and PostgreSQL to
+      // PostgreSQL (another schema).
       const rev = await run(['store', 'copy', '--from', schema.url, '--to', `sqlite:${back}`]);
       assert.equal(rev.code, 0, rev.err + rev.out);
       assert.equal((await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', `sqlite:${back}`])).code, 0);
+      const second = await createScratchSchema(db.url);
+      try {
+        const p2p = await run(['store', 'copy', '--from', schema.url, '--to', second.url]);
+        assert.equal(p2p.code, 0, p2p.err + p2p.out);
+        assert.match(p2p.out, /verified: no differences/);
+      } finally {
+        await second.drop();
+      }
 
       // Tampering with the destination is caught and named.
       const c = new pg.Client({ connectionString: schema.url });
