@@ -113,9 +113,13 @@ export async function openSqliteTransferReader(dataDir: string): Promise<Transfe
       const out = new Map<string, BlobCheck>();
       if (ids.length === 0) return out;
       const records = db.prepare(`SELECT id, size, meta FROM blobs WHERE id IN ${inList(ids.length)}`).all(...ids) as BlobRecord[];
-      for (const r of records) {
-        const digest = BLOB_ID_PATTERN.test(r.id) ? await sha256File(blobFilePath(blobRoot, r.id)) : null;
-        out.set(r.id, { ...r, digest });
+      for (let i = 0; i < records.length; i += BLOB_WRITES_AT_ONCE) {
+        await Promise.all(
+          records.slice(i, i + BLOB_WRITES_AT_ONCE).map(async (r) => {
+            const digest = BLOB_ID_PATTERN.test(r.id) ? await sha256File(blobFilePath(blobRoot, r.id)) : null;
+            out.set(r.id, { ...r, digest });
+          }),
+        );
       }
       return out;
     },
