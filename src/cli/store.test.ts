@@ -271,6 +271,10 @@ describe('with PostgreSQL', async () => {
         await c.query(`UPDATE sieve_scripts SET active = NOT active`);
         const sieve = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
         assert.match(sieve.out, /^alice Sieve scripts name="main": active: source true, destination false$/m);
+        await c.query(`DELETE FROM messages WHERE uid = 1 AND mailbox_id = (SELECT id FROM mailboxes WHERE name = 'Archive' AND account_id = (SELECT id FROM accounts WHERE name = 'alice'))`);
+        const lost = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
+        assert.match(lost.out, /^alice\/Archive uid 1: missing from the destination$/m);
+        assert.match(lost.out, /^alice\/Archive: messages: 2 in the source, 1 in the destination$/m);
       } finally {
         await c.end();
       }

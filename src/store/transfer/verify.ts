@@ -162,18 +162,25 @@ async function verifyTable(src: TransferReader, dst: TransferReader, report: Rep
     return `${owner} ${step.name}${key === '' ? '' : ` ${key}`}`;
   };
   let n = 0;
+  let m = 0;
   // A keyless table has one row per scope: the comparator says "same row" for any two.
   await mergeJoin(rowsOf(src, q(srcScope)), rowsOf(dst, q(dstScope)), keyComparator(step.columns, step.key), {
     onlySource: (x) => {
       n++;
       report.add(label(x), 'missing from the destination');
     },
-    onlyDestination: (y) => report.add(label(y), 'only in the destination'),
+    onlyDestination: (y) => {
+      m++;
+      report.add(label(y), 'only in the destination');
+    },
     both: (x, y) => {
       n++;
+      m++;
       report.compare(label(x), step.columns, x, y);
     },
   });
+  // The counts, on one line, for when the per-row lines are too many to read (or were cut).
+  if (n !== m) report.add(owner, `${step.name}: ${n} in the source, ${m} in the destination`);
   return n;
 }
 
