@@ -24,6 +24,7 @@ import { createScratchDatabase, createScratchSchema, serverReachable, type Scrat
 import { openSqliteTransferReader, openSqliteTransferWriter } from '../store/sqlite/transfer.js';
 import { copyStore } from '../store/transfer/copy.js';
 import { TransferError } from '../store/transfer/types.js';
+import { verifyStores } from '../store/transfer/verify.js';
 
 const PG_SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -192,6 +193,24 @@ test('sqlite -> sqlite: copy, verify, blobs shared, refusals, and a changing sou
       const db = new Database(join(fresh, 'facteur.sqlite'), { readonly: true });
       assert.equal(db.prepare('SELECT count(*) FROM accounts').pluck().get(), 0);
       db.close();
+      // --allow-live: the snapshot is committed, with a warning, and verifies against itself.
+      const snapshot = await openSqliteTransferReader(src);
+      const late = await openSqliteStore({ dataDir: src, bus: new LocalChangeBus() });
+      await late.append({ accountId: alice.id, name: 'alice' }, 'INBOX', [msg('later still')]);
+      await late.close();
+      const warnings: string[] = [];
+      const s = await copyStore(snapshot, await openSqliteTransferWriter(fresh), { merge: false, allowLive: true, progressEvery: 0, progress: (l) => warnings.push(l) });
+      assert.equal(s.sourceChanged, true);
+      assert.equal(s.messages, 7);
+      assert.ok(warnings.some((w) => /warning: the source changed during the copy/.test(w)), JSON.stringify(warnings));
+      const destination = await openSqliteTransferReader(fresh);
+      const report = await verifyStores(snapshot, destination, { merge: false, progressEvery: 0, progress: () => undefined });
+      assert.equal(report.total, 0, JSON.stringify(report.differences));
+      await Promise.all([snapshot.close(), destination.close()]);
+      // ... while the source as it is now has one message more.
+      const now = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', `sqlite:${fresh}`]);
+      assert.equal(now.code, 1);
+      assert.match(now.out, /^alice\/INBOX uid 6: missing from the destination$/m);
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }
