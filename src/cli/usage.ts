@@ -15,12 +15,13 @@ Commands:
   deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
   db migrate               apply pending schema migrations (prints the version before/after)
   db check                 read-only consistency check of the store (exit 1 on problems)
-  store copy --from S --to S   copy every account, mailbox, message and setting between stores
-                           (sqlite:DIR or postgres://...), then verify the copy
-  store verify --from S --to S compare two stores (exit 1 on differences)
+  store copy --from S --to S
+                           copy a whole store (S: sqlite:DIR or postgres://...), then verify it
+  store verify --from S --to S
+                           compare two stores (exit 1 on differences)
   help [serve|user|deliver|db|store|config] show help (config: the configuration reference)
 
-Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
+Every command but store accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
 
 export function serveUsage(): string {
