@@ -6,6 +6,10 @@ import { LocalChangeBus } from './store/bus.js';
 import type { ChangeBus, MailStore } from './store/types.js';
 import { checkSqliteDataDir, migrateSqliteDataDir, openSqliteStore } from './store/sqlite/index.js';
 import { checkPostgres, migratePostgres, openPostgresStore, PgChangeBus } from './store/postgres/index.js';
+import { openSqliteTransferReader, openSqliteTransferWriter } from './store/sqlite/transfer.js';
+import { openPostgresTransferReader, openPostgresTransferWriter } from './store/postgres/transfer.js';
+import type { StoreSpec } from './store/transfer/spec.js';
+import type { TransferReader, TransferWriter } from './store/transfer/types.js';
 import type { ConsistencyReport, MigrationResult } from './store/consistency.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './observability/log.js';
@@ -77,6 +81,17 @@ export function migrateStore(config: Config): Promise<MigrationResult> {
 /** `facteur db check`: the configured store's read-only consistency check (no migration). */
 export function checkStore(config: Config): Promise<ConsistencyReport> {
   return isPostgres(config) ? checkPostgres(config.store) : checkSqliteDataDir(config.dataDir);
+}
+
+/** `facteur store copy|verify`: a read-only snapshot of the store a spec names (sqlite:DIR or a
+ * PostgreSQL URL), whatever the configured store is (docs/decisions/0013-store-copy.md). */
+export function openTransferReader(spec: StoreSpec): Promise<TransferReader> {
+  return spec.kind === 'postgres' ? openPostgresTransferReader(spec.url) : openSqliteTransferReader(spec.dataDir);
+}
+
+/** `facteur store copy`: the destination, migrated, inside one write transaction. */
+export function openTransferWriter(spec: StoreSpec): Promise<TransferWriter> {
+  return spec.kind === 'postgres' ? openPostgresTransferWriter(spec.url) : openSqliteTransferWriter(spec.dataDir);
 }
 
 /** The Sieve library delivery runs (src/sieve/index.ts), accepting every script ManageSieve

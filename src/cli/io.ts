@@ -12,6 +12,8 @@ import type { Logger } from '../observability/log.js';
 import type { MailStore } from '../store/types.js';
 import type { DeliveryAgent } from '../delivery/index.js';
 import type { ConsistencyReport, MigrationResult } from '../store/consistency.js';
+import type { StoreSpec } from '../store/transfer/spec.js';
+import type { TransferReader, TransferWriter } from '../store/transfer/types.js';
 
 /** The two entry points of the composition root (src/main.ts) the CLI uses. */
 export interface ServerApi {
@@ -23,6 +25,10 @@ export interface ServerApi {
   migrateStore?(config: Config): Promise<MigrationResult>;
   /** `facteur db check`: read-only consistency check of the configured store. */
   checkStore?(config: Config): Promise<ConsistencyReport>;
+  /** `facteur store copy|verify`: a read-only snapshot of the store a spec names. */
+  openTransferReader?(spec: StoreSpec): Promise<TransferReader>;
+  /** `facteur store copy`: the destination store, migrated, in one write transaction. */
+  openTransferWriter?(spec: StoreSpec): Promise<TransferWriter>;
 }
 
 export interface CliIo {

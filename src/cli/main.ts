@@ -14,8 +14,10 @@ import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 import { DELIVER_USAGE, deliverCommand } from './deliver.js';
 import { dbCommand } from './db.js';
-import { ACL_USAGE, DB_USAGE, MAIN_USAGE, serveUsage, USER_USAGE } from './usage.js';
+import { ACL_USAGE, DB_USAGE, MAIN_USAGE, serveUsage, STORE_USAGE, USER_USAGE } from './usage.js';
 import { aclCommand } from './acl.js';
+import { storeCommand } from './store.js';
+
 
 const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
 
@@ -33,6 +35,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     else if (topic === 'deliver') io.stdout.write(DELIVER_USAGE);
     else if (topic === 'db') io.stdout.write(DB_USAGE);
     else if (topic === 'acl') io.stdout.write(ACL_USAGE);
+    else if (topic === 'store') io.stdout.write(STORE_USAGE);
     else io.stdout.write(MAIN_USAGE);
     return 0;
   }
@@ -55,6 +58,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return dbCommand(rest, io);
     case 'acl':
       return aclCommand(rest, io);
+    case 'store':
+      return storeCommand(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (try 'facteur --help')`);
   }

@@ -16,9 +16,13 @@ Commands:
   deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
   db migrate               apply pending schema migrations (prints the version before/after)
   db check                 read-only consistency check of the store (exit 1 on problems)
-  help [serve|user|acl|deliver|db|config] show help (config: the configuration reference)
+  store copy --from S --to S
+                           copy a whole store (S: sqlite:DIR or postgres://...), then verify it
+  store verify --from S --to S
+                           compare two stores (exit 1 on differences)
+  help [serve|user|acl|deliver|db|store|config] show help (config: the configuration reference)
 
-Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
+Every command but store accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
 
 export function serveUsage(): string {
@@ -71,4 +75,31 @@ IDENTIFIER: an account name, "anyone" or "authenticated"; "-name" is a negative 
 RIGHTS (RFC 4314): l lookup, r read, s seen, w write flags, i insert, p post (delivery), k create
 children, x delete, t delete messages, e expunge, a administer; c = kx and d = et.
 The owner always has every right. Others see a mailbox as "Other Users/OWNER/MAILBOX" (or "Shared/NAME").
+`;
+
+export const STORE_USAGE = `Usage: facteur store copy --from STORE --to STORE [--merge] [--allow-live] [--no-verify | --verify-only] [--progress-every N]
+       facteur store verify --from STORE --to STORE [--merge] [--progress-every N]
+
+STORE is sqlite:DIR (a data directory) or postgres://USER@HOST:PORT/DATABASE.
+
+  store copy     copies everything the source keeps into the destination: accounts (names and
+                 password hashes), mailboxes with UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and MAILBOXID,
+                 messages with UIDs, flags, modseqs, dates, EMAILID/THREADID and bodies (each blob
+                 once), QRESYNC expunge history, subscriptions, Sieve scripts and the active one,
+                 delivery marks and URLAUTH keys. IMAP clients need no resynchronisation.
+                 The destination's schema is migrated first; the copy is one transaction (all or
+                 nothing); the source is only read. Then the copy is verified (as store verify).
+    --merge        the destination may already hold other accounts (no name may be on both sides)
+    --allow-live   commit even if the source changed during the copy (the copy is the source as it
+                   was at the start); without it such a copy is refused: stop the server first
+    --no-verify    skip the verification;  --verify-only  only verify (same as store verify)
+  store verify   compares per account and mailbox: UIDs, flags, modseqs, dates, object ids,
+                 UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ, the other tables, and the SHA-256 of every
+                 blob on both sides. One line per difference; exit 1 when any.
+    --merge        accounts only in the destination are not differences
+
+  --progress-every N  a progress line on stderr every N messages/blobs (default 10000; 0: none)
+
+Stop the server (and deliveries) on the source before copying: the copy reads one snapshot and
+refuses to commit if the source changed meanwhile.
 `;

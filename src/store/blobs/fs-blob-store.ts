@@ -27,6 +27,13 @@ export const blobIdOf = (content: Buffer): string => createHash('sha256').update
 const isErrno = (e: unknown, code: string): boolean =>
   typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
 
+/** The final path of blob `id` under the blob root `<dataDir>/blobs` (no directory is created,
+ * so read-only callers such as `facteur store copy` can use it on a source they must not touch). */
+export function blobFilePath(root: string, id: string): string {
+  if (!BLOB_ID_PATTERN.test(id)) throw new StoreError('NONEXISTENT', `invalid blob id ${JSON.stringify(id)}`);
+  return join(root, id.slice(0, 2), id.slice(2, 4), id);
+}
+
 export class FsBlobStore implements BlobStore {
   readonly root: string;
 
@@ -37,8 +44,7 @@ export class FsBlobStore implements BlobStore {
 
   /** The final path of a blob id. */
   pathOf(id: string): string {
-    if (!BLOB_ID_PATTERN.test(id)) throw new StoreError('NONEXISTENT', `invalid blob id ${JSON.stringify(id)}`);
-    return join(this.root, id.slice(0, 2), id.slice(2, 4), id);
+    return blobFilePath(this.root, id);
   }
 
   private tmpPath(): string {
