@@ -11,13 +11,16 @@
  *   (RFC 9208), which therefore always see the owner and charge the owner's quota root.
  */
 import type { MailStore } from './types.js';
+import { withServerAdminEntry } from './metadata-admin.js';
 
 /** Options of the domain layer, from Config (main.ts). */
 export interface DomainOptions {
-  readonly placeholder?: never;
+  /** The server METADATA entry /shared/admin (RFC 5464 §3.2.1.1, --metadata-admin); null: none. */
+  readonly metadataAdmin?: string | null;
 }
 
-export function domainStore(backend: MailStore, _options: DomainOptions = {}): MailStore {
-  const store = backend;
+export function domainStore(backend: MailStore, options: DomainOptions = {}): MailStore {
+  let store = backend;
+  store = withServerAdminEntry(store, options.metadataAdmin ?? null);
   return store;
 }

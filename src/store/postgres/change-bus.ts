@@ -38,9 +38,14 @@ interface Wire {
   m?: number | null;
   /** highest modseq ('mailbox' only) */
   s?: number;
-  /** 'k' marks an urlauth-keys event */
-  t?: 'k';
+  /** 'k' marks an urlauth-keys event, 'd' a metadata event (RFC 5464 entries in `e`) */
+  t?: 'k' | 'd';
+  /** entry names ('metadata' only) */
+  e?: string[];
 }
+
+/** Entry names one notification carries: NOTIFY payloads are limited to 8000 bytes. */
+const MAX_WIRE_ENTRIES = 20;
 
 export interface PgChangeBusOptions {
   url: string;
@@ -74,6 +79,15 @@ export class PgChangeBus implements ChangeBus {
 
   publish(event: ChangeEvent): void {
     this.local.publish(event);
+    if (event.type === 'metadata') {
+      // Entry names are at most 256 octets (store/metadata.ts): chunks keep each payload small.
+      for (let i = 0; i < event.entries.length; i += MAX_WIRE_ENTRIES) {
+        const wire: Wire = { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'd', e: event.entries.slice(i, i + MAX_WIRE_ENTRIES) };
+        const payload = JSON.stringify(wire);
+        this.publishChain = this.publishChain.then(() => this.notify(payload));
+      }
+      return;
+    }
     const wire: Wire =
       event.type === 'mailbox'
         ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq }
@@ -206,7 +220,12 @@ export class PgChangeBus implements ChangeBus {
     }
     if (typeof w !== 'object' || w === null || w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
     const accountId = w.a as number;
-    if (w.t === 'k') {
+    if (w.t === 'd') {
+      const entries = Array.isArray(w.e) ? w.e.filter((x): x is string => typeof x === 'string') : [];
+      if ((w.m === null || Number.isSafeInteger(w.m)) && entries.length > 0) {
+        this.local.publish({ type: 'metadata', accountId, mailboxId: w.m ?? null, entries });
+      }
+    } else if (w.t === 'k') {
       if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'urlauth-keys', accountId, mailboxId: w.m ?? null });
     } else if (Number.isSafeInteger(w.m) && Number.isSafeInteger(w.s)) {
       this.local.publish({ type: 'mailbox', accountId, mailboxId: w.m as number, highestModSeq: w.s as ModSeq });

@@ -170,6 +170,18 @@ const MIGRATIONS: readonly string[] = [
     modseq     int8 NOT NULL
   );
   `,
+  // 5: METADATA (RFC 5464; SQLite migration 8): one row per entry of a mailbox (mailbox_id) or
+  // of the server (NULL), private to account_id or shared (NULL).
+  `
+  CREATE TABLE metadata (
+    mailbox_id int8 REFERENCES mailboxes(id) ON DELETE CASCADE,
+    account_id int8 REFERENCES accounts(id) ON DELETE CASCADE,
+    name       text NOT NULL,
+    value      bytea NOT NULL
+  );
+  CREATE UNIQUE INDEX metadata_key ON metadata ((coalesce(mailbox_id, 0)), (coalesce(account_id, 0)), name);
+  CREATE INDEX metadata_account ON metadata (account_id);
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
