@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { LocalChangeBus } from '../bus.js';
 import { isStoreError } from '../errors.js';
-import { asUid, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
+import { asUid, SERVER_CHANNEL, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
 import { openPostgresStore, PgChangeBus } from '../postgres/index.js';
 import { createScratchDatabase, createScratchSchema, serverReachable } from '../postgres/scratch-database.js';
 import { runStoreContract } from './contract.js';
@@ -255,6 +255,19 @@ describe('postgres backend specifics', { skip }, () => {
       assert.deepEqual(ev, { type: 'mailbox', accountId: a.accountId, mailboxId: inbox.id, highestModSeq: r.modseq });
       const ch = await storeB.changesSince(a, inbox.id, 0 as ModSeq);
       assert.deepEqual(ch.changed.map((m) => m.uid), r.uids);
+
+      // METADATA (RFC 5464) events cross nodes too: mailbox entries on the owner's channel,
+      // server /shared entries on SERVER_CHANNEL.
+      const server: ChangeEvent[] = [];
+      busB.subscribe(SERVER_CHANNEL, (e) => server.push(e));
+      await storeA.setMetadata(a, 'INBOX', [{ name: '/shared/comment', value: Buffer.from('x') }]);
+      assert.deepEqual(await waitFor(seen, (e) => e.type === 'metadata'), {
+        type: 'metadata', accountId: a.accountId, mailboxId: inbox.id, entries: ['/shared/comment'],
+      });
+      await storeA.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('motd') }]);
+      assert.deepEqual(await waitFor(server, (e) => e.type === 'metadata'), {
+        type: 'metadata', accountId: SERVER_CHANNEL, mailboxId: null, entries: ['/shared/comment'],
+      });
     } finally {
       await storeA.close();
       await storeB.close();
