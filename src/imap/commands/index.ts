@@ -31,6 +31,7 @@ import { storeCommand } from './store.js';
 import { compressCommand } from './compress.js';
 import { cancelUpdateCommand } from './cancelupdate.js';
 import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
+import { getMetadataCommand, setMetadataCommand } from './metadata.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -75,5 +76,7 @@ export function buildCommandTable(): CommandTable {
   t.register(genUrlAuthCommand);
   t.register(resetKeyCommand);
   t.register(urlFetchCommand);
+  t.register(getMetadataCommand);
+  t.register(setMetadataCommand);
   return t;
 }

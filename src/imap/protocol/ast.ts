@@ -154,8 +154,8 @@ export interface ListCommand {
   reference: string;
   /** One or more patterns (RFC 5258 allows a parenthesized list). */
   patterns: string[];
-  /** Return options (RFC 5258 §3.2, RFC 5819, RFC 6154). */
-  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null };
+  /** Return options (RFC 5258 §3.2, RFC 5819, RFC 6154; `metadata`: RFC 9590 entry names as sent). */
+  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null; metadata?: string[] | null };
   /** true when the client used any LIST-EXTENDED syntax (affects reply form). */
   extended: boolean;
 }
@@ -209,6 +209,9 @@ export interface UrlFetchArg {
   params: UrlFetchParam[];
 }
 
+/** RFC 5464 §4.2.2 DEPTH. */
+export type MetadataDepth = '0' | '1' | 'infinity';
+
 export type Command =
   | { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' | 'UNAUTHENTICATE' }
   | { name: 'EXPUNGE' }
@@ -252,7 +255,11 @@ export type Command =
   | { name: 'GENURLAUTH'; pairs: Array<{ url: string; mechanism: string }> }
   /** RFC 4467 §9: no mailbox = every key of the user; mechanisms upper-cased. */
   | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
-  | { name: 'URLFETCH'; urls: UrlFetchArg[] };
+  | { name: 'URLFETCH'; urls: UrlFetchArg[] }
+  /** RFC 5464 §4.2: mailbox "" means the server; entries as sent (the handler validates them). */
+  | { name: 'GETMETADATA'; mailbox: string; entries: string[]; maxSize: number | null; depth: MetadataDepth }
+  /** RFC 5464 §4.3: value null (NIL) removes the entry. */
+  | { name: 'SETMETADATA'; mailbox: string; values: Array<{ entry: string; value: Buffer | null }> };
 
 export type CommandName = Command['name'];
 
