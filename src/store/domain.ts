@@ -11,7 +11,7 @@
  *   (RFC 9208), which therefore always see the owner and charge the owner's quota root.
  */
 import type { MailStore } from './types.js';
-import { withServerAdminEntry } from './metadata-admin.js';
+import { withComputedMetadata } from './metadata-computed.js';
 
 /** Options of the domain layer, from Config (main.ts). */
 export interface DomainOptions {
@@ -21,6 +21,6 @@ export interface DomainOptions {
 
 export function domainStore(backend: MailStore, options: DomainOptions = {}): MailStore {
   let store = backend;
-  store = withServerAdminEntry(store, options.metadataAdmin ?? null);
+  store = withComputedMetadata(store, options.metadataAdmin ?? null);
   return store;
 }

@@ -139,6 +139,9 @@ export function clientMayWriteServerEntry(name: string): boolean {
 /** The server entry the operator configures (--metadata-admin) and nobody can write. */
 export const SERVER_ADMIN_ENTRY = '/shared/admin';
 
+/** RFC 6154 §4: the mailbox's special-use attributes, computed (metadata-computed.ts), read-only here. */
+export const MAILBOX_SPECIALUSE_ENTRY = '/private/specialuse';
+
 /** Who writes: a client on a mailbox, a client on the server, or the operator on the server. */
 export type MetadataWriter = 'mailbox' | 'server-client' | 'server-admin';
 
@@ -157,6 +160,9 @@ export function prepareWrites(writes: readonly MetadataWrite[], writer: Metadata
     const name = canonicalEntryName(w.name);
     if (writer === 'server-client' && !clientMayWriteServerEntry(name)) {
       throw new StoreError('NOPERM', 'server /shared entries are set by the operator');
+    }
+    if (writer === 'mailbox' && name === MAILBOX_SPECIALUSE_ENTRY) {
+      throw new StoreError('CANNOT', `${name} is read-only: special uses are set by CREATE (USE ...)`);
     }
     if (writer === 'server-admin' && (isPrivateEntry(name) || name === SERVER_ADMIN_ENTRY)) {
       throw new StoreError('CANNOT', `${name} cannot be set here`);

@@ -191,6 +191,16 @@ describe('METADATA (RFC 5464) and LIST-METADATA (RFC 9590)', () => {
     }
   });
 
+  test('RFC 6154 §4: /private/specialuse shows the special use, read-only', async () => {
+    assert.deepEqual((await alice.command('GETMETADATA Sent /private/specialuse')).untagged, ['* METADATA Sent (/private/specialuse "\\\\Sent")']);
+    assert.deepEqual((await alice.command('GETMETADATA INBOX /private/specialuse')).untagged, ['* METADATA INBOX (/private/specialuse NIL)']);
+    const tree = await alice.command('GETMETADATA (DEPTH 1) Trash /private');
+    assert.ok(tree.untagged[0]!.includes('/private/specialuse "\\\\Trash"'), tree.untagged[0]);
+    assertStatus(await alice.command('SETMETADATA Drafts (/private/specialuse "\\\\Sent")'), 'NO', 'CANNOT');
+    assertStatus(await alice.command('SETMETADATA Drafts (/private/specialuse NIL)'), 'NO', 'CANNOT');
+    assert.deepEqual((await alice.command('GETMETADATA Drafts /private/specialuse')).untagged, ['* METADATA Drafts (/private/specialuse "\\\\Drafts")']);
+  });
+
   test('RFC 9590: LIST RETURN (METADATA (...)) follows each listed mailbox with its entries', async () => {
     assertStatus(await alice.command('CREATE Colours'), 'OK');
     assertStatus(await alice.command('SETMETADATA Colours (/private/vendor/facteur/color "#ff0000" /shared/comment "red")'), 'OK');
