@@ -14,7 +14,8 @@ import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 import { DELIVER_USAGE, deliverCommand } from './deliver.js';
 import { dbCommand } from './db.js';
-import { DB_USAGE, MAIN_USAGE, serveUsage, USER_USAGE } from './usage.js';
+import { DB_USAGE, MAIN_USAGE, METADATA_USAGE, serveUsage, USER_USAGE } from './usage.js';
+import { metadataCommand } from './metadata.js';
 
 const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
 
@@ -31,6 +32,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     else if (topic === 'config') io.stdout.write(configReference() + '\n');
     else if (topic === 'deliver') io.stdout.write(DELIVER_USAGE);
     else if (topic === 'db') io.stdout.write(DB_USAGE);
+    else if (topic === 'metadata') io.stdout.write(METADATA_USAGE);
     else io.stdout.write(MAIN_USAGE);
     return 0;
   }
@@ -51,6 +53,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return deliverCommand(rest, io);
     case 'db':
       return dbCommand(rest, io);
+    case 'metadata':
+      return metadataCommand(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (try 'facteur --help')`);
   }

@@ -15,7 +15,8 @@ Commands:
   deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
   db migrate               apply pending schema migrations (prints the version before/after)
   db check                 read-only consistency check of the store (exit 1 on problems)
-  help [serve|user|deliver|db|config] show help (config: the configuration reference)
+  metadata set|del|list    the server's shared METADATA entries (e.g. /shared/comment)
+  help [serve|user|deliver|db|metadata|config] show help (config: the configuration reference)
 
 Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
@@ -55,4 +56,16 @@ export const DB_USAGE = `Usage: facteur db <migrate|check> [--data DIR | --store
                Prints one line per problem and a summary; exit 0 when clean, 1 otherwise.
 
 A store that cannot be reached or opened is reported on one line, exit code 1.
+`;
+
+export const METADATA_USAGE = `Usage: facteur metadata <set NAME VALUE|del NAME|list> [--data DIR | --store ...] [--config FILE]
+
+  metadata set NAME VALUE   set a server METADATA entry every user can read but not change
+                            (RFC 5464), e.g. facteur metadata set /shared/comment "Maintenance
+                            Sunday 02:00 UTC"; NAME is /shared/comment or /shared/vendor/...
+  metadata del NAME         remove it
+  metadata list             print the server's shared entries, one "NAME VALUE" line each
+
+/shared/admin is not set here but with --metadata-admin (a URI, e.g. mailto:postmaster@example.com).
+Values are at most 16384 bytes. Sessions see a change at once (other nodes too).
 `;
