@@ -23,6 +23,9 @@ const VALID = [
   'b4 ESEARCH IN (mailboxes ("a" INBOX) subtree-one x personal) RETURN (COUNT) EMAILID M1 THREADID T-2_x',
   'b5 STATUS INBOX (MAILBOXID UIDNEXT)',
   'b6 UID FETCH 1:* (EMAILID THREADID)',
+  'b7 GETMETADATA (MAXSIZE 1024 DEPTH infinity) "" (/shared/comment /private)',
+  'b8 SETMETADATA INBOX (/private/comment {3}\r\nabc /shared/x ~{2}\r\nhi /shared/y NIL)',
+  'b9 LIST "" % RETURN (METADATA (/shared/comment))',
 ];
 
 /** Feeds bytes in the given chunk sizes; parses every framed command; returns what was thrown. */
