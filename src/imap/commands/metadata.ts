@@ -6,10 +6,10 @@
  * - Entry names are checked here (store/metadata.ts entryNameProblem): an invalid one is BAD
  *   (§3.2), before any storage access. GETMETADATA also accepts the /private and /shared
  *   prefixes (useful with DEPTH); SETMETADATA needs complete names.
- * - GETMETADATA always answers one METADATA response: every requested entry that exists, its
- *   descendants to DEPTH, and NIL for a requested entry that does not exist (its descendants,
- *   if any, are still listed). MAXSIZE leaves out larger values and reports the largest one left
- *   out in [METADATA LONGENTRIES n] (§4.2.1).
+ * - GETMETADATA always answers one METADATA response ("required", §4.2): every requested entry
+ *   that exists and its descendants to DEPTH; a requested name for which nothing at all exists
+ *   comes back NIL, so the client gets a definite answer. MAXSIZE leaves out larger values and
+ *   reports the largest one left out in [METADATA LONGENTRIES n] (§4.2.1).
  * - SETMETADATA is all or nothing (§4.3): an oversized value is NO [METADATA MAXSIZE n] and an
  *   entry beyond a count limit NO [METADATA TOOMANY], and then nothing was changed. No METADATA
  *   response follows a SETMETADATA (§4.3 SHOULD NOT).
@@ -54,19 +54,22 @@ export function checkEntries(entries: readonly string[], prefix: boolean): strin
 
 /**
  * The response items for `requested` from `found` (what the store returned for them at
- * `depth`): each requested entry (NIL when absent) followed by its found descendants, once each.
+ * `depth`): each requested entry with its found descendants, once each; NIL for a requested
+ * name with neither a value nor descendants.
  */
 export function responseItems(requested: readonly string[], found: readonly MetadataEntry[]): Array<{ name: string; value: Buffer | null }> {
   const byName = new Map(found.map((e) => [e.name, e]));
   const done = new Set<string>();
   const out: Array<{ name: string; value: Buffer | null }> = [];
   for (const want of requested) {
-    if (!done.has(want)) {
+    const below = found.filter((e) => e.name.startsWith(`${want}/`));
+    const self = byName.get(want);
+    if (!done.has(want) && (self !== undefined || below.length === 0)) {
       done.add(want);
-      out.push({ name: want, value: byName.get(want)?.value ?? null });
+      out.push({ name: want, value: self?.value ?? null });
     }
-    for (const e of found) {
-      if (!done.has(e.name) && e.name.startsWith(`${want}/`)) {
+    for (const e of below) {
+      if (!done.has(e.name)) {
         done.add(e.name);
         out.push(e);
       }

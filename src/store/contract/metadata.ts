@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SERVER_CHANNEL, type ChangeEvent } from '../types.js';
-import { METADATA_MAX_ENTRIES_PER_TARGET, METADATA_MAX_VALUE_BYTES, type MetadataEntry } from '../metadata.js';
+import { METADATA_MAX_ENTRIES_PER_ACCOUNT, METADATA_MAX_ENTRIES_PER_TARGET, METADATA_MAX_VALUE_BYTES, type MetadataEntry } from '../metadata.js';
 import { account, mailbox, recordEvents, rejectsWith, withStore, type OpenStore } from './harness.js';
 
 const v = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -131,16 +131,36 @@ export function metadataContract(open: OpenStore): void {
       await rejectsWith(store.setMetadata(a, 'Nope', [{ name: '/private/x', value: v('x') }]), 'NONEXISTENT');
       const many = Array.from({ length: METADATA_MAX_ENTRIES_PER_TARGET }, (_, i) => ({ name: `/shared/n${i}`, value: v(String(i)) }));
       const half = METADATA_MAX_ENTRIES_PER_TARGET / 2;
-      await store.setMetadata(a, 'INBOX', many.slice(1, half));
-      // keep goes, half + 1 arrive: one over the per-mailbox limit, so nothing happens at all.
-      await rejectsWith(store.setMetadata(a, 'INBOX', [{ name: '/private/keep', value: null }, ...many.slice(half - 1)]), 'LIMIT');
+      await store.setMetadata(a, 'INBOX', many.slice(0, half - 1)); // with keep: half entries
+      const extra = { name: '/shared/extra', value: v('x') };
+      // keep goes, half + 2 arrive: one over the per-mailbox limit, so nothing happens at all.
+      await rejectsWith(store.setMetadata(a, 'INBOX', [{ name: '/private/keep', value: null }, ...many.slice(half - 1), extra]), 'LIMIT');
       assert.deepEqual(shown(await store.getMetadata(a, 'INBOX', ['/private'], 'infinity')), ['/private/keep=1']);
       assert.equal((await store.getMetadata(a, 'INBOX', ['/shared'], 'infinity')).length, half - 1);
-      // Exactly at the limit is fine; replacing an entry at the limit too.
-      await store.setMetadata(a, 'INBOX', many.slice(half));
+      // Exactly at the limit is fine (the removal counts); replacing an entry at the limit too.
+      await store.setMetadata(a, 'INBOX', [{ name: '/private/keep', value: null }, ...many.slice(half - 1)]);
+      assert.equal((await store.getMetadata(a, 'INBOX', ['/private', '/shared'], 'infinity')).length, METADATA_MAX_ENTRIES_PER_TARGET);
       await store.setMetadata(a, 'INBOX', [{ name: '/shared/n1', value: v('again') }]);
-      await rejectsWith(store.setMetadata(a, 'INBOX', [{ name: '/shared/one-more', value: v('x') }]), 'LIMIT');
-      await store.setMetadata(a, 'INBOX', [{ name: '/private/keep', value: null }, { name: '/shared/one-more', value: v('x') }]);
+      await rejectsWith(store.setMetadata(a, 'INBOX', [extra]), 'LIMIT');
+      await store.setMetadata(a, 'INBOX', [{ name: '/shared/n1', value: null }, extra]);
+    });
+  });
+
+  test('an account holds at most METADATA_MAX_ENTRIES_PER_ACCOUNT entries in all', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      const boxes = METADATA_MAX_ENTRIES_PER_ACCOUNT / METADATA_MAX_ENTRIES_PER_TARGET;
+      const names = (await store.listMailboxes(a)).map((m) => m.name);
+      for (let i = names.length; i < boxes; i++) names.push((await store.createMailbox(a, `Box${i}`)).name);
+      for (const name of names.slice(0, boxes)) {
+        await store.setMetadata(a, name, Array.from({ length: METADATA_MAX_ENTRIES_PER_TARGET }, (_, i) => ({ name: `/shared/e${i}`, value: v('x') })));
+      }
+      await rejectsWith(store.setMetadata(a, null, [{ name: '/private/one-more', value: v('x') }]), 'LIMIT');
+      // Another account is not affected; freeing one entry makes room again.
+      const b = await account(store, 'bob');
+      await store.setMetadata(b, null, [{ name: '/private/one-more', value: v('x') }]);
+      await store.setMetadata(a, names[0]!, [{ name: '/shared/e0', value: null }]);
+      await store.setMetadata(a, null, [{ name: '/private/one-more', value: v('x') }]);
     });
   });
 
