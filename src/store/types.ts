@@ -344,6 +344,8 @@ export type ChangeEvent =
    * METADATA entries (RFC 5464) changed: of a mailbox (mailboxId, published on the mailbox
    * owner's account), or of the server (mailboxId null, published on SERVER_CHANNEL so every
    * session that subscribes to it hears it). `entries` are the entry names written or removed.
+   * /private entries are the exception: they are announced on their owner's own account only
+   * (mailbox or server), since nobody else may learn their names (store/metadata.ts).
    * NOTIFY turns these into MailboxMetadataChange / ServerMetadataChange (RFC 5465 §5.7, §5.8).
    */
   | { type: 'metadata'; accountId: number; mailboxId: number | null; entries: readonly string[] };
