@@ -39,6 +39,12 @@ test('rights (RFC 5464 §3.3 with RFC 4314): "l" plus one of r, s, w, i, p', () 
   assert.equal(mayAccessMailboxMetadata('l'), false);
   assert.equal(mayAccessMailboxMetadata('rswipkxteacd'), false);
   assert.equal(mayAccessMailboxMetadata('lrswipkxteacd'), true);
+  for (const op of ['read', 'write'] as const) {
+    for (const scope of ['private', 'shared'] as const) {
+      assert.equal(mayAccessMailboxMetadata('li', op, scope), true);
+      assert.equal(mayAccessMailboxMetadata('kxtea', op, scope), false);
+    }
+  }
 });
 
 test('prepareWrites canonicalises, keeps the last write of a name, and enforces who writes what', () => {

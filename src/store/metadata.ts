@@ -122,9 +122,26 @@ export function selectEntries(stored: readonly MetadataEntry[], requested: reado
  */
 export const METADATA_MAILBOX_RIGHTS = { all: ['l'], any: ['r', 's', 'w', 'i', 'p'] } as const;
 
-/** Whether `rights` (RFC 4314 right letters held on a mailbox) allow METADATA access to it. */
-export function mayAccessMailboxMetadata(rights: string): boolean {
-  return METADATA_MAILBOX_RIGHTS.all.every((r) => rights.includes(r)) && METADATA_MAILBOX_RIGHTS.any.some((r) => rights.includes(r));
+/** What an access layer checks: RFC 4314 rights on the mailbox (every one of `all`, one of `any`). */
+export interface MetadataRightsNeeded {
+  readonly all: readonly string[];
+  readonly any: readonly string[];
+}
+
+/**
+ * The rights a METADATA operation on a mailbox entry needs, by operation and scope (RFC 5464
+ * §3.3: the same for reading and writing, private and shared; GETMETADATA, LIST RETURN
+ * (METADATA) and Sieve read, SETMETADATA writes). Server entries need none (see above).
+ */
+export const METADATA_RIGHTS: Readonly<Record<'read' | 'write', Readonly<Record<'private' | 'shared', MetadataRightsNeeded>>>> = {
+  read: { private: METADATA_MAILBOX_RIGHTS, shared: METADATA_MAILBOX_RIGHTS },
+  write: { private: METADATA_MAILBOX_RIGHTS, shared: METADATA_MAILBOX_RIGHTS },
+};
+
+/** Whether `rights` (RFC 4314 right letters held on a mailbox) allow `op` on entries of `scope`. */
+export function mayAccessMailboxMetadata(rights: string, op: 'read' | 'write' = 'read', scope: 'private' | 'shared' = 'shared'): boolean {
+  const need = METADATA_RIGHTS[op][scope];
+  return need.all.every((r) => rights.includes(r)) && need.any.some((r) => rights.includes(r));
 }
 
 /**
