@@ -147,6 +147,18 @@ describe('METADATA (RFC 5464) and LIST-METADATA (RFC 9590)', () => {
     const big = 'y'.repeat(METADATA_MAX_VALUE_BYTES + 1);
     const r = await alice.command(`SETMETADATA Limits (/private/keep NIL /shared/big {${big.length}+}\r\n${big})`);
     assertStatus(r, 'NO', `METADATA MAXSIZE ${METADATA_MAX_VALUE_BYTES}`);
+    // A value above the argument literal limit (64 KiB) is refused before the command is read:
+    // still NO [METADATA MAXSIZE] (RFC 5464 §4.3), for a synchronizing literal (no "+" sent) and a
+    // LITERAL+ one (its data is read and dropped), and the session goes on.
+    const huge = 70_000;
+    const sync = await alice.command(`SETMETADATA Limits (/shared/huge {${huge}}`);
+    assertStatus(sync, 'NO', `METADATA MAXSIZE ${METADATA_MAX_VALUE_BYTES}`);
+    assert.deepEqual(sync.untagged, []);
+    const plus = await raw(alice, `SETMETADATA Limits (/shared/huge {${huge}+}\r\n`, Buffer.alloc(huge, 0x7a), ')');
+    assertStatus(plus, 'NO', `METADATA MAXSIZE ${METADATA_MAX_VALUE_BYTES}`);
+    // Other commands keep the generic refusal.
+    assertStatus(await alice.command(`SELECT {${huge}}`), 'BAD', 'TOOBIG');
+    assert.deepEqual((await alice.command('GETMETADATA Limits /shared/huge')).untagged, ['* METADATA Limits (/shared/huge NIL)']);
     const half = METADATA_MAX_ENTRIES_PER_TARGET / 2;
     const first = Array.from({ length: half }, (_, i) => `/shared/a${i} "${i}"`).join(' ');
     assertStatus(await alice.command(`SETMETADATA Limits (${first})`), 'OK');

@@ -35,6 +35,7 @@ import { StoreError } from '../../store/errors.js';
 import { DeflateLayer } from './compression.js';
 import { uidOnlyEnabled, uidRequired, usesSequenceNumbers } from './uidonly.js';
 import { CommandProgress } from './progress.js';
+import { refusedLiteralReply } from './literal-refusal.js';
 
 export interface SessionDeps {
   store: MailStore;
@@ -60,7 +61,7 @@ const MAX_QUEUED_COMMANDS = 64;
  * session buffer more than about one command beyond it. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
-type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string };
+type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string; status?: 'NO' };
 
 export class ImapSession {
   state: SessionState = { kind: 'not-authenticated' };
@@ -93,6 +94,8 @@ export class ImapSession {
   private inFlight: Promise<void> = Promise.resolve();
   /** Progress reporting of the command being executed (RFC 9585); see progress.ts. */
   progress: CommandProgress | null = null;
+  /** The first line of the command whose literal the framer refused last (literal-refusal.ts). */
+  private refusedLiteralPrefix: Buffer | null = null;
   /** COMPRESS=DEFLATE is active (RFC 4978): all I/O goes through this layer. */
   private compression: DeflateLayer | null = null;
 
@@ -128,13 +131,18 @@ export class ImapSession {
   // --- socket plumbing ---------------------------------------------------------------------
 
   private newFramer(): CommandFramer {
+    const policy = createLiteralPolicy({ literalPlus: true });
     const framer: CommandFramer = new CommandFramer({
       // Events of a framer replaced by STARTTLS are dropped: no cleartext command may run after
       // the upgrade (RFC 2595 §3.1).
       onEvent: (ev: FramerEvent) => {
         if (framer === this.framer) this.onFramerEvent(ev);
       },
-      allowLiteral: createLiteralPolicy({ literalPlus: true }),
+      allowLiteral: (req) => {
+        const verdict = policy(req);
+        if (verdict !== 'ok') this.refusedLiteralPrefix = req.prefix;
+        return verdict;
+      },
     });
     return framer;
   }
@@ -165,9 +173,13 @@ export class ImapSession {
         // is when the command line arrives (RFC 9051 §7.5).
         this.writeLine('+ Ready for literal data');
         break;
-      case 'error':
-        this.enqueue({ kind: 'error', tag: ev.tag, message: ev.message, fatal: ev.fatal, code: ev.kind === 'literal-too-large' ? 'TOOBIG' : undefined });
+      case 'error': {
+        // A command whose RFC names the refusal of a too-large value gets that reply (literal-refusal.ts).
+        const own = ev.kind === 'literal-too-large' ? refusedLiteralReply(this.refusedLiteralPrefix) : null;
+        this.refusedLiteralPrefix = null;
+        this.enqueue({ kind: 'error', tag: ev.tag, message: own?.text ?? ev.message, fatal: ev.fatal, code: own?.code ?? (ev.kind === 'literal-too-large' ? 'TOOBIG' : undefined), status: own?.status });
         break;
+      }
     }
   }
 
@@ -239,9 +251,10 @@ export class ImapSession {
   private async execute(item: QueueItem): Promise<void> {
     if (item.kind === 'error') {
       const tag = item.tag ?? '*';
-      this.writeLine(`${tag} BAD ${item.code ? `[${item.code}] ` : ''}${item.message}`);
+      const status = item.status !== undefined && item.tag !== null ? item.status : 'BAD';
+      this.writeLine(`${tag} ${status} ${item.code ? `[${item.code}] ` : ''}${item.message}`);
       if (item.fatal) this.fatal('Too much invalid input');
-      else this.countBad();
+      else if (status === 'BAD') this.countBad();
       return;
     }
     let parsed: TaggedCommand;
