@@ -221,6 +221,13 @@ describe('postgres backend specifics', { skip }, () => {
       assert.equal(onA.length, 2);
       busA.publish({ type: 'urlauth-keys', accountId: 7, mailboxId: null });
       assert.deepEqual(await waitFor(onB, (e) => e.type === 'urlauth-keys'), { type: 'urlauth-keys', accountId: 7, mailboxId: null });
+      // Metadata events: the entry names arrive whole, split over notifications when many.
+      const names = Array.from({ length: 45 }, (_, i) => `/shared/vendor/facteur/entry-${i}`);
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: names });
+      await waitFor(onB, () => onB.filter((e) => e.type === 'metadata').flatMap((e) => (e.type === 'metadata' ? e.entries : [])).length >= 45);
+      const got = onB.filter((e) => e.type === 'metadata');
+      assert.ok(got.every((e) => e.type === 'metadata' && e.accountId === 7 && e.mailboxId === 3));
+      assert.deepEqual(got.flatMap((e) => (e.type === 'metadata' ? e.entries : [])), names);
 
       // B loses its LISTEN connection: it reconnects, tells its listeners to resynchronise, and
       // hears A again.
