@@ -35,8 +35,9 @@ export type MetadataDepth = '0' | '1' | 'infinity';
 /**
  * Largest value accepted: 16 times the 1024 octets RFC 5464 §4.1 requires; comments, colours and
  * client settings are far smaller, and it keeps a mailbox's whole tree (MAX_ENTRIES_PER_TARGET
- * entries) under 2 MiB. Kept below the framer's argument literal limit (wire MAX_LITERAL_SIZE,
- * 64 KiB) so an oversized value gets NO [METADATA MAXSIZE], not a framing error.
+ * entries) under 2 MiB. Below the framer's argument literal limit (wire MAX_LITERAL_SIZE, 64 KiB)
+ * the SETMETADATA handler refuses larger values; above it imap/session/literal-refusal.ts does,
+ * with the same NO [METADATA MAXSIZE].
  */
 export const METADATA_MAX_VALUE_BYTES = 16 * 1024;
 
