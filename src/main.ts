@@ -62,11 +62,11 @@ export async function openStoreWithBus(config: Config, logger?: Logger): Promise
       await store.close();
       await bus.close();
     };
-    return { store: domainStore({ ...store, close }), bus };
+    return { store: domainStore({ ...store, close }, { metadataAdmin: config.metadataAdmin }), bus };
   }
   const bus = new LocalChangeBus();
   const store = await openSqliteStore({ dataDir: config.dataDir, bus });
-  return { store: domainStore(store), bus };
+  return { store: domainStore(store, { metadataAdmin: config.metadataAdmin }), bus };
 }
 
 export async function openStore(config: Config): Promise<MailStore> {

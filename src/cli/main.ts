@@ -14,10 +14,11 @@ import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 import { DELIVER_USAGE, deliverCommand } from './deliver.js';
 import { dbCommand } from './db.js';
-import { ACL_USAGE, DB_USAGE, MAIN_USAGE, serveUsage, STORE_USAGE, USER_USAGE } from './usage.js';
+import { ACL_USAGE, DB_USAGE, MAIN_USAGE, METADATA_USAGE, serveUsage, STORE_USAGE, USER_USAGE } from './usage.js';
 import { aclCommand } from './acl.js';
 import { storeCommand } from './store.js';
 
+import { metadataCommand } from './metadata.js';
 
 const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
 
@@ -36,6 +37,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     else if (topic === 'db') io.stdout.write(DB_USAGE);
     else if (topic === 'acl') io.stdout.write(ACL_USAGE);
     else if (topic === 'store') io.stdout.write(STORE_USAGE);
+    else if (topic === 'metadata') io.stdout.write(METADATA_USAGE);
     else io.stdout.write(MAIN_USAGE);
     return 0;
   }
@@ -60,6 +62,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return aclCommand(rest, io);
     case 'store':
       return storeCommand(rest, io);
+    case 'metadata':
+      return metadataCommand(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (try 'facteur --help')`);
   }

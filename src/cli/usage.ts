@@ -20,7 +20,8 @@ Commands:
                            copy a whole store (S: sqlite:DIR or postgres://...), then verify it
   store verify --from S --to S
                            compare two stores (exit 1 on differences)
-  help [serve|user|acl|deliver|db|store|config] show help (config: the configuration reference)
+  metadata set|del|list    the server's shared METADATA entries (e.g. /shared/comment)
+  help [serve|user|acl|deliver|db|store|metadata|config] show help (config: the configuration reference)
 
 Every command but store accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
@@ -102,4 +103,16 @@ STORE is sqlite:DIR (a data directory) or postgres://USER@HOST:PORT/DATABASE.
 
 Stop the server (and deliveries) on the source before copying: the copy reads one snapshot and
 refuses to commit if the source changed meanwhile.
+`;
+
+export const METADATA_USAGE = `Usage: facteur metadata <set NAME VALUE|del NAME|list> [--data DIR | --store ...] [--config FILE]
+
+  metadata set NAME VALUE   set a server METADATA entry every user can read but not change
+                            (RFC 5464), e.g. facteur metadata set /shared/comment "Maintenance
+                            Sunday 02:00 UTC"; NAME is /shared/comment or /shared/vendor/...
+  metadata del NAME         remove it
+  metadata list             print the server's shared entries, one "NAME VALUE" line each
+
+/shared/admin is not set here but with --metadata-admin (a URI, e.g. mailto:postmaster@example.com).
+Values are at most 16384 bytes. Sessions see a change at once (other nodes too).
 `;

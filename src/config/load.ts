@@ -215,6 +215,10 @@ function validate(c: Config, labelOf: (key: keyof Config) => string): void {
   if (c.smtpRelay !== null && parseHostPort(c.smtpRelay) === null) {
     throw new ConfigError(`${labelOf('smtpRelay')}: expected HOST:PORT (e.g. 127.0.0.1:25 or [::1]:25), got '${c.smtpRelay}'`);
   }
+  // RFC 5464 §3.2.1.1: /shared/admin "MUST be a URI" (RFC 3986 scheme ":" ...), printable ASCII.
+  if (c.metadataAdmin !== null && !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/.test(c.metadataAdmin)) {
+    throw new ConfigError(`${labelOf('metadataAdmin')}: expected a URI such as mailto:postmaster@example.com, got '${c.metadataAdmin}'`);
+  }
   for (const k of ['spamtestPattern', 'virustestPattern'] as const) {
     const p = c[k];
     if (p === null) continue;

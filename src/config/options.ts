@@ -51,6 +51,8 @@ export interface Config {
    * older clients get a superset in VANISHED (EARLIER). 0 keeps the history forever.
    */
   expungeHistoryDays: number;
+  /** The server METADATA entry /shared/admin (RFC 5464 §3.2.1.1): a URI such as mailto:...; null: none. */
+  metadataAdmin: string | null;
   /** The TOML file the values were read from, if any. */
   configFile: string | null;
   // --- delivery: LMTP (RFC 2033), `facteur deliver`, Sieve actions ---
@@ -105,6 +107,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   workers: 1,
   progressEvery: 10_000,
   expungeHistoryDays: 90,
+  metadataAdmin: null,
   configFile: null,
   lmtpPort: 24,
   lmtpSocket: null,
@@ -189,6 +192,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'N', description: 'a long SEARCH, SORT, THREAD or FETCH sends a progress notification (RFC 9585 INPROGRESS) every N messages, and at least every 2 s' },
   { key: 'expungeHistoryDays', flag: '--expunge-history-days', env: 'FACTEUR_EXPUNGE_HISTORY_DAYS', toml: 'expunge_history_days', type: 'days',
     valueName: 'N', description: 'days expunged UIDs are remembered for QRESYNC resynchronisation (RFC 7162); a client last synced before that gets every UID it named that no longer exists in VANISHED (EARLIER); 0 keeps the history forever' },
+  { key: 'metadataAdmin', flag: '--metadata-admin', env: 'FACTEUR_METADATA_ADMIN', toml: 'metadata_admin', type: 'string',
+    valueName: 'URI', description: 'how to reach the administrator (e.g. mailto:postmaster@example.com), shown to clients as the read-only server METADATA entry /shared/admin (RFC 5464) and to Sieve servermetadata' },
   // --- delivery (LMTP, `facteur deliver`, Sieve) ---
   { key: 'lmtpPort', flag: '--lmtp-port', env: 'FACTEUR_LMTP_PORT', toml: 'lmtp_port', type: 'port', valueName: 'N',
     description: 'LMTP port (RFC 2033) on --host, for the MTA to deliver into; 0 disables it' },

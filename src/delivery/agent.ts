@@ -25,6 +25,7 @@ import { encodeNulParts, storedFields } from '../mime/index.js';
 import type { SieveAction, SieveEnvelope, SieveHost, SieveInput, ScoreTestConfig } from '../sieve/api.js';
 import { isStoreError, StoreError } from '../store/errors.js';
 import type { Actor, MailStore, SpecialUse } from '../store/types.js';
+import { canonicalEntryName, entryNameProblem } from '../store/metadata.js';
 import type { Logger } from '../observability/log.js';
 import { bareAddress, headerFields, mustNotAutoReply, prependFields, toCrlf, withoutLeadingReturnPath } from './message.js';
 import { buildRejectMdn } from './notices.js';
@@ -298,6 +299,18 @@ export class DeliveryAgent {
         return uses.every((u) => boxes.some((b) => has(u, b)));
       },
       duplicateSeen: (key) => store.hasDeliveryMark(actor, 'duplicate', key, now.getTime()),
+      // RFC 5490 §3.3/§4.1: the recipient's view (its /private entries and the /shared ones).
+      metadata: async (mailbox, name) => {
+        if (entryNameProblem(name) !== null) return null;
+        const entry = canonicalEntryName(name);
+        try {
+          const [found] = await store.getMetadata(actor, mailbox, [entry], '0');
+          return found === undefined ? null : found.value.toString('utf8');
+        } catch (e) {
+          if (isStoreError(e, 'NONEXISTENT') || isStoreError(e, 'NOPERM')) return null;
+          throw e;
+        }
+      },
       loadScript: async (location, name) => {
         if (location === 'personal') return store.getSieveScript(actor, name);
         if (dir === null || !GLOBAL_SCRIPT_NAME.test(name)) return null;

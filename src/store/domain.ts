@@ -12,14 +12,17 @@
  */
 import type { MailStore } from './types.js';
 import { accessStore } from './access/index.js';
+import { withComputedMetadata } from './metadata-computed.js';
 
 /** Options of the domain layer, from Config (main.ts). */
 export interface DomainOptions {
-  readonly placeholder?: never;
+  /** The server METADATA entry /shared/admin (RFC 5464 §3.2.1.1, --metadata-admin); null: none. */
+  readonly metadataAdmin?: string | null;
 }
 
-export function domainStore(backend: MailStore, _options: DomainOptions = {}): MailStore {
-  const store = backend;
+export function domainStore(backend: MailStore, options: DomainOptions = {}): MailStore {
+  let store = backend;
+  store = withComputedMetadata(store, options.metadataAdmin ?? null);
   // Outermost: access control (store/access/), docs/decisions/0009.
   return accessStore(store);
 }

@@ -11,6 +11,9 @@
  * - Errors are StoreError with a stable code (errors.ts); never protocol text.
  */
 
+import type { MetadataDepth, MetadataEntry, MetadataWrite } from './metadata.js';
+export type { MetadataDepth, MetadataEntry, MetadataWrite } from './metadata.js';
+
 export type Uid = number & { readonly __brand: 'Uid' };
 export type ModSeq = number & { readonly __brand: 'ModSeq' };
 export const asUid = (n: number): Uid => n as Uid;
@@ -332,6 +335,28 @@ export interface MailStore {
   mailboxAcl(mailboxId: number): Promise<AclEntry[]>;
   /** Administrative: every ACL entry naming one of `identifiers`, on any account's mailbox. */
   aclGrants(identifiers: readonly string[]): Promise<AclGrant[]>;
+  // --- METADATA (RFC 5464; entry names and limits in store/metadata.ts) ---
+  /**
+   * The entries of a mailbox (`mailboxName`, the actor's) or of the server (null) the actor may
+   * see: its own /private entries and the /shared ones. `entries` are canonical (lower-case)
+   * names or prefixes, selected with `depth` as selectEntries does (RFC 5464 §4.2.2); result in
+   * name order. NONEXISTENT when the mailbox does not exist.
+   */
+  getMetadata(actor: Actor, mailboxName: string | null, entries: readonly string[], depth: MetadataDepth): Promise<MetadataEntry[]>;
+  /**
+   * Sets or removes (value null) entries in one transaction: all or none (RFC 5464 §4.3). Names
+   * must be valid (entryNameProblem, else CANNOT); /private entries are the actor's. Mailbox
+   * entries live and die with the mailbox row (kept by RENAME, copied by RENAME INBOX, §4.1).
+   * NONEXISTENT for a missing mailbox; NOPERM for a server /shared entry (the operator's, see
+   * setServerMetadata); LIMIT when a value exceeds METADATA_MAX_VALUE_BYTES or a new entry would
+   * pass an entry-count limit. Publishes a 'metadata' event when something changed.
+   */
+  setMetadata(actor: Actor, mailboxName: string | null, writes: readonly MetadataWrite[]): Promise<void>;
+  /**
+   * Administrative (`facteur metadata`): sets or removes /shared server entries, which clients
+   * cannot write. CANNOT for /private names, /shared/admin (from configuration) or invalid ones.
+   */
+  setServerMetadata(writes: readonly MetadataWrite[]): Promise<void>;
 
   // --- maintenance (administrative; no actor) ---
   /**
@@ -360,6 +385,8 @@ export type ChangeEvent =
    * METADATA entries (RFC 5464) changed: of a mailbox (mailboxId, published on the mailbox
    * owner's account), or of the server (mailboxId null, published on SERVER_CHANNEL so every
    * session that subscribes to it hears it). `entries` are the entry names written or removed.
+   * /private entries are the exception: they are announced on their owner's own account only
+   * (mailbox or server), since nobody else may learn their names (store/metadata.ts).
    * NOTIFY turns these into MailboxMetadataChange / ServerMetadataChange (RFC 5465 §5.7, §5.8).
    */
   | { type: 'metadata'; accountId: number; mailboxId: number | null; entries: readonly string[] };

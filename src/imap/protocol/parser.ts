@@ -22,6 +22,7 @@ import { parseSortArgs, parseThreadArgs } from './sort-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import { parseStoreArgs } from './store-parser.js';
 import { parseGenUrlAuth, parseResetKey, parseUrlFetch } from './urlauth-parser.js';
+import { parseGetMetadata, parseSetMetadata } from './metadata-parser.js';
 
 export interface ParseOptions {
   /** UTF8=ACCEPT is enabled (RFC 9051 §6.3.1, RFC 6855): mailbox names are raw UTF-8. */
@@ -162,6 +163,10 @@ function parseNamed(r: Reader, name: string): Command {
     case 'DELETEACL':
     case 'LISTRIGHTS':
       return parseAcl(r, name);
+    case 'GETMETADATA':
+      return parseGetMetadata(r);
+    case 'SETMETADATA':
+      return parseSetMetadata(r);
     default:
       return r.fail(`Unknown command ${name}`);
   }

@@ -17,6 +17,7 @@ import { transferContract } from './transfer.js';
 import { objectIdContract } from './objectid.js';
 import { urlAuthKeyContract } from './urlauth-keys.js';
 import { aclContract } from './acl.js';
+import { metadataContract } from './metadata.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -30,5 +31,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('object ids (RFC 8474)', () => objectIdContract(open));
     describe('URLAUTH mailbox access keys', () => urlAuthKeyContract(open));
     describe('access control lists (RFC 4314 rows)', () => aclContract(open));
+    describe('METADATA entries (RFC 5464)', () => metadataContract(open));
   });
 }

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { LocalChangeBus } from '../bus.js';
 import { isStoreError } from '../errors.js';
-import { asUid, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
+import { asUid, SERVER_CHANNEL, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
 import { openPostgresStore, PgChangeBus } from '../postgres/index.js';
 import { createScratchDatabase, createScratchSchema, serverReachable } from '../postgres/scratch-database.js';
 import { runStoreContract } from './contract.js';
@@ -221,10 +221,13 @@ describe('postgres backend specifics', { skip }, () => {
       assert.equal(onA.length, 2);
       busA.publish({ type: 'urlauth-keys', accountId: 7, mailboxId: null });
       assert.deepEqual(await waitFor(onB, (e) => e.type === 'urlauth-keys'), { type: 'urlauth-keys', accountId: 7, mailboxId: null });
-      // metadata events (NOTIFY MailboxMetadataChange / ServerMetadataChange) cross nodes with
-      // their entry names
-      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/shared/comment', '/private/x y'] });
-      assert.deepEqual(await waitFor(onB, (e) => e.type === 'metadata'), { type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/shared/comment', '/private/x y'] });
+      // Metadata events: the entry names arrive whole, split over notifications when many.
+      const names = Array.from({ length: 45 }, (_, i) => `/shared/vendor/facteur/entry-${i}`);
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: names });
+      await waitFor(onB, () => onB.filter((e) => e.type === 'metadata').flatMap((e) => (e.type === 'metadata' ? e.entries : [])).length >= 45);
+      const got = onB.filter((e) => e.type === 'metadata');
+      assert.ok(got.every((e) => e.type === 'metadata' && e.accountId === 7 && e.mailboxId === 3));
+      assert.deepEqual(got.flatMap((e) => (e.type === 'metadata' ? e.entries : [])), names);
       const server: ChangeEvent[] = [];
       busB.subscribe(0, (e) => server.push(e));
       busA.publish({ type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] });
@@ -263,6 +266,19 @@ describe('postgres backend specifics', { skip }, () => {
       assert.deepEqual(ev, { type: 'mailbox', accountId: a.accountId, mailboxId: inbox.id, highestModSeq: r.modseq });
       const ch = await storeB.changesSince(a, inbox.id, 0 as ModSeq);
       assert.deepEqual(ch.changed.map((m) => m.uid), r.uids);
+
+      // METADATA (RFC 5464) events cross nodes too: mailbox entries on the owner's channel,
+      // server /shared entries on SERVER_CHANNEL.
+      const server: ChangeEvent[] = [];
+      busB.subscribe(SERVER_CHANNEL, (e) => server.push(e));
+      await storeA.setMetadata(a, 'INBOX', [{ name: '/shared/comment', value: Buffer.from('x') }]);
+      assert.deepEqual(await waitFor(seen, (e) => e.type === 'metadata'), {
+        type: 'metadata', accountId: a.accountId, mailboxId: inbox.id, entries: ['/shared/comment'],
+      });
+      await storeA.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('motd') }]);
+      assert.deepEqual(await waitFor(server, (e) => e.type === 'metadata'), {
+        type: 'metadata', accountId: SERVER_CHANNEL, mailboxId: null, entries: ['/shared/comment'],
+      });
     } finally {
       await storeA.close();
       await storeB.close();

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { SCHEMA_VERSION, migrationSql } from '../sqlite/schema.js';
 import { LocalChangeBus } from '../bus.js';
 import { isStoreError } from '../errors.js';
-import { asUid, type MailStore } from '../types.js';
+import { asUid, SERVER_CHANNEL, type ChangeEvent, type MailStore } from '../types.js';
 import { openSqliteStore } from '../sqlite/index.js';
 import { runStoreContract } from './contract.js';
 import { account, mailbox, message } from './harness.js';
@@ -173,6 +173,30 @@ describe('sqlite backend specifics', () => {
       const y = await h.store.createMailbox(a, 'Y');
       assert.notEqual(x.uidValidity, y.uidValidity);
       assert.equal((await mailbox(h.store, a, 'X')).id, x.id);
+    } finally {
+      await second.close();
+      await h.cleanup();
+    }
+  });
+
+  test('METADATA changes reach another store instance on the data directory through the change feed', async () => {
+    const h = await harness();
+    const otherBus = new LocalChangeBus();
+    const second = await openSqliteStore({ dataDir: h.dataDir, bus: otherBus });
+    try {
+      const a = await account(h.store);
+      const inbox = await mailbox(h.store, a, 'INBOX');
+      const seen: ChangeEvent[] = [];
+      otherBus.subscribe(a.accountId, (e) => seen.push(e));
+      otherBus.subscribe(SERVER_CHANNEL, (e) => seen.push(e));
+      await h.store.setMetadata(a, 'INBOX', [{ name: '/private/comment', value: Buffer.from('x') }]);
+      await h.store.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('motd') }]);
+      const deadline = Date.now() + 5000;
+      while (seen.filter((e) => e.type === 'metadata').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(seen.filter((e) => e.type === 'metadata'), [
+        { type: 'metadata', accountId: a.accountId, mailboxId: inbox.id, entries: ['/private/comment'] },
+        { type: 'metadata', accountId: SERVER_CHANNEL, mailboxId: null, entries: ['/shared/comment'] },
+      ]);
     } finally {
       await second.close();
       await h.cleanup();

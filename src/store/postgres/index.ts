@@ -19,6 +19,7 @@ import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
 import * as urlauthKeys from './urlauth-keys.js';
 import * as acl from './acl.js';
+import * as metadata from './metadata.js';
 
 import { checkPool } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
@@ -131,6 +132,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
+    getMetadata: guard((actor, name, entries, depth) => metadata.getMetadata(ctx, actor, name, entries, depth)),
+    setMetadata: guard((actor, name, writes) => metadata.setMetadata(ctx, actor, name, writes)),
+    setServerMetadata: guard((writes) => metadata.setServerMetadata(ctx, writes)),
 
     getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),
     setAcl: guard((actor, name, identifier, rights) => acl.setAcl(ctx, actor, name, identifier, rights)),

@@ -259,6 +259,8 @@ export async function renameMailbox(ctx: PgContext, actor: Actor, oldName: strin
       const rows = await allRows(db, src.id);
       await transferRows(db, rows, dest.id);
       await expungeUids(db, src.id, rows.map((r) => r.uid));
+      // RFC 5464 §4.1: INBOX keeps its annotations and the new mailbox gets a copy of them.
+      await db.query('INSERT INTO metadata (mailbox_id, account_id, name, value) SELECT $1, account_id, name, value FROM metadata WHERE mailbox_id = $2', [dest.id, src.id]);
       return rows.length > 0 ? { inboxId: src.id, modseq: await highestModSeq(db, src.id) } : null;
     }
     const moves = [{ id: src.id, name: from }, ...(await inferiors(db, actor.accountId, from))].map((m) => ({

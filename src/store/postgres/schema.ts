@@ -180,6 +180,18 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX mailbox_acl_identifier ON mailbox_acl(identifier);
   `,
+  // 6: METADATA (RFC 5464; SQLite migration 9): one row per entry of a mailbox (mailbox_id) or
+  // of the server (NULL), private to account_id or shared (NULL).
+  `
+  CREATE TABLE metadata (
+    mailbox_id int8 REFERENCES mailboxes(id) ON DELETE CASCADE,
+    account_id int8 REFERENCES accounts(id) ON DELETE CASCADE,
+    name       text NOT NULL,
+    value      bytea NOT NULL
+  );
+  CREATE UNIQUE INDEX metadata_key ON metadata ((coalesce(mailbox_id, 0)), (coalesce(account_id, 0)), name);
+  CREATE INDEX metadata_account ON metadata (account_id);
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -29,6 +29,7 @@ import { checkDatabase } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
 import * as urlauthKeys from './urlauth-keys.js';
 import * as acl from './acl.js';
+import * as metadata from './metadata.js';
 
 export { checkSqliteDataDir, migrateSqliteDataDir } from './consistency.js';
 
@@ -122,6 +123,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     putDeliveryMark: guard((actor, scope, key, expiresAt) => sieve.putDeliveryMark(ctx, actor, scope, key, expiresAt)),
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
+    getMetadata: guard((actor, name, entries, depth) => metadata.getMetadata(ctx, actor, name, entries, depth)),
+    setMetadata: guard((actor, name, writes) => metadata.setMetadata(ctx, actor, name, writes)),
+    setServerMetadata: guard((writes) => metadata.setServerMetadata(ctx, writes)),
 
     getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),
     setAcl: guard((actor, name, identifier, rights) => acl.setAcl(ctx, actor, name, identifier, rights)),

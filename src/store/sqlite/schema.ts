@@ -212,6 +212,22 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX mailbox_acl_identifier ON mailbox_acl(identifier);
   `,
+  // 9: METADATA (RFC 5464, store/metadata.ts): one row per entry of a mailbox (mailbox_id) or of
+  // the server (NULL), private to account_id or shared (NULL). Rows die with their mailbox or
+  // account; the unique index treats NULL as its own key. change_feed rows with an entry name
+  // carry metadata events to other processes (written by sqlite/metadata.ts in the same
+  // transaction; account_id is then the channel: owner, writer or 0 for the server).
+  `
+  CREATE TABLE metadata (
+    mailbox_id INTEGER REFERENCES mailboxes(id) ON DELETE CASCADE,
+    account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    value      BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX metadata_key ON metadata(ifnull(mailbox_id, 0), ifnull(account_id, 0), name);
+  CREATE INDEX metadata_account ON metadata(account_id);
+  ALTER TABLE change_feed ADD COLUMN entry TEXT;
+  `,
 ];
 
 /** The database file inside the data directory. */
