@@ -11,13 +11,16 @@
  *   (RFC 9208), which therefore always see the owner and charge the owner's quota root.
  */
 import type { MailStore } from './types.js';
+import { quotaStore } from './quota/layer.js';
+import { NO_QUOTA_POLICY, type QuotaPolicy } from './quota/roots.js';
 
 /** Options of the domain layer, from Config (main.ts). */
 export interface DomainOptions {
-  readonly placeholder?: never;
+  /** Operator quota defaults and administrators (RFC 9208); none when absent. */
+  readonly quota?: QuotaPolicy;
 }
 
-export function domainStore(backend: MailStore, _options: DomainOptions = {}): MailStore {
-  const store = backend;
+export function domainStore(backend: MailStore, options: DomainOptions = {}): MailStore {
+  const store = quotaStore(backend, options.quota ?? NO_QUOTA_POLICY);
   return store;
 }

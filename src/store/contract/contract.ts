@@ -16,6 +16,7 @@ import { sieveContract } from './sieve.js';
 import { transferContract } from './transfer.js';
 import { objectIdContract } from './objectid.js';
 import { urlAuthKeyContract } from './urlauth-keys.js';
+import { quotaContract } from './quota.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -28,5 +29,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('sieve scripts and delivery marks', () => sieveContract(open));
     describe('object ids (RFC 8474)', () => objectIdContract(open));
     describe('URLAUTH mailbox access keys', () => urlAuthKeyContract(open));
+    describe('quota usage and settings (RFC 9208)', () => quotaContract(open));
   });
 }

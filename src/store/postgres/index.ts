@@ -18,6 +18,8 @@ import * as messages from './messages.js';
 import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
 import * as urlauthKeys from './urlauth-keys.js';
+import * as quota from './quota.js';
+import { NO_QUOTA_POLICY, quotaRootMethods } from '../quota/roots.js';
 
 import { checkPool } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
@@ -84,8 +86,16 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     throw mapError(e);
   }
   const ctx = new PgContext(pool, opts.bus, opts.logger);
+  const quotas = {
+    getAccountQuota: guard((name: string) => quota.getAccountQuota(ctx, name)),
+    listAccountQuotas: guard(() => quota.listAccountQuotas(ctx)),
+    setAccountQuota: guard((name: string, settings: Parameters<typeof quota.setAccountQuota>[2]) => quota.setAccountQuota(ctx, name, settings)),
+  };
 
   return {
+    ...quotas,
+    // Without the domain layer: stored limits only, no administrators (store/quota/roots.ts).
+    ...quotaRootMethods(quotas, NO_QUOTA_POLICY),
     createAccount: guard((name, hash) => mailboxes.createAccount(ctx, name, hash)),
     createAccounts: guard((entries) => mailboxes.createAccounts(ctx, entries)),
     getAccount: guard((name) => mailboxes.getAccount(ctx, name)),

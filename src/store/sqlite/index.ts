@@ -28,6 +28,8 @@ import { startChangeFeed } from './change-feed.js';
 import { checkDatabase } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
 import * as urlauthKeys from './urlauth-keys.js';
+import * as quota from './quota.js';
+import { NO_QUOTA_POLICY, quotaRootMethods } from '../quota/roots.js';
 
 export { checkSqliteDataDir, migrateSqliteDataDir } from './consistency.js';
 
@@ -78,7 +80,16 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
   collectAfterCommit(ctx);
   const stopFeed = startChangeFeed(ctx, opts.bus);
 
+  const quotas = {
+    getAccountQuota: guard((name: string) => quota.getAccountQuota(ctx, name)),
+    listAccountQuotas: guard(() => quota.listAccountQuotas(ctx)),
+    setAccountQuota: guard((name: string, settings: Parameters<typeof quota.setAccountQuota>[2]) => quota.setAccountQuota(ctx, name, settings)),
+  };
+
   return {
+    ...quotas,
+    // Without the domain layer: stored limits only, no administrators (store/quota/roots.ts).
+    ...quotaRootMethods(quotas, NO_QUOTA_POLICY),
     createAccount: guard((name, hash) => accounts.createAccount(ctx, name, hash)),
     createAccounts: guard((entries) => accounts.createAccounts(ctx, entries)),
     getAccount: guard((name) => accounts.getAccount(ctx, name)),
