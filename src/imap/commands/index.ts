@@ -31,6 +31,7 @@ import { storeCommand } from './store.js';
 import { compressCommand } from './compress.js';
 import { cancelUpdateCommand } from './cancelupdate.js';
 import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
+import { getQuotaCommand, getQuotaRootCommand, setQuotaCommand } from './quota.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -75,5 +76,8 @@ export function buildCommandTable(): CommandTable {
   t.register(genUrlAuthCommand);
   t.register(resetKeyCommand);
   t.register(urlFetchCommand);
+  t.register(getQuotaCommand);
+  t.register(getQuotaRootCommand);
+  t.register(setQuotaCommand);
   return t;
 }

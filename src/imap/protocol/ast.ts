@@ -146,7 +146,9 @@ export type EsearchSource =
   | { kind: 'selected' | 'personal' | 'inboxes' | 'subscribed' }
   | { kind: 'subtree' | 'subtree-one' | 'mailboxes'; names: string[] };
 
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID';
+export type StatusItem =
+  | 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID'
+  | 'DELETED-STORAGE'; // RFC 9208 §4.1.4
 
 export interface ListCommand {
   /** LIST-EXTENDED selection options (RFC 5258 §3.1), upper-cased. */
@@ -252,7 +254,11 @@ export type Command =
   | { name: 'GENURLAUTH'; pairs: Array<{ url: string; mechanism: string }> }
   /** RFC 4467 §9: no mailbox = every key of the user; mechanisms upper-cased. */
   | { name: 'RESETKEY'; mailbox: string | null; mechanisms: string[] }
-  | { name: 'URLFETCH'; urls: UrlFetchArg[] };
+  | { name: 'URLFETCH'; urls: UrlFetchArg[] }
+  /** RFC 9208 §4.1: quota roots are astrings; resource names upper-cased, as sent. */
+  | { name: 'GETQUOTA'; root: string }
+  | { name: 'GETQUOTAROOT'; mailbox: string }
+  | { name: 'SETQUOTA'; root: string; limits: Array<{ resource: string; limit: number }> };
 
 export type CommandName = Command['name'];
 
