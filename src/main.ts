@@ -117,6 +117,7 @@ export function createDeliveryAgent(config: Config, store: MailStore, logger: Lo
     ...(spamtest !== undefined ? { spamtest } : {}),
     ...(virustest !== undefined ? { virustest } : {}),
     globalScriptDir: config.sieveGlobalDir,
+    overQuota: config.quotaExceeded === 'permanent' ? 'permanent' : 'temporary',
   });
 }
 
