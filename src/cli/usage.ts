@@ -12,10 +12,13 @@ Commands:
   user del NAME            delete an account with all its mail
   user list                list account names, one per line
   user import FILE         import a Dovecot passwd-file (user:{SCHEME}hash:...)
+  quota get NAME           an account's quota usage and limits (storage, messages, mailboxes)
+  quota set NAME RES=VAL.. set an account's limits: storage=2G messages=10000 mailboxes=100 (none, default)
+  quota list               every account's usage and limits
   deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
   db migrate               apply pending schema migrations (prints the version before/after)
   db check                 read-only consistency check of the store (exit 1 on problems)
-  help [serve|user|deliver|db|config] show help (config: the configuration reference)
+  help [serve|user|quota|deliver|db|config] show help (config: the configuration reference)
 
 Every command accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
@@ -55,4 +58,17 @@ export const DB_USAGE = `Usage: facteur db <migrate|check> [--data DIR | --store
                Prints one line per problem and a summary; exit 0 when clean, 1 otherwise.
 
 A store that cannot be reached or opened is reported on one line, exit code 1.
+`;
+
+export const QUOTA_USAGE = `Usage: facteur quota <get|set|list> [args] [--data DIR] [--config FILE]
+
+  quota get NAME                 usage and limits of account NAME
+  quota set NAME RES=VALUE...    set NAME's limits; RES is storage, messages or mailboxes (RFC 9208
+                                 STORAGE, MESSAGE, MAILBOX); VALUE is a number (storage: a size in
+                                 octets, or with K, M, G, T: 500M, 2G), none (unlimited), or default
+                                 (the operator's --quota-storage / --quota-messages / --quota-mailboxes)
+  quota list                     one line per account: usage and effective limit ('-' = unlimited)
+
+Example: facteur quota set alice storage=1G messages=10000 mailboxes=100
+Storage is counted in whole units of 1024 octets (a size is rounded up); usage is shown in octets.
 `;
