@@ -168,3 +168,92 @@ describe('QUOTA (RFC 9208)', () => {
     assertStatus(await withLiterals(c, 'APPEND INBOX', [b]), 'OK');
   });
 });
+
+describe('MESSAGELIMIT and SAVELIMIT (RFC 9738)', () => {
+  let srv: TestServer;
+  let c: TestClient;
+  const MB = 'Limited';
+
+  before(async () => {
+    srv = await startTestServer({ config: { imapMessageLimit: 3, imapSaveLimit: 2 } });
+    c = await loggedIn(srv.port);
+    assertStatus(await c.command(`CREATE ${MB}`), 'OK');
+    for (let i = 1; i <= 5; i++) assertStatus(await append(c, MB, simpleMessage({ subject: `m${i}` })), 'OK');
+    assertStatus(await c.command(`SELECT ${MB}`), 'OK');
+  });
+  after(async () => {
+    c?.close();
+    await srv?.stop();
+  });
+
+  test('the limits are advertised once authenticated', async () => {
+    const caps = (await c.command('CAPABILITY')).untagged[0]!.split(' ');
+    assert.ok(caps.includes('MESSAGELIMIT=3') && caps.includes('SAVELIMIT=2'), caps.join(' '));
+    const anon = await TestClient.connect(srv.port);
+    const pre = (await anon.command('CAPABILITY')).untagged[0]!;
+    anon.close();
+    assert.doesNotMatch(pre, /MESSAGELIMIT|SAVELIMIT/);
+  });
+
+  test('FETCH and UID FETCH process the first MESSAGELIMIT messages and answer OK [LIMIT]', async () => {
+    const r = await c.command('UID FETCH 1:* (FLAGS)');
+    assertStatus(r, 'OK', 'LIMIT');
+    assert.deepEqual(grep(r, /FETCH/).map((l) => /UID (\d+)/.exec(l)![1]), ['1', '2', '3']);
+    const s = await c.command('FETCH 2:* (UID)');
+    assertStatus(s, 'OK', 'LIMIT');
+    assert.deepEqual(grep(s, /FETCH/).map((l) => l.split(' ')[1]), ['2', '3', '4']);
+    // Within the limit: no [LIMIT].
+    const t = await c.command('UID FETCH 4:* (UID)');
+    assert.match(t.tagged, /^\S+ OK Fetch completed$/);
+    assert.equal(grep(t, /FETCH/).length, 2);
+  });
+
+  test('STORE changes only the first MESSAGELIMIT messages', async () => {
+    const r = await c.command('STORE 1:5 +FLAGS (\\Flagged)');
+    assertStatus(r, 'OK', 'LIMIT');
+    assert.equal(grep(r, /FETCH/).length, 3);
+    const f = await c.command('UID SEARCH FLAGGED');
+    assert.deepEqual(f.untagged, ['* SEARCH 1 2 3']);
+    assertStatus(await c.command('STORE 1:3 -FLAGS.SILENT (\\Flagged)'), 'OK');
+  });
+
+  test('COPY copies the first MESSAGELIMIT messages: COPYUID untagged, [LIMIT] tagged', async () => {
+    const r = await c.command('COPY 1:5 INBOX');
+    assertStatus(r, 'OK', 'LIMIT');
+    const copyuid = grep(r, /^\* OK \[COPYUID /);
+    assert.equal(copyuid.length, 1, JSON.stringify(r.untagged));
+    assert.match(copyuid[0], /^\* OK \[COPYUID \d+ 1:3 \d+:\d+\]/);
+    assert.equal((await c.command('STATUS INBOX (MESSAGES)')).untagged[0], '* STATUS "INBOX" (MESSAGES 3)');
+  });
+
+  test('MULTIAPPEND above MESSAGELIMIT stores nothing (NO [LIMIT])', async () => {
+    const msgs = [1, 2, 3, 4].map((i) => simpleMessage({ subject: `multi ${i}` }));
+    const tag = c.nextTag();
+    c.write(`${tag} APPEND Archive ${msgs.map((m) => `{${Buffer.byteLength(m)}+}\r\n${m}`).join(' ')}\r\n`);
+    const r = await c.readUntilTagged(tag);
+    assertStatus(r, 'NO', 'LIMIT');
+    assert.equal((await c.command('STATUS Archive (MESSAGES)')).untagged[0], '* STATUS "Archive" (MESSAGES 0)');
+  });
+
+  test('SEARCH RETURN (SAVE) keeps the first SAVELIMIT UIDs in $, the results are whole', async () => {
+    const r = await c.command('UID SEARCH RETURN (SAVE ALL) ALL');
+    assertStatus(r, 'OK', 'LIMIT');
+    assert.match(r.untagged.join('\n'), /ALL 1:5/);
+    const f = await c.command('UID FETCH $ (UID)');
+    assertStatus(f, 'OK');
+    assert.deepEqual(grep(f, /FETCH/).map((l) => /UID (\d+)/.exec(l)![1]), ['1', '2']);
+    const within = await c.command('UID SEARCH RETURN (SAVE) 4:5');
+    assert.match(within.tagged, /^\S+ OK Search completed$/);
+  });
+
+  test('UID EXPUNGE removes at most MESSAGELIMIT messages', async () => {
+    assertStatus(await c.command('STORE 1:5 +FLAGS.SILENT (\\Deleted)'), 'OK', 'LIMIT');
+    assertStatus(await c.command('UID STORE 4:5 +FLAGS.SILENT (\\Deleted)'), 'OK');
+    const r = await c.command('UID EXPUNGE 1:*');
+    assertStatus(r, 'OK', 'LIMIT');
+    assert.equal(grep(r, /EXPUNGE$/).length, 3);
+    const rest = await c.command('UID EXPUNGE 1:*');
+    assertStatus(rest, 'OK');
+    assert.equal(grep(rest, /EXPUNGE$/).length, 2);
+  });
+});

@@ -46,6 +46,7 @@ import { parseStructure } from './fetch-items.js';
 import { loadRows } from './fetch.js';
 import { formatPartialRange, partialWindow } from './sequence.js';
 import { UpdateContext, startContext } from '../session/search-context.js';
+import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
 
 /** Messages read at once while scanning content, and their byte budget. */
 const SEARCH_READ_CONCURRENCY = 8;
@@ -100,6 +101,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       throw e;
     }
     const { rows, expunged } = found;
+    let saveLimited = false;
     const numbers = rows.map((r) => (cmd.uid ? r.uid : view.seqOf(r.uid)));
     const esearch = options !== null || session.rev2;
     if (!esearch) {
@@ -109,7 +111,8 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       session.send(b);
     } else {
       const opts: SearchReturnOption[] = options === null || options.length === 0 ? ['ALL'] : options;
-      if (save) view.savedSearch = savedUids(opts, rows, cmd.partial);
+      // RFC 9738 SAVELIMIT: "$" keeps at most that many UIDs, the lowest.
+      if (save) saveLimited = saveWithinLimit(session, view, savedUids(opts, rows, cmd.partial));
       const set = encodeSequenceSet(numbers);
       const line = esearchLine(tag, cmd.uid, opts, rows, numbers, set, modseqWanted, cmd.partial && { range: cmd.partial, encode: encodeSequenceSet });
       if (line !== null) {
@@ -126,7 +129,8 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       startContext(session, view, new UpdateContext(tag, cmd.uid, null, entries, match));
     }
     await session.drainIfNeeded();
-    return expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');
+    const result = expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');
+    return limitedResult(session, result, saveLimited, saveLimitNote(session));
   },
 };
 
