@@ -99,7 +99,7 @@ export interface Config {
   quotaExceeded: string;
   /** MESSAGELIMIT (RFC 9738): most messages one command processes. */
   imapMessageLimit: number;
-  /** SAVELIMIT (RFC 9738): most messages one COPY/MOVE/APPEND saves. */
+  /** SAVELIMIT (RFC 9738): most UIDs one SEARCH RETURN (SAVE) keeps in "$" (RFC 5182). */
   imapSaveLimit: number;
 }
 
@@ -265,9 +265,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     choices: ['temporary', 'permanent'], valueName: 'MODE',
     description: 'LMTP reply for a recipient over quota: temporary (452 4.2.2, the MTA retries) or permanent (552 5.2.2, bounced)' },
   { key: 'imapMessageLimit', flag: '--imap-message-limit', env: 'FACTEUR_IMAP_MESSAGE_LIMIT', toml: 'imap_message_limit', type: 'count',
-    valueName: 'N', description: 'most messages one FETCH, SEARCH, STORE, COPY, MOVE or UID EXPUNGE processes (IMAP MESSAGELIMIT, RFC 9738)' },
+    valueName: 'N', description: 'most messages one FETCH, STORE, COPY, MOVE or UID EXPUNGE processes (the lowest UIDs; the reply says [LIMIT]) and one MULTIAPPEND stores (IMAP MESSAGELIMIT, RFC 9738)' },
   { key: 'imapSaveLimit', flag: '--imap-save-limit', env: 'FACTEUR_IMAP_SAVE_LIMIT', toml: 'imap_save_limit', type: 'count',
-    valueName: 'N', description: 'most messages one COPY, MOVE or APPEND saves (IMAP SAVELIMIT, RFC 9738)' },
+    valueName: 'N', description: 'most UIDs one SEARCH, SORT or ESEARCH RETURN (SAVE) keeps in the $ result variable (IMAP SAVELIMIT, RFC 9738; RFC 5182)' },
 ];
 
 export function defaultText(spec: OptionSpec): string {
