@@ -206,6 +206,11 @@ const MIGRATIONS: readonly string[] = [
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
+/** The SQL of migration `n` (1-based), for tests that replay one migration on old data. */
+export function pgMigrationSql(n: number): string {
+  return MIGRATIONS[n - 1];
+}
+
 /**
  * Applies the pending migrations; idempotent and safe against concurrent nodes. Resolves with the
  * version first read under the lock (what this call found; `facteur db migrate` prints it).
