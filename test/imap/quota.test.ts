@@ -139,10 +139,15 @@ describe('QUOTA (RFC 9208)', () => {
       `* QUOTA "alice" (STORAGE ${Math.ceil(Buffer.byteLength(m1) / 1024)} 100 MESSAGE 1 2 MAILBOX 7 7)`,
     );
 
-    // Room for one message again: COPY of one is accepted, then APPEND is refused once more.
+    // Room for one message again: COPY of one is accepted, then APPEND is refused once more,
+    // also when CATENATE assembles the message (RFC 4469) from text and a URL.
     assertStatus(await c.command('SELECT Archive'), 'OK');
     assertStatus(await c.command('COPY 1 INBOX'), 'OK');
     assertStatus(await append(c, 'INBOX', simpleMessage({ subject: 'four' })), 'NO', 'OVERQUOTA');
+    const text = 'Subject: assembled\r\n\r\n';
+    const cat = await c.command(`APPEND INBOX CATENATE (TEXT {${text.length}+}\r\n${text} URL "/Archive/;UID=1/;SECTION=TEXT")`);
+    assertStatus(cat, 'NO', 'OVERQUOTA');
+    assert.equal((await c.command('STATUS INBOX (MESSAGES)')).untagged[0], '* STATUS "INBOX" (MESSAGES 1)');
   });
 
   test('MULTIAPPEND and REPLACE are charged as a whole; STORAGE is compared in octets', async () => {
