@@ -54,7 +54,8 @@ export const DB_USAGE = `Usage: facteur db <migrate|check> [--data DIR | --store
                Safe to run on several nodes at once.
   db check     read-only consistency check: every message's blob exists (SQLite: row and file),
                blob reference counts match, UIDs are unique and below UIDNEXT, MODSEQs are at most
-               HIGHESTMODSEQ, expunge history UIDs are below UIDNEXT and not live messages.
+               HIGHESTMODSEQ, expunge history UIDs are below UIDNEXT and not live messages,
+               quota usage counters match the messages of each mailbox.
                Prints one line per problem and a summary; exit 0 when clean, 1 otherwise.
 
 A store that cannot be reached or opened is reported on one line, exit code 1.
