@@ -199,6 +199,15 @@ export type QuotaUsage = Record<QuotaResource, number>;
 export type QuotaSetting = number | 'unlimited' | null;
 export type QuotaSettings = Record<QuotaResource, QuotaSetting>;
 
+/**
+ * The quota layer's last word on an append (RFC 9208): a backend that is given one calls it inside
+ * the append's write transaction, once the writers of the account are serialised (SQLite: the
+ * database write lock; PostgreSQL: the account row lock) and before anything is inserted, with
+ * the account's committed usage. Throwing (StoreError OVERQUOTA) aborts the append, so
+ * concurrent appends from several processes or nodes cannot together pass a limit.
+ */
+export type UsageGuard = (usage: QuotaUsage) => void;
+
 export interface AccountQuota {
   accountId: number;
   account: string;
@@ -261,7 +270,7 @@ export interface MailStore {
 
   // --- messages (UIDs only) ---
   /** Appends atomically (all or none). TRYCREATE (NONEXISTENT with tryCreate) if no such mailbox. */
-  append(actor: Actor, mailboxName: string, messages: readonly NewMessage[]): Promise<AppendResult>;
+  append(actor: Actor, mailboxName: string, messages: readonly NewMessage[], guard?: UsageGuard): Promise<AppendResult>;
   /** All messages of the mailbox, ascending UID. */
   listMessages(actor: Actor, mailboxId: number): Promise<MessageRow[]>;
   /** The given UIDs that still exist, ascending UID. */

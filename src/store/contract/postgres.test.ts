@@ -15,6 +15,7 @@ import { isStoreError } from '../errors.js';
 import { asUid, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
 import { openPostgresStore, PgChangeBus } from '../postgres/index.js';
 import { pgMigrationSql } from '../postgres/schema.js';
+import { quotaStore } from '../quota/layer.js';
 import { createScratchDatabase, createScratchSchema, serverReachable } from '../postgres/scratch-database.js';
 import { runStoreContract } from './contract.js';
 import { account, mailbox, message } from './harness.js';
@@ -127,6 +128,25 @@ describe('postgres backend specifics', { skip }, () => {
       const q = await other.getAccountQuota('alice');
       assert.equal(q.usage.messages, rows.length + left.length);
       assert.equal(q.usage.storage, [...rows, ...left].reduce((sum, r) => sum + r.size, 0));
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('two nodes delivering into one account at once never pass its quota together', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 4 });
+    const policy = { defaults: { storage: 0, messages: 7, mailboxes: 0 }, admins: new Set<string>() };
+    const nodes = [quotaStore(h.store, policy), quotaStore(other, policy)];
+    try {
+      const a = await account(h.store);
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => nodes[i % 2].append(a, i % 3 === 0 ? 'Archive' : 'INBOX', [message(`d${i}`)])),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 7);
+      for (const r of results) if (r.status === 'rejected') assert.ok(isStoreError(r.reason, 'OVERQUOTA'), String(r.reason));
+      assert.equal((await other.getAccountQuota('alice')).usage.messages, 7);
     } finally {
       await other.close();
       await h.cleanup();

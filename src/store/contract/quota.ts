@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { StoreError } from '../errors.js';
 import { asUid, type MailStore, type QuotaUsage } from '../types.js';
 import { account, mailbox, message, rejectsWith, withStore, type OpenStore } from './harness.js';
 
@@ -79,6 +80,25 @@ export function quotaContract(open: OpenStore): void {
       // A new account with the same name starts from nothing.
       await account(store);
       assert.deepEqual(await usage(store), { storage: 0, messages: 0, mailboxes: 6 });
+    }));
+
+  it('append calls its usage guard with the committed usage; a guard that throws stores nothing', () =>
+    withStore(open, async ({ store }) => {
+      const alice = await account(store);
+      await store.append(alice, 'INBOX', [message('one')]);
+      const seen: QuotaUsage[] = [];
+      await store.append(alice, 'Archive', [message('two')], (u) => void seen.push({ ...u }));
+      assert.deepEqual(seen, [{ storage: size('one'), messages: 1, mailboxes: 6 }]);
+      await rejectsWith(
+        store.append(alice, 'INBOX', [message('three')], () => {
+          throw new StoreError('OVERQUOTA', 'full');
+        }),
+        'OVERQUOTA',
+      );
+      assert.deepEqual(await usage(store), { storage: size('one') + size('two'), messages: 2, mailboxes: 6 });
+      assert.equal((await store.listMessages(alice, (await mailbox(store, alice, 'INBOX')).id)).length, 1);
+      // TRYCREATE still wins over the guard for a missing mailbox.
+      await rejectsWith(store.append(alice, 'Nope', [message('x')], () => undefined), 'TRYCREATE');
     }));
 
   it('stores per-account settings: a limit, unlimited, or back to the default', () =>

@@ -8,8 +8,8 @@
  * - Settings: NULL = the operator's default, -1 = unlimited, else the limit.
  */
 import { StoreError } from '../errors.js';
-import type { AccountQuota, QuotaResource, QuotaSetting, QuotaSettings } from '../types.js';
-import type { PgContext } from './context.js';
+import type { AccountQuota, QuotaResource, QuotaSetting, QuotaSettings, QuotaUsage } from '../types.js';
+import type { Db, PgContext } from './context.js';
 
 interface QuotaRow {
   id: number;
@@ -40,6 +40,16 @@ const toQuota = (r: QuotaRow): AccountQuota => ({
   usage: { storage: r.storage, messages: r.messages, mailboxes: r.mailboxes },
   settings: { storage: fromDb(r.s_storage), messages: fromDb(r.s_messages), mailboxes: fromDb(r.s_mailboxes) },
 });
+
+/** Inside a transaction: the account's usage from the per-mailbox counters. */
+export async function accountUsage(db: Db, accountId: number): Promise<QuotaUsage> {
+  const { rows } = await db.query<QuotaUsage>(
+    `SELECT count(*)::int8 AS mailboxes, coalesce(sum(message_count), 0)::int8 AS messages, coalesce(sum(message_octets), 0)::int8 AS storage
+     FROM mailboxes WHERE account_id = $1`,
+    [accountId],
+  );
+  return rows[0];
+}
 
 export async function getAccountQuota(ctx: PgContext, name: string): Promise<AccountQuota> {
   const rows = await ctx.query<QuotaRow>(`${SELECT} WHERE a.name = $1`, [name]);

@@ -70,3 +70,25 @@ test('SETQUOTA through the layer: administrators only, unlisted resources become
     await assert.rejects(store.getQuotaRoot(alice, 'root'), (e: unknown) => isStoreError(e, 'NONEXISTENT'));
     await assert.rejects(store.setQuotaRoot(root, 'nobody', []), (e: unknown) => isStoreError(e, 'NONEXISTENT'));
   }));
+
+test('two processes on one data directory: guarded appends never pass the limit together', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'facteur-quota-'));
+  const policy = { defaults: { storage: 0, messages: 6, mailboxes: 0 }, admins: new Set<string>() };
+  const a = quotaStore(await openSqliteStore({ dataDir: dir, bus: new LocalChangeBus() }), policy);
+  const b = quotaStore(await openSqliteStore({ dataDir: dir, bus: new LocalChangeBus() }), policy);
+  try {
+    const rec = await a.createAccount('alice', '{PLAIN}x');
+    const alice = { accountId: rec.id, name: rec.name };
+    const results = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? a : b).append(alice, 'INBOX', [msg(`p${i}`)])),
+    );
+    const stored = results.filter((r) => r.status === 'fulfilled').length;
+    assert.equal(stored, 6);
+    for (const r of results) if (r.status === 'rejected') assert.ok(isStoreError(r.reason, 'OVERQUOTA'), String(r.reason));
+    assert.equal((await b.getAccountQuota('alice')).usage.messages, 6);
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -14,14 +14,16 @@
  *   would exceed the limit (usage = limit is allowed; STORAGE compared in octets against
  *   limit × 1024).
  * - Concurrency: within one process the check and the write of one account run one at a time
- *   (a per-account queue), so concurrent sessions of a process cannot overshoot. Writers in other
- *   processes or nodes check against committed usage only, so together they may overshoot by at
- *   most what those concurrent writes add (one command or delivery each); the next write then
- *   sees the true usage and is refused (docs/decisions/0010-quotas.md).
+ *   (a per-account queue). APPEND (IMAP, CATENATE, LMTP and `facteur deliver` deliveries) is
+ *   checked again inside the backend's write transaction (UsageGuard), where every process and
+ *   node is serialised: appends can never pass a limit together. COPY, REPLACE, CREATE and
+ *   RENAME from other processes or nodes check committed usage only, so together they may
+ *   overshoot by at most one such command each; the next write then sees the true usage and
+ *   is refused (docs/decisions/0010-quotas.md).
  */
 import { StoreError } from '../errors.js';
 import { canonicalName, INBOX, superiorsOf } from '../mailbox-names.js';
-import type { Actor, MailStore, QuotaResource } from '../types.js';
+import type { Actor, MailStore, QuotaResource, QuotaSettings, QuotaUsage } from '../types.js';
 import { effectiveLimit, quotaRootMethods, STORAGE_UNIT, type QuotaPolicy } from './roots.js';
 
 type Charge = Partial<Record<QuotaResource, number>>;
@@ -41,17 +43,24 @@ export function quotaStore(inner: MailStore, policy: QuotaPolicy): MailStore {
     return run;
   };
 
-  const check = async (actor: Actor, charge: Charge): Promise<void> => {
-    const quota = await inner.getAccountQuota(actor.name);
+  /** Throws OVERQUOTA when `charge` on top of `usage` passes a limit of `settings`. */
+  const admit = (actor: Actor, settings: QuotaSettings, usage: QuotaUsage, charge: Charge): void => {
     for (const [resource, add] of Object.entries(charge) as Array<[QuotaResource, number]>) {
       if (add <= 0) continue;
-      const limit = effectiveLimit(quota.settings, resource, policy);
+      const limit = effectiveLimit(settings, resource, policy);
       if (limit === null) continue;
       const max = resource === 'storage' ? limit * STORAGE_UNIT : limit;
-      if (quota.usage[resource] + add > max) {
+      if (usage[resource] + add > max) {
         throw new StoreError('OVERQUOTA', `quota exceeded: ${resource} of ${actor.name}`);
       }
     }
+  };
+
+  /** Checks against committed usage; returns the settings read, for a guard to re-check with. */
+  const check = async (actor: Actor, charge: Charge): Promise<QuotaSettings> => {
+    const quota = await inner.getAccountQuota(actor.name);
+    admit(actor, quota.settings, quota.usage, charge);
+    return quota.settings;
   };
 
   /** How many mailboxes creating `name` (and its missing superiors) adds. */
@@ -66,9 +75,11 @@ export function quotaStore(inner: MailStore, policy: QuotaPolicy): MailStore {
     ...quotaRootMethods(inner, policy),
     append: (actor, mailboxName, messages) =>
       serial(actor.accountId, async () => {
-        const storage = messages.reduce((sum, m) => sum + m.content.length, 0);
-        await check(actor, { storage, messages: messages.length });
-        return inner.append(actor, mailboxName, messages);
+        const charge = { storage: messages.reduce((sum, m) => sum + m.content.length, 0), messages: messages.length };
+        // Early refusal before any body is written; then the exact check inside the backend's
+        // write transaction, where other processes and nodes are serialised too.
+        const settings = await check(actor, charge);
+        return inner.append(actor, mailboxName, messages, (usage) => admit(actor, settings, usage, charge));
       }),
     copy: (actor, sourceMailboxId, uids, destName) =>
       serial(actor.accountId, async () => {

@@ -107,7 +107,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     counts: guard((actor, id) => mailboxes.counts(ctx, actor, id)),
     claimRecent: guard((actor, id) => mailboxes.claimRecent(ctx, actor, id)),
 
-    append: guard((actor, name, msgs) => messages.append(ctx, actor, name, msgs)),
+    append: guard((actor, name, msgs, usageGuard) => messages.append(ctx, actor, name, msgs, usageGuard)),
     listMessages: guard((actor, id) => messages.listMessages(ctx, actor, id)),
     getMessages: guard((actor, id, uids) => messages.getMessages(ctx, actor, id, uids)),
     changesSince: guard((actor, id, since) => messages.changesSince(ctx, actor, id, since)),

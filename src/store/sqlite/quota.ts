@@ -8,7 +8,7 @@
  * - Settings: NULL = the operator's default, -1 = unlimited, else the limit.
  */
 import { StoreError } from '../errors.js';
-import type { AccountQuota, QuotaResource, QuotaSetting, QuotaSettings } from '../types.js';
+import type { AccountQuota, QuotaResource, QuotaSetting, QuotaSettings, QuotaUsage } from '../types.js';
 import type { SqliteContext } from './context.js';
 
 interface QuotaRow {
@@ -38,6 +38,18 @@ const toQuota = (r: QuotaRow): AccountQuota => ({
   usage: { storage: r.storage, messages: r.messages, mailboxes: r.mailboxes },
   settings: { storage: fromDb(r.s_storage), messages: fromDb(r.s_messages), mailboxes: fromDb(r.s_mailboxes) },
 });
+
+/** Inside a transaction: the account's usage from the per-mailbox counters. */
+export function accountUsage(ctx: SqliteContext, accountId: number): QuotaUsage {
+  const r = ctx
+    .stmt<QuotaUsage>(
+      `SELECT count(*) AS mailboxes, coalesce(sum(message_count), 0) AS messages, coalesce(sum(message_octets), 0) AS storage
+       FROM mailboxes WHERE account_id = ?`,
+    )
+    .get(accountId);
+  if (r === undefined) throw new Error('aggregate returned no row');
+  return r;
+}
 
 export function getAccountQuota(ctx: SqliteContext, name: string): AccountQuota {
   const row = ctx.read(() => ctx.stmt<QuotaRow>(`${SELECT} WHERE a.name = ?`).get(name));
