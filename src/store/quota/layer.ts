@@ -10,6 +10,8 @@
  *   source messages that still exist), REPLACE (the new size minus the replaced message's),
  *   CREATE and RENAME (every mailbox they create, superiors included). MOVE within one account
  *   changes no usage and is never refused; expunge and delete only lower usage.
+ * - Accounts without any limit on the resources a write raises are not charged at all (one
+ *   settings read): their writes keep running in parallel, as without the layer.
  * - Only a write that raises a resource is checked, and it is refused when the resulting usage
  *   would exceed the limit (usage = limit is allowed; STORAGE compared in octets against
  *   limit × 1024).
@@ -70,39 +72,55 @@ export function quotaStore(inner: MailStore, policy: QuotaPolicy): MailStore {
     return n;
   };
 
+  /** Whether any of `resources` is limited for the account: if none is, nothing is charged. */
+  const limited = async (actor: Actor, resources: readonly QuotaResource[]): Promise<boolean> => {
+    const { settings } = await inner.getAccountQuota(actor.name);
+    return resources.some((r) => effectiveLimit(settings, r, policy) !== null);
+  };
+
   return {
     ...inner,
     ...quotaRootMethods(inner, policy),
-    append: (actor, mailboxName, messages) =>
-      serial(actor.accountId, async () => {
+    append: async (actor, mailboxName, messages) => {
+      // Unlimited accounts (the default) keep fully parallel appends.
+      if (!(await limited(actor, ['storage', 'messages']))) return inner.append(actor, mailboxName, messages);
+      return serial(actor.accountId, async () => {
         const charge = { storage: messages.reduce((sum, m) => sum + m.content.length, 0), messages: messages.length };
         // Early refusal before any body is written; then the exact check inside the backend's
         // write transaction, where other processes and nodes are serialised too.
         const settings = await check(actor, charge);
         return inner.append(actor, mailboxName, messages, (usage) => admit(actor, settings, usage, charge));
-      }),
-    copy: (actor, sourceMailboxId, uids, destName) =>
-      serial(actor.accountId, async () => {
+      });
+    },
+    copy: async (actor, sourceMailboxId, uids, destName) => {
+      if (!(await limited(actor, ['storage', 'messages']))) return inner.copy(actor, sourceMailboxId, uids, destName);
+      return serial(actor.accountId, async () => {
         const rows = await inner.getMessages(actor, sourceMailboxId, uids);
         await check(actor, { storage: rows.reduce((sum, r) => sum + r.size, 0), messages: rows.length });
         return inner.copy(actor, sourceMailboxId, uids, destName);
-      }),
-    replace: (actor, sourceMailboxId, uid, destName, message) =>
-      serial(actor.accountId, async () => {
+      });
+    },
+    replace: async (actor, sourceMailboxId, uid, destName, message) => {
+      if (!(await limited(actor, ['storage']))) return inner.replace(actor, sourceMailboxId, uid, destName, message);
+      return serial(actor.accountId, async () => {
         const [old] = await inner.getMessages(actor, sourceMailboxId, [uid]);
         // A missing source makes the backend refuse (NONEXISTENT) without changing anything.
         if (old !== undefined) await check(actor, { storage: message.content.length - old.size });
         return inner.replace(actor, sourceMailboxId, uid, destName, message);
-      }),
-    createMailbox: (actor, name, specialUse) =>
-      serial(actor.accountId, async () => {
+      });
+    },
+    createMailbox: async (actor, name, specialUse) => {
+      if (!(await limited(actor, ['mailboxes']))) return inner.createMailbox(actor, name, specialUse);
+      return serial(actor.accountId, async () => {
         const canonical = canonicalName(name);
         // Invalid or existing names are the backend's to refuse (CANNOT, ALREADYEXISTS).
         if (canonical !== null) await check(actor, { mailboxes: await newMailboxes(actor, canonical) });
         return inner.createMailbox(actor, name, specialUse);
-      }),
-    renameMailbox: (actor, oldName, newName) =>
-      serial(actor.accountId, async () => {
+      });
+    },
+    renameMailbox: async (actor, oldName, newName) => {
+      if (!(await limited(actor, ['mailboxes']))) return inner.renameMailbox(actor, oldName, newName);
+      return serial(actor.accountId, async () => {
         const from = canonicalName(oldName);
         const to = canonicalName(newName);
         if (from !== null && to !== null && (await inner.getMailbox(actor, to)) === null) {
@@ -111,6 +129,7 @@ export function quotaStore(inner: MailStore, policy: QuotaPolicy): MailStore {
           await check(actor, { mailboxes: superiors + (from === INBOX ? 1 : 0) });
         }
         return inner.renameMailbox(actor, oldName, newName);
-      }),
+      });
+    },
   };
 }
