@@ -60,6 +60,8 @@ export interface MailboxCounts {
   deleted: number;
   /** Sum of RFC822.SIZE of all messages (STATUS SIZE, RFC 8438). */
   size: number;
+  /** Sum of RFC822.SIZE of the \\Deleted messages (STATUS DELETED-STORAGE, RFC 9208 §4.1.4). */
+  deletedSize: number;
   /** Messages with UID >= the mailbox's recent floor (see claimRecent). */
   recent: number;
 }
@@ -183,6 +185,52 @@ export interface SieveScriptInfo {
   updatedAt: number;
 }
 
+/** A quota resource (RFC 9208 §5): STORAGE, MESSAGE, MAILBOX. */
+export type QuotaResource = 'storage' | 'messages' | 'mailboxes';
+
+/**
+ * An account's usage, kept by the backend in the same transaction as every insert and delete of
+ * a message or mailbox (so reading it is cheap and never stale): `storage` in octets (the sum of
+ * RFC822.SIZE over all the account's messages), `messages` and `mailboxes` counted.
+ */
+export type QuotaUsage = Record<QuotaResource, number>;
+
+/**
+ * A stored per-account limit: null = the operator's default (config), 'unlimited', or a number
+ * (storage in units of 1024 octets, RFC 9208 §5.1; messages and mailboxes counted).
+ */
+export type QuotaSetting = number | 'unlimited' | null;
+export type QuotaSettings = Record<QuotaResource, QuotaSetting>;
+
+/**
+ * The quota layer's last word on an append (RFC 9208): a backend that is given one calls it inside
+ * the append's write transaction, once the writers of the account are serialised (SQLite: the
+ * database write lock; PostgreSQL: the account row lock) and before anything is inserted, with
+ * the account's committed usage. Throwing (StoreError OVERQUOTA) aborts the append, so
+ * concurrent appends from several processes or nodes cannot together pass a limit.
+ */
+export type UsageGuard = (usage: QuotaUsage) => void;
+
+export interface AccountQuota {
+  accountId: number;
+  account: string;
+  usage: QuotaUsage;
+  settings: QuotaSettings;
+}
+
+/** One resource of a quota root as RFC 9208 §4.2.1 reports it (storage in 1024-octet units). */
+export interface QuotaResourceReport {
+  resource: QuotaResource;
+  usage: number;
+  limit: number;
+}
+
+/** A quota root with its limited resources (RFC 9208 §4.2.1; unlimited resources are omitted). */
+export interface QuotaRootReport {
+  root: string;
+  resources: QuotaResourceReport[];
+}
+
 /** One ACL entry (RFC 4314 §2): an identifier ("alice", "anyone", "-bob") and its stored rights. */
 export interface AclEntry {
   identifier: string;
@@ -206,6 +254,8 @@ export interface AppendOptions {
    * mailbox of another account the right checked is "p" (post, RFC 4314 §2.1), not "i".
    */
   readonly post?: boolean;
+  /** The quota layer's check inside the append's write transaction (see UsageGuard). */
+  readonly guard?: UsageGuard;
 }
 
 /** What a delivery mark tracks: RFC 7352 duplicate ids, RFC 5230 §4.2 vacation responses. */
@@ -357,6 +407,24 @@ export interface MailStore {
    * cannot write. CANNOT for /private names, /shared/admin (from configuration) or invalid ones.
    */
   setServerMetadata(writes: readonly MetadataWrite[]): Promise<void>;
+  // --- quotas (RFC 9208; administrative, no actor) ---
+  /** The account's usage and stored settings. NONEXISTENT. */
+  getAccountQuota(name: string): Promise<AccountQuota>;
+  /** Every account's usage and settings, ordered by name. */
+  listAccountQuotas(): Promise<AccountQuota[]>;
+  /** Replaces the settings of the resources given (the others are kept). NONEXISTENT. */
+  setAccountQuota(name: string, settings: Partial<QuotaSettings>): Promise<void>;
+
+  // --- quota roots (RFC 9208 §4.1; one root per account, named after the account) ---
+  /** The roots of a mailbox (which need not exist, §4.1.2) with usage and limits. */
+  getQuotaRoots(actor: Actor, mailboxName: string): Promise<QuotaRootReport[]>;
+  /** NONEXISTENT when the actor may not see that root. */
+  getQuotaRoot(actor: Actor, root: string): Promise<QuotaRootReport>;
+  /**
+   * SETQUOTA (§4.1.3): the root's limits become exactly `limits` (resources not listed become
+   * unlimited). NOPERM unless the actor is a quota administrator; NONEXISTENT for no such root.
+   */
+  setQuotaRoot(actor: Actor, root: string, limits: ReadonlyArray<{ resource: QuotaResource; limit: number }>): Promise<QuotaRootReport>;
 
   // --- maintenance (administrative; no actor) ---
   /**

@@ -34,6 +34,7 @@ import { notifyCommand } from './notify.js';
 import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
 import { deleteAclCommand, getAclCommand, listRightsCommand, myRightsCommand, setAclCommand } from './acl.js';
 import { getMetadataCommand, setMetadataCommand } from './metadata.js';
+import { getQuotaCommand, getQuotaRootCommand, setQuotaCommand } from './quota.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -86,5 +87,8 @@ export function buildCommandTable(): CommandTable {
   t.register(myRightsCommand);
   t.register(getMetadataCommand);
   t.register(setMetadataCommand);
+  t.register(getQuotaCommand);
+  t.register(getQuotaRootCommand);
+  t.register(setQuotaCommand);
   return t;
 }

@@ -150,7 +150,9 @@ export type EsearchSource =
   | { kind: 'selected' | 'personal' | 'inboxes' | 'subscribed' }
   | { kind: 'subtree' | 'subtree-one' | 'mailboxes'; names: string[] };
 
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID';
+export type StatusItem =
+  | 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID'
+  | 'DELETED-STORAGE'; // RFC 9208 §4.1.4
 
 export interface ListCommand {
   /** LIST-EXTENDED selection options (RFC 5258 §3.1), upper-cased. */
@@ -300,7 +302,11 @@ export type Command =
   /** RFC 5464 §4.2: mailbox "" means the server; entries as sent (the handler validates them). */
   | { name: 'GETMETADATA'; mailbox: string; entries: string[]; maxSize: number | null; depth: MetadataDepth }
   /** RFC 5464 §4.3: value null (NIL) removes the entry. */
-  | { name: 'SETMETADATA'; mailbox: string; values: Array<{ entry: string; value: Buffer | null }> };
+  | { name: 'SETMETADATA'; mailbox: string; values: Array<{ entry: string; value: Buffer | null }> }
+  /** RFC 9208 §4.1: quota roots are astrings; resource names upper-cased, as sent. */
+  | { name: 'GETQUOTA'; root: string }
+  | { name: 'GETQUOTAROOT'; mailbox: string }
+  | { name: 'SETQUOTA'; root: string; limits: Array<{ resource: string; limit: number }> };
 
 export type CommandName = Command['name'];
 

@@ -51,6 +51,10 @@ export interface SessionDeps {
   progressEvery: number;
   /** Accounts that are message submission entities for URLAUTH "submit+" URLs (RFC 4467 §3). */
   urlauthSubmitUsers?: ReadonlySet<string>;
+  /** MESSAGELIMIT (RFC 9738, config --imap-message-limit); absent: DEFAULT_MESSAGE_LIMIT. */
+  messageLimit?: number;
+  /** SAVELIMIT (RFC 9738, config --imap-save-limit); absent: DEFAULT_SAVE_LIMIT. */
+  saveLimit?: number;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
   onClose(session: ImapSession): void;

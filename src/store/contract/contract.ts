@@ -18,6 +18,7 @@ import { objectIdContract } from './objectid.js';
 import { urlAuthKeyContract } from './urlauth-keys.js';
 import { aclContract } from './acl.js';
 import { metadataContract } from './metadata.js';
+import { quotaContract } from './quota.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -32,5 +33,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('URLAUTH mailbox access keys', () => urlAuthKeyContract(open));
     describe('access control lists (RFC 4314 rows)', () => aclContract(open));
     describe('METADATA entries (RFC 5464)', () => metadataContract(open));
+    describe('quota usage and settings (RFC 9208)', () => quotaContract(open));
   });
 }

@@ -14,6 +14,8 @@ import { LocalChangeBus } from '../bus.js';
 import { isStoreError } from '../errors.js';
 import { asUid, SERVER_CHANNEL, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
 import { openPostgresStore, PgChangeBus } from '../postgres/index.js';
+import { pgMigrationSql } from '../postgres/schema.js';
+import { quotaStore } from '../quota/layer.js';
 import { createScratchDatabase, createScratchSchema, serverReachable } from '../postgres/scratch-database.js';
 import { runStoreContract } from './contract.js';
 import { account, mailbox, message } from './harness.js';
@@ -121,8 +123,62 @@ describe('postgres backend specifics', { skip }, () => {
       // The moved seeds left Source with one expunge record each.
       const src = await h.store.changesSince(a, source.id, 0 as ModSeq);
       assert.equal(src.expunged.length, ROUNDS);
+      // Quota usage (RFC 9208), kept by the trigger under the writers of both nodes, is exact.
+      const left = await h.store.listMessages(a, source.id);
+      const q = await other.getAccountQuota('alice');
+      assert.equal(q.usage.messages, rows.length + left.length);
+      assert.equal(q.usage.storage, [...rows, ...left].reduce((sum, r) => sum + r.size, 0));
     } finally {
       await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('two nodes delivering into one account at once never pass its quota together', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 4 });
+    const policy = { defaults: { storage: 0, messages: 7, mailboxes: 0 }, admins: new Set<string>() };
+    const nodes = [quotaStore(h.store, policy), quotaStore(other, policy)];
+    try {
+      const a = await account(h.store);
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => nodes[i % 2].append(a, i % 3 === 0 ? 'Archive' : 'INBOX', [message(`d${i}`)])),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 7);
+      for (const r of results) if (r.status === 'rejected') assert.ok(isStoreError(r.reason, 'OVERQUOTA'), String(r.reason));
+      assert.equal((await other.getAccountQuota('alice')).usage.messages, 7);
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('the quota migration counts the messages and octets that predate it (RFC 9208 usage)', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      const msgs = [message('q1'), message('q2'), message('q3')];
+      await h.store.append(a, 'INBOX', msgs);
+      await h.store.copy(a, (await mailbox(h.store, a, 'INBOX')).id, [asUid(1)], 'Archive');
+      await h.store.close();
+      let n = 1;
+      while (!pgMigrationSql(n).includes('quota_settings')) n++;
+      // The schema as it was before the migration, then the migration again.
+      const client = new pg.Client({ connectionString: h.url });
+      await client.connect();
+      try {
+        await client.query(`DROP TRIGGER messages_usage ON messages; DROP FUNCTION facteur_mailbox_usage(); DROP TABLE quota_settings;
+                            ALTER TABLE mailboxes DROP COLUMN message_count, DROP COLUMN message_octets`);
+        await client.query(pgMigrationSql(n));
+      } finally {
+        await client.end();
+      }
+      const store = await h.reopen();
+      const size = msgs.reduce((sum, m) => sum + m.content.length, 0) + msgs[0]!.content.length;
+      assert.deepEqual((await store.getAccountQuota('alice')).usage, { storage: size, messages: 4, mailboxes: 6 });
+      await store.append(a, 'Junk', [message('q4')]);
+      assert.equal((await store.getAccountQuota('alice')).usage.messages, 5);
+    } finally {
       await h.cleanup();
     }
   });

@@ -269,6 +269,37 @@ describe('sqlite backend specifics', () => {
     }
   });
 
+  test('the quota migration counts the messages and octets that predate it (RFC 9208 usage)', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      const msgs = [message('q1'), message('q2'), message('q3')];
+      await h.store.append(a, 'INBOX', msgs);
+      await h.store.copy(a, (await mailbox(h.store, a, 'INBOX')).id, [asUid(1)], 'Archive');
+      await h.store.setAccountQuota('alice', { storage: 7 });
+      await h.store.close();
+      let n = 1;
+      while (!migrationSql(n).includes('quota_settings')) n++;
+      // The database as it was before the migration, then the migration again.
+      const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
+      db.exec(`DROP TRIGGER messages_usage_in; DROP TRIGGER messages_usage_out; DROP TRIGGER messages_usage_moved;
+               DROP TABLE quota_settings;
+               ALTER TABLE mailboxes DROP COLUMN message_count; ALTER TABLE mailboxes DROP COLUMN message_octets`);
+      db.exec(migrationSql(n));
+      db.close();
+      const store = await h.reopen();
+      const size = msgs.reduce((sum, m) => sum + m.content.length, 0) + msgs[0]!.content.length;
+      const q = await store.getAccountQuota('alice');
+      assert.deepEqual(q.usage, { storage: size, messages: 4, mailboxes: 6 });
+      assert.deepEqual(q.settings, { storage: null, messages: null, mailboxes: null });
+      // The triggers work on the migrated database.
+      await store.append(a, 'Junk', [message('q4')]);
+      assert.equal((await store.getAccountQuota('alice')).usage.messages, 5);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   test('migration 5 gives existing mailboxes and messages object ids; pre-upgrade copies share them (RFC 8474)', async () => {
     const h = await harness();
     try {

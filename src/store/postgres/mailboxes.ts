@@ -321,6 +321,7 @@ export async function counts(ctx: PgContext, actor: Actor, mailboxId: number): P
             count(m.uid) FILTER (WHERE NOT (${hasFlagSql('\\Seen', 'm')}))::int8 AS unseen,
             count(m.uid) FILTER (WHERE ${hasFlagSql('\\Deleted', 'm')})::int8 AS deleted,
             coalesce(sum(m.size), 0)::int8 AS size,
+            coalesce(sum(m.size) FILTER (WHERE ${hasFlagSql('\\Deleted', 'm')}), 0)::int8 AS "deletedSize",
             count(m.uid) FILTER (WHERE m.uid >= b.recent_floor)::int8 AS recent
      FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id
      WHERE b.id = $1 AND b.account_id = $2
@@ -328,8 +329,8 @@ export async function counts(ctx: PgContext, actor: Actor, mailboxId: number): P
     [mailboxId, actor.accountId],
   );
   if (rows.length === 0) throw new StoreError('NONEXISTENT', `no mailbox ${mailboxId}`);
-  const { messages, unseen, deleted, size, recent } = rows[0];
-  return { messages, unseen, deleted, size, recent };
+  const { messages, unseen, deleted, size, deletedSize, recent } = rows[0];
+  return { messages, unseen, deleted, size, deletedSize, recent };
 }
 
 export async function claimRecent(ctx: PgContext, actor: Actor, mailboxId: number): Promise<{ from: Uid; to: Uid }> {

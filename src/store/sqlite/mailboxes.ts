@@ -188,6 +188,7 @@ export function counts(ctx: SqliteContext, actor: Actor, mailboxId: number): Mai
                 coalesce(sum(NOT (${hasFlagSql('\\Seen')})), 0) AS unseen,
                 coalesce(sum(${hasFlagSql('\\Deleted')}), 0) AS deleted,
                 coalesce(sum(size), 0) AS size,
+                coalesce(sum(CASE WHEN ${hasFlagSql('\\Deleted')} THEN size ELSE 0 END), 0) AS deletedSize,
                 coalesce(sum(uid >= ?), 0) AS recent
          FROM messages WHERE mailbox_id = ?`,
       )

@@ -228,6 +228,38 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX metadata_account ON metadata(account_id);
   ALTER TABLE change_feed ADD COLUMN entry TEXT;
   `,
+  // 10: quotas (RFC 9208, docs/decisions/0010): each mailbox's message count and octets, kept by
+  // triggers in the same transaction as every insert, delete or re-parenting of a message row
+  // (cascaded deletes included), so an account's usage is a sum over its mailboxes, never over
+  // its messages; and the per-account limits (NULL = the operator's default, -1 = unlimited,
+  // storage in units of 1024 octets).
+  `
+  ALTER TABLE mailboxes ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE mailboxes ADD COLUMN message_octets INTEGER NOT NULL DEFAULT 0;
+  UPDATE mailboxes SET
+    message_count = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id),
+    message_octets = (SELECT coalesce(sum(m.size), 0) FROM messages m WHERE m.mailbox_id = mailboxes.id);
+  CREATE TRIGGER messages_usage_in AFTER INSERT ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count + 1, message_octets = message_octets + NEW.size
+      WHERE id = NEW.mailbox_id;
+  END;
+  CREATE TRIGGER messages_usage_out AFTER DELETE ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count - 1, message_octets = message_octets - OLD.size
+      WHERE id = OLD.mailbox_id;
+  END;
+  CREATE TRIGGER messages_usage_moved AFTER UPDATE OF mailbox_id, size ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count - 1, message_octets = message_octets - OLD.size
+      WHERE id = OLD.mailbox_id;
+    UPDATE mailboxes SET message_count = message_count + 1, message_octets = message_octets + NEW.size
+      WHERE id = NEW.mailbox_id;
+  END;
+  CREATE TABLE quota_settings (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    storage    INTEGER,
+    messages   INTEGER,
+    mailboxes  INTEGER
+  );
+  `,
 ];
 
 /** The database file inside the data directory. */
