@@ -332,4 +332,16 @@ export interface ChangeBus {
   publish(event: ChangeEvent): void;
   /** Returns the unsubscribe function. */
   subscribe(accountId: number, listener: (event: ChangeEvent) => void): () => void;
+  /**
+   * Cross-process buses only: resolves once the events published here so far have been handed
+   * to the other processes (a store awaits it before a write resolves, so a client told OK knows
+   * the other nodes can hear of it). Bounded; absent on the in-process bus.
+   */
+  flush?(): Promise<void>;
+  /**
+   * Cross-process buses only: resolves once every event another process had handed over before
+   * the call has been delivered to this process's listeners (a barrier for NOOP, the client's
+   * poll: RFC 9051 §6.1.2). Bounded; absent on the in-process bus.
+   */
+  sync?(): Promise<void>;
 }

@@ -13,6 +13,8 @@ export const idleCommand: CommandSpec<'IDLE'> = {
   capabilities: ['IDLE'],
   async handler(session) {
     session.writeLine('+ idling');
+    // What other nodes acknowledged before IDLE is reported now, not at the next change.
+    await session.catchUp();
     await syncView(session, true);
     let wake: (() => void) | null = null;
     session.idleNotify = () => wake?.();

@@ -16,6 +16,10 @@
  *   account with local listeners gets a `mailboxes` event, which makes its sessions re-read
  *   their mailbox (changesSince): whatever was missed while disconnected is recovered.
  * - Payloads are parsed defensively; a malformed one is ignored.
+ * - flush() waits for this node's queued NOTIFYs. sync() is a barrier: it NOTIFYs a token of its
+ *   own and waits (at most SYNC_WAIT_MS) until the token comes back on the LISTEN connection.
+ *   PostgreSQL delivers notifications in commit order, so every NOTIFY committed before the
+ *   barrier (another node's change, flushed before its client got OK) was delivered before it.
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +32,10 @@ const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5000;
 /** How long a connection attempt may take before it counts as failed. */
 const CONNECT_TIMEOUT_MS = 5000;
+/** The longest a NOOP waits for the barrier; past it (database away) the session goes on. */
+const SYNC_WAIT_MS = 1000;
+/** The longest a write's acknowledgement waits for its NOTIFY to leave (database away). */
+const FLUSH_WAIT_MS = 2000;
 
 interface Wire {
   /** origin node */
@@ -40,6 +48,8 @@ interface Wire {
   s?: number;
   /** 'k' marks an urlauth-keys event */
   t?: 'k';
+  /** a sync() barrier token (no event) */
+  b?: string;
 }
 
 export interface PgChangeBusOptions {
@@ -61,6 +71,7 @@ export class PgChangeBus implements ChangeBus {
   private backoff = RECONNECT_MIN_MS;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private connectedOnce = false;
+  private readonly barriers = new Map<string, () => void>();
   private readyResolve!: () => void;
   /** Resolves once the first LISTEN is in place. */
   readonly ready: Promise<void>;
@@ -84,6 +95,31 @@ export class PgChangeBus implements ChangeBus {
     this.publishChain = this.publishChain.then(() => this.notify(payload));
   }
 
+  async flush(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.publishChain, new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  async sync(): Promise<void> {
+    // Not listening: nothing can be awaited; the reconnect resynchronises every session anyway.
+    if (this.closed || this.listener === null) return;
+    const token = randomBytes(8).toString('hex');
+    let timer: NodeJS.Timeout | undefined;
+    const back = new Promise<void>((resolve) => {
+      this.barriers.set(token, resolve);
+      timer = setTimeout(resolve, SYNC_WAIT_MS);
+    });
+    const payload = JSON.stringify({ n: this.nodeId, b: token } satisfies Partial<Wire>);
+    this.publishChain = this.publishChain.then(() => this.notify(payload));
+    try {
+      await back;
+    } finally {
+      clearTimeout(timer);
+      this.barriers.delete(token);
+    }
+  }
+
   subscribe(accountId: number, listener: (e: ChangeEvent) => void): () => void {
     this.accounts.set(accountId, (this.accounts.get(accountId) ?? 0) + 1);
     const off = this.local.subscribe(accountId, listener);
@@ -103,6 +139,7 @@ export class PgChangeBus implements ChangeBus {
     if (this.closed) return;
     await this.publishChain;
     this.closed = true;
+    for (const release of this.barriers.values()) release();
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     await Promise.all([this.listener?.end().catch(() => undefined), this.publisher?.end().catch(() => undefined)]);
     this.listener = null;
@@ -204,7 +241,13 @@ export class PgChangeBus implements ChangeBus {
     } catch {
       return;
     }
-    if (typeof w !== 'object' || w === null || w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
+    if (typeof w !== 'object' || w === null) return;
+    if (typeof w.b === 'string') {
+      // A barrier: ours resolves its sync(); another node's means nothing here.
+      if (w.n === this.nodeId) this.barriers.get(w.b)?.();
+      return;
+    }
+    if (w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
     const accountId = w.a as number;
     if (w.t === 'k') {
       if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'urlauth-keys', accountId, mailboxId: w.m ?? null });

@@ -50,13 +50,24 @@ export interface PostgresMailStore extends MailStore {
   checkConsistency(): Promise<ConsistencyReport>;
 }
 
-function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    try {
-      return await fn(...args);
-    } catch (e) {
-      throw mapError(e);
-    }
+/** Set by openPostgresStore: waits for the bus's NOTIFYs (ChangeBus.flush), or nothing. */
+type Flush = () => Promise<void>;
+
+function guardWith(flush: Flush) {
+  return function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+    return async (...args: A) => {
+      let result: R;
+      try {
+        result = await fn(...args);
+      } catch (e) {
+        throw mapError(e);
+      }
+      // A write resolves (the client gets OK / 250) only once its change event has left for the
+      // other nodes, so a client's next command on another node finds it there (sync()).
+      // Nothing queued (reads, most of the time): one microtask.
+      await flush();
+      return result;
+    };
   };
 }
 
@@ -84,6 +95,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     throw mapError(e);
   }
   const ctx = new PgContext(pool, opts.bus, opts.logger);
+  const bus = opts.bus;
+  const guard = guardWith(bus.flush?.bind(bus) ?? (() => Promise.resolve()));
 
   return {
     createAccount: guard((name, hash) => mailboxes.createAccount(ctx, name, hash)),
