@@ -237,6 +237,37 @@ describe('postgres backend specifics', { skip }, () => {
     }
   });
 
+  test('PgChangeBus read-after-write: once a store write on A resolved, sync() on B returns only after B heard of it', async () => {
+    const db = await createScratchSchema(scratch?.url ?? SERVER);
+    const channel = `c_${db.name}`;
+    const busA = new PgChangeBus({ url: db.url, channel });
+    const busB = new PgChangeBus({ url: db.url, channel });
+    const storeA = await openPostgresStore({ url: db.url, bus: busA });
+    try {
+      await Promise.all([busA.ready, busB.ready]);
+      const a = await account(storeA);
+      const seen: ChangeEvent[] = [];
+      busB.subscribe(a.accountId, (e) => seen.push(e));
+      for (let i = 0; i < 20; i++) {
+        // No waiting in between: the write's promise (flush) and B's barrier are the only order.
+        const r = await storeA.append(a, 'INBOX', [message(`poll ${i}`)]);
+        await busB.sync();
+        assert.ok(
+          seen.some((e) => e.type === 'mailbox' && e.highestModSeq === r.modseq),
+          `round ${i}: B's sync() returned before the event of modseq ${r.modseq} arrived`,
+        );
+      }
+      // A closed bus, or one without its LISTEN connection, does not wait at all.
+      await busB.close();
+      await busB.sync();
+    } finally {
+      await storeA.close();
+      await busA.close();
+      await busB.close();
+      await db.drop();
+    }
+  });
+
   test('a store on node A with a PgChangeBus notifies a session listening on node B', async () => {
     const db = await createScratchSchema(scratch?.url ?? SERVER);
     const channel = `c_${db.name}`;
