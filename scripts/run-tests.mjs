@@ -3,14 +3,14 @@
 // Without arguments (npm test), three passes:
 //   1. every test file except dist/test/isolated/, as configured by the environment (SQLite
 //      unless FACTEUR_TEST_STORE says otherwise);
-//   2. the protocol suites (every test that starts servers through test/support/server.ts) again
-//      on PostgreSQL with two nodes behind round-robin forwarders (FACTEUR_TEST_STORE=postgres
+//   2. the protocol suites (the files of the protocol directories that start servers through
+//      test/support/server.ts's startTestServer) again on PostgreSQL with two nodes behind round-robin forwarders (FACTEUR_TEST_STORE=postgres
 //      FACTEUR_TEST_NODES=2), skipped loudly when no PostgreSQL server answers;
 //   3. dist/test/isolated/, one file at a time after everything else: these tests stop and start
 //      a PostgreSQL server and must not share the machine with other tests.
 // With arguments (substrings of compiled paths), one pass over the matching files, isolated ones
 // last and sequentially. FACTEUR_TEST_SKIP_CLUSTER_PASS=1 leaves out pass 2.
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
@@ -70,7 +70,9 @@ if (filter.length > 0) {
   } else if (!(await postgresReachable())) {
     console.log(`\nrun-tests: pass 2 SKIPPED: no PostgreSQL server at ${PG_SERVER}`);
   } else {
-    const protocol = rest.filter((f) => PROTOCOL_DIRS.some((d) => f.startsWith(d)));
+    // Files that never call startTestServer (the CLI workers tests, the delivery agent on its own
+    // SQLite directory) would only repeat pass 1.
+    const protocol = rest.filter((f) => PROTOCOL_DIRS.some((d) => f.startsWith(d)) && readFileSync(f, 'utf8').includes('startTestServer'));
     statuses.push(run('pass 2: protocol suites on PostgreSQL, 2 nodes', protocol, { FACTEUR_TEST_STORE: 'postgres', FACTEUR_TEST_NODES: '2' }));
   }
 }
