@@ -237,6 +237,37 @@ describe('postgres backend specifics', { skip }, () => {
     }
   });
 
+  test('PgChangeBus carries metadata events to other nodes, split when the entry names exceed one NOTIFY payload', async () => {
+    const db = await createScratchSchema(scratch?.url ?? SERVER);
+    const channel = `c_${db.name}`;
+    const busA = new PgChangeBus({ url: db.url, channel });
+    const busB = new PgChangeBus({ url: db.url, channel });
+    try {
+      await Promise.all([busA.ready, busB.ready]);
+      const onB: ChangeEvent[] = [];
+      busB.subscribe(7, (e) => onB.push(e));
+      busB.subscribe(0, (e) => onB.push(e));
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/private/comment'] });
+      busA.publish({ type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] });
+      // 400 names of ~60 bytes: about 24 KB, three payloads or more.
+      const many = Array.from({ length: 400 }, (_, i) => `/private/vendor/example/${'x'.repeat(30)}/${i}`);
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: null, entries: many });
+      await busA.flush();
+      await busB.sync();
+      assert.deepEqual(onB.slice(0, 2), [
+        { type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/private/comment'] },
+        { type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] },
+      ]);
+      const parts = onB.slice(2);
+      assert.ok(parts.length >= 3, `${parts.length} parts`);
+      assert.deepEqual(parts.flatMap((e) => (e.type === 'metadata' && e.mailboxId === null ? e.entries : [])), many);
+    } finally {
+      await busA.close();
+      await busB.close();
+      await db.drop();
+    }
+  });
+
   test('PgChangeBus read-after-write: once a store write on A resolved, sync() on B returns only after B heard of it', async () => {
     const db = await createScratchSchema(scratch?.url ?? SERVER);
     const channel = `c_${db.name}`;

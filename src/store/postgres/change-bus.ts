@@ -16,6 +16,8 @@
  *   account with local listeners gets a `mailboxes` event, which makes its sessions re-read
  *   their mailbox (changesSince): whatever was missed while disconnected is recovered.
  * - Payloads are parsed defensively; a malformed one is ignored.
+ * - A metadata event whose entry names do not fit one NOTIFY payload (8000 bytes) is sent as
+ *   several events, each with part of the names; together they name every entry.
  * - flush() waits for this node's queued NOTIFYs. sync() is a barrier: it NOTIFYs a token of its
  *   own and waits (at most SYNC_WAIT_MS) until the token comes back on the LISTEN connection.
  *   PostgreSQL delivers notifications in commit order, so every NOTIFY committed before the
@@ -36,20 +38,24 @@ const CONNECT_TIMEOUT_MS = 5000;
 const SYNC_WAIT_MS = 1000;
 /** The longest a write's acknowledgement waits for its NOTIFY to leave (database away). */
 const FLUSH_WAIT_MS = 2000;
+/** Below PostgreSQL's 8000-byte NOTIFY payload limit; longer metadata events are split. */
+const PAYLOAD_MAX_BYTES = 7000;
 
 interface Wire {
   /** origin node */
   n: string;
   /** account */
   a: number;
-  /** mailbox id ('mailbox' and 'urlauth-keys'; null for all of the account's keys) */
+  /** mailbox id ('mailbox', 'urlauth-keys' and 'metadata'; null: all the account's keys / server metadata) */
   m?: number | null;
   /** highest modseq ('mailbox' only) */
   s?: number;
-  /** 'k' marks an urlauth-keys event */
-  t?: 'k';
+  /** 'k' marks an urlauth-keys event, 'd' a metadata event */
+  t?: 'k' | 'd';
   /** a sync() barrier token (no event) */
   b?: string;
+  /** metadata entry names ('metadata' only, marked t: 'd') */
+  e?: string[];
 }
 
 export interface PgChangeBusOptions {
@@ -85,14 +91,35 @@ export class PgChangeBus implements ChangeBus {
 
   publish(event: ChangeEvent): void {
     this.local.publish(event);
-    const wire: Wire =
+    const payloads =
       event.type === 'mailbox'
-        ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq }
+        ? [JSON.stringify({ n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq } satisfies Wire)]
         : event.type === 'urlauth-keys'
-          ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'k' }
-          : { n: this.nodeId, a: event.accountId };
-    const payload = JSON.stringify(wire);
-    this.publishChain = this.publishChain.then(() => this.notify(payload));
+          ? [JSON.stringify({ n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'k' } satisfies Wire)]
+          : event.type === 'metadata'
+            ? this.metadataPayloads(event.accountId, event.mailboxId, event.entries)
+            : [JSON.stringify({ n: this.nodeId, a: event.accountId } satisfies Wire)];
+    for (const payload of payloads) this.publishChain = this.publishChain.then(() => this.notify(payload));
+  }
+
+  /** A metadata event as one or more payloads under PAYLOAD_MAX_BYTES, entries split between them. */
+  private metadataPayloads(accountId: number, mailboxId: number | null, entries: readonly string[]): string[] {
+    const out: string[] = [];
+    const encode = (e: string[]): string => JSON.stringify({ n: this.nodeId, a: accountId, m: mailboxId, t: 'd', e } satisfies Wire);
+    let chunk: string[] = [];
+    for (const entry of entries) {
+      if (Buffer.byteLength(encode([entry])) > PAYLOAD_MAX_BYTES) {
+        this.opts.logger?.warn({ entryBytes: Buffer.byteLength(entry) }, 'metadata entry name too long to notify other nodes');
+        continue;
+      }
+      if (chunk.length > 0 && Buffer.byteLength(encode([...chunk, entry])) > PAYLOAD_MAX_BYTES) {
+        out.push(encode(chunk));
+        chunk = [];
+      }
+      chunk.push(entry);
+    }
+    if (chunk.length > 0 || out.length === 0) out.push(encode(chunk));
+    return out;
   }
 
   async flush(): Promise<void> {
@@ -249,7 +276,12 @@ export class PgChangeBus implements ChangeBus {
     }
     if (w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
     const accountId = w.a as number;
-    if (w.t === 'k') {
+    if (w.t === 'd') {
+      const entries = Array.isArray(w.e) && w.e.every((x) => typeof x === 'string') ? w.e : null;
+      if ((w.m === null || Number.isSafeInteger(w.m)) && entries !== null) {
+        this.local.publish({ type: 'metadata', accountId, mailboxId: w.m ?? null, entries });
+      }
+    } else if (w.t === 'k') {
       if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'urlauth-keys', accountId, mailboxId: w.m ?? null });
     } else if (Number.isSafeInteger(w.m) && Number.isSafeInteger(w.s)) {
       this.local.publish({ type: 'mailbox', accountId, mailboxId: w.m as number, highestModSeq: w.s as ModSeq });
