@@ -124,20 +124,40 @@ export async function startTestServer(
   const nodeConfigs: Config[] = [];
   const servers: Array<{ close(): Promise<void> }> = [];
   const forwarders: Forwarder[] = [];
-  const own = async (p: number): Promise<number> => (p === 0 ? 0 : freePort());
+  // freePort releases what it found, so it may hand out a port already chosen (a public one the
+  // forwarder has yet to bind): never reuse one, and retry a node whose port was taken meanwhile.
+  const taken = new Set([config.imapPort, config.imapsPort, config.managesievePort, config.lmtpPort]);
+  const own = async (p: number): Promise<number> => {
+    if (p === 0) return 0;
+    for (;;) {
+      const port = await freePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
   try {
     for (let i = 0; i < nodeCount; i++) {
-      const nodeConfig: Config = {
-        ...config,
-        imapPort: await own(config.imapPort),
-        imapsPort: await own(config.imapsPort),
-        managesievePort: await own(config.managesievePort),
-        lmtpPort: await own(config.lmtpPort),
-        // A Unix socket has one owner: the first node.
-        lmtpSocket: i === 0 ? config.lmtpSocket : null,
-      };
-      nodeConfigs.push(nodeConfig);
-      servers.push(await startServer(nodeConfig, silentLogger));
+      for (let attempt = 1; ; attempt++) {
+        const nodeConfig: Config = {
+          ...config,
+          imapPort: await own(config.imapPort),
+          imapsPort: await own(config.imapsPort),
+          managesievePort: await own(config.managesievePort),
+          lmtpPort: await own(config.lmtpPort),
+          // A Unix socket has one owner: the first node.
+          lmtpSocket: i === 0 ? config.lmtpSocket : null,
+        };
+        try {
+          servers.push(await startServer(nodeConfig, silentLogger));
+        } catch (e) {
+          if ((e as { code?: unknown }).code === 'EADDRINUSE' && attempt < 3) continue;
+          throw e;
+        }
+        nodeConfigs.push(nodeConfig);
+        break;
+      }
     }
     const keys = ['imapPort', 'imapsPort', 'managesievePort', 'lmtpPort'] as const;
     for (const key of keys) {
