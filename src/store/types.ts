@@ -261,8 +261,13 @@ export interface MailStore {
   listSieveScripts(actor: Actor): Promise<SieveScriptInfo[]>;
   /** The script's source, or null when there is no such script. */
   getSieveScript(actor: Actor, name: string): Promise<string | null>;
-  /** Creates or replaces the script; replacing keeps its active mark. */
-  putSieveScript(actor: Actor, name: string, source: string): Promise<void>;
+  /**
+   * Creates or replaces the script; replacing keeps its active mark. With `maxScripts`, a new
+   * name is refused with OVERQUOTA (nothing written) when the account already has that many
+   * scripts: checked in the write's own transaction, so sessions on other processes or nodes
+   * writing at once cannot overshoot it (RFC 5804 §1.5 MAXSCRIPTS).
+   */
+  putSieveScript(actor: Actor, name: string, source: string, maxScripts?: number): Promise<void>;
   /** NONEXISTENT; INUSE when the script is the active one (RFC 5804 §2.10). */
   deleteSieveScript(actor: Actor, name: string): Promise<void>;
   /** Keeps the active mark. NONEXISTENT, ALREADYEXISTS (RFC 5804 §2.11.1). */

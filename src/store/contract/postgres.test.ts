@@ -237,6 +237,22 @@ describe('postgres backend specifics', { skip }, () => {
     }
   });
 
+  test('two nodes storing Sieve scripts at once never exceed maxScripts', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus() });
+    try {
+      const a = await account(h.store);
+      const writes = Array.from({ length: 8 }, (_, i) => ((i % 2 === 0 ? h.store : other).putSieveScript(a, `s${i}`, 'keep;', 3)));
+      const results = await Promise.allSettled(writes);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+      for (const r of results) if (r.status === 'rejected') assert.ok(isStoreError(r.reason, 'OVERQUOTA'), String(r.reason));
+      assert.equal((await other.listSieveScripts(a)).length, 3);
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
   test('PgChangeBus carries metadata events to other nodes, split when the entry names exceed one NOTIFY payload', async () => {
     const db = await createScratchSchema(scratch?.url ?? SERVER);
     const channel = `c_${db.name}`;
