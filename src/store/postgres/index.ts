@@ -8,7 +8,9 @@
  * - The schema is migrated at open under an advisory lock (schema.ts), so nodes may start at once.
  * - Every method returns a promise; errors are StoreError (see context.ts for the mapping).
  * - A resolved write is committed and its event published on the bus given here; other nodes
- *   hear of it through that bus (PgChangeBus, change-bus.ts), not through this store.
+ *   hear of it through that bus (PgChangeBus, change-bus.ts), not through this store. Every
+ *   call resolves only after the bus's queued notifications were sent (ChangeBus.flush,
+ *   bounded), so a client told OK can find the change through any node (decision 0009).
  */
 import pg from 'pg';
 import type { ChangeBus, MailStore } from '../types.js';
@@ -50,7 +52,7 @@ export interface PostgresMailStore extends MailStore {
   checkConsistency(): Promise<ConsistencyReport>;
 }
 
-/** Set by openPostgresStore: waits for the bus's NOTIFYs (ChangeBus.flush), or nothing. */
+/** The bus's ChangeBus.flush (its NOTIFYs sent), or nothing for an in-process bus. */
 type Flush = () => Promise<void>;
 
 function guardWith(flush: Flush) {
