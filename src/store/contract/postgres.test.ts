@@ -304,6 +304,29 @@ describe('postgres backend specifics', { skip }, () => {
           `round ${i}: B's sync() returned before the event of modseq ${r.modseq} arrived`,
         );
       }
+      // Sessions polling at once share barriers: twenty concurrent sync() calls while one
+      // barrier is in flight cost at most two NOTIFYs (the one in flight, one queued).
+      const spy = new pg.Client({ connectionString: db.url });
+      await spy.connect();
+      try {
+        let barriers = 0;
+        let spyDone!: () => void;
+        const spyEnd = new Promise<void>((resolve) => (spyDone = resolve));
+        spy.on('notification', (m) => {
+          if (m.payload?.includes('"b":') === true) barriers++;
+          if (m.payload === 'end') spyDone();
+        });
+        await spy.query(`LISTEN ${channel}`);
+        await Promise.all(Array.from({ length: 20 }, () => busB.sync()));
+        await busB.sync();
+        await busA.sync();
+        // The spy's own barrier: every NOTIFY above has reached it once 'end' has.
+        await spy.query(`NOTIFY ${channel}, 'end'`);
+        await spyEnd;
+        assert.equal(barriers, 3, 'one NOTIFY for the twenty concurrent calls, one each for the later two');
+      } finally {
+        await spy.end();
+      }
       // A closed bus, or one without its LISTEN connection, does not wait at all.
       await busB.close();
       await busB.sync();

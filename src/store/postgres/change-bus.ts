@@ -78,6 +78,8 @@ export class PgChangeBus implements ChangeBus {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private connectedOnce = false;
   private readonly barriers = new Map<string, () => void>();
+  /** The barrier whose NOTIFY is queued but not yet sent (see sync()). */
+  private queuedBarrier: Promise<void> | null = null;
   private readyResolve!: () => void;
   /** Resolves once the first LISTEN is in place. */
   readonly ready: Promise<void>;
@@ -131,6 +133,13 @@ export class PgChangeBus implements ChangeBus {
   async sync(): Promise<void> {
     // Not listening: nothing can be awaited; the reconnect resynchronises every session anyway.
     if (this.closed || this.listener === null) return;
+    // A barrier queued but not sent yet will be sent after this call began: it serves this call
+    // too (many sessions polling at once cost one NOTIFY, not one each).
+    if (this.queuedBarrier === null) this.queuedBarrier = this.newBarrier();
+    await this.queuedBarrier;
+  }
+
+  private newBarrier(): Promise<void> {
     const token = randomBytes(8).toString('hex');
     let timer: NodeJS.Timeout | undefined;
     const back = new Promise<void>((resolve) => {
@@ -138,13 +147,16 @@ export class PgChangeBus implements ChangeBus {
       timer = setTimeout(resolve, SYNC_WAIT_MS);
     });
     const payload = JSON.stringify({ n: this.nodeId, b: token } satisfies Partial<Wire>);
-    this.publishChain = this.publishChain.then(() => this.notify(payload));
-    try {
-      await back;
-    } finally {
+    this.publishChain = this.publishChain.then(() => {
+      // From here on, a new sync() needs a barrier of its own.
+      if (this.queuedBarrier === mine) this.queuedBarrier = null;
+      return this.notify(payload);
+    });
+    const mine = back.finally(() => {
       clearTimeout(timer);
       this.barriers.delete(token);
-    }
+    });
+    return mine;
   }
 
   subscribe(accountId: number, listener: (e: ChangeEvent) => void): () => void {
