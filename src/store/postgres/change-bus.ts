@@ -22,6 +22,7 @@
  *   own and waits (at most SYNC_WAIT_MS) until the token comes back on the LISTEN connection.
  *   PostgreSQL delivers notifications in commit order, so every NOTIFY committed before the
  *   barrier (another node's change, flushed before its client got OK) was delivered before it.
+ *   Concurrent sync() calls share a barrier whose NOTIFY is still queued.
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
