@@ -71,6 +71,8 @@ async function populate(store: MailStore): Promise<void> {
   await store.putDeliveryMark(alice, 'vacation', 'someone@example.org', Date.now() + 86_400_000);
   await store.urlAuthKey(alice, inbox.id, true);
   await store.append(bob, 'INBOX', [msg('one', ['$Junk'])]); // the same blob as alice's "one"
+  // Quota limits (decision 0010): one set, one unlimited, one left to the operator's default.
+  await store.setAccountQuota('alice', { storage: 1000, messages: 'unlimited' });
   await store.close();
 }
 
@@ -142,6 +144,18 @@ test('sqlite -> sqlite: copy, verify, blobs shared, refusals, and a changing sou
     assert.equal(files.length, 4);
     assert.equal(await counter(dst), await counter(src));
     assert.equal((await run(['db', 'check', '--data', dst])).code, 0);
+    // Quota settings are copied; usage, counted by the destination's triggers, is the source's.
+    const [srcQuota, dstQuota] = await Promise.all([src, dst].map(async (dir) => {
+      const s = await openSqliteStore({ dataDir: dir, bus: new LocalChangeBus() });
+      try {
+        return await Promise.all(['alice', 'bob'].map((n) => s.getAccountQuota(n)));
+      } finally {
+        await s.close();
+      }
+    }));
+    assert.deepEqual(dstQuota, srcQuota);
+    assert.deepEqual(dstQuota![0]!.settings, { storage: 1000, messages: 'unlimited', mailboxes: null });
+    assert.equal(dstQuota![0]!.usage.messages, 5);
     // The source was only read: same database bytes, same files.
     assert.deepEqual(await fingerprint(src), sourceBefore);
 
@@ -254,6 +268,10 @@ describe('with PostgreSQL', async () => {
         assert.deepEqual((await pgStore.listMessages(actor, inbox.id)).map((m) => m.uid), [1, 3, 4]);
         const archive = (await pgStore.getMailbox(actor, 'Archive'))!;
         assert.equal(archive.specialUse, '\\Archive');
+        const quota = await pgStore.getAccountQuota('alice');
+        assert.deepEqual(quota.settings, { storage: 1000, messages: 'unlimited', mailboxes: null });
+        const sizes = (await Promise.all((await pgStore.listMailboxes(actor)).map((m) => pgStore.listMessages(actor, m.id)))).flat();
+        assert.deepEqual(quota.usage, { storage: sizes.reduce((n, m) => n + m.size, 0), messages: 5, mailboxes: (await pgStore.listMailboxes(actor)).length });
       } finally {
         await pgStore.close();
       }
@@ -294,6 +312,9 @@ describe('with PostgreSQL', async () => {
         const lost = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
         assert.match(lost.out, /^alice\/Archive uid 1: missing from the destination$/m);
         assert.match(lost.out, /^alice\/Archive: messages: 2 in the source, 1 in the destination$/m);
+        await c.query(`UPDATE quota_settings SET storage = 5 WHERE account_id = (SELECT id FROM accounts WHERE name = 'alice')`);
+        const quota = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
+        assert.match(quota.out, /^alice quota settings.*storage: source 1000, destination 5$/m);
       } finally {
         await c.end();
       }

@@ -32,6 +32,7 @@ export interface TableStep {
 
 const int = (name: string): Column => ({ name, type: 'int' });
 const text = (name: string): Column => ({ name, type: 'text' });
+const nint = (name: string): Column => ({ name, type: 'int', nullable: true });
 
 export const SCOPE_COLUMN = { account: 'account_id', mailbox: 'mailbox_id' } as const;
 
@@ -86,6 +87,9 @@ export const ACCOUNT_STEPS: readonly TableStep[] = [
   { name: 'delivery marks', table: 'delivery_marks', scope: 'account', key: ['scope', 'key'], columns: [text('scope'), text('key'), int('expires_at')] },
   // The Message-ID -> THREADID index (decision 0006): replies after the move join their threads.
   { name: 'thread index', table: 'thread_refs', scope: 'account', key: ['message_id'], columns: [text('message_id'), text('thread_id'), text('subject')] },
+  // Quota limits (decision 0010; NULL = operator default, -1 = unlimited). Usage is not copied: the
+  // mailboxes' message_count/message_octets are counted by the destination's triggers.
+  { name: 'quota settings', table: 'quota_settings', scope: 'account', key: [], columns: [nint('storage'), nint('messages'), nint('mailboxes')] },
 ];
 
 /** Every table the copy writes, for reports ("copied tables: ..."). */
