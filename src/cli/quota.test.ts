@@ -110,3 +110,22 @@ test('quota set: each bad argument is named, and nothing is changed', async () =
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("quota set '#shared': the owner of Shared/ mailboxes gets limits, created on first use", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'facteur-cli-'));
+  try {
+    let r = await run(['quota', 'get', '#shared', '--data', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no account named #shared/);
+    r = await run(['quota', 'set', '#shared', 'storage=10M', 'mailboxes=50', '--data', dir]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^#shared\n/);
+    assert.match(r.out, /storage {4}0 octets +limit 10M \(account\)/);
+    assert.match(r.out, /mailboxes {2}1 +limit 50 \(account\)/);
+    r = await run(['quota', 'get', '#shared', '--data', dir]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /limit 10M \(account\)/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

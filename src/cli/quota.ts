@@ -13,6 +13,7 @@
  */
 import { formatSize, loadConfigWithArgs, parseSize, type Config } from '../config/index.js';
 import { isStoreError } from '../store/errors.js';
+import { SHARED_OWNER, sharedOwnerActor } from '../store/access/index.js';
 import type { AccountQuota, MailStore, QuotaResource, QuotaSetting, QuotaSettings } from '../store/types.js';
 import { CliError, type CliIo } from './io.js';
 import { QUOTA_USAGE } from './usage.js';
@@ -108,6 +109,9 @@ async function set(args: string[], io: CliIo): Promise<number> {
       if (resource in changes) throw new CliError(`${resource} is given twice`);
       changes[resource] = value;
     }
+    // The internal owner of "Shared/" (decision 0009) is charged for public mailboxes and may
+    // have limits too; it is created on first use, as `facteur acl create Shared/...` does.
+    if (name === SHARED_OWNER) await sharedOwnerActor(store);
     await accountQuota(store, name);
     try {
       await store.setAccountQuota(name, changes);

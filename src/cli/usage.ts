@@ -131,5 +131,6 @@ export const QUOTA_USAGE = `Usage: facteur quota <get|set|list> [args] [--data D
   quota list                     one line per account: usage and effective limit ('-' = unlimited)
 
 Example: facteur quota set alice storage=1G messages=10000 mailboxes=100
+NAME '#shared' is the internal owner of the Shared/ mailboxes: their messages count against it.
 Storage is counted in whole units of 1024 octets (a size is rounded up); usage is shown in octets.
 `;
