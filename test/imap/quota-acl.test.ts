@@ -137,6 +137,16 @@ describe('QUOTA and ACL', () => {
     assertStatus(await alice.command('UNSELECT'), 'OK');
     assert.deepEqual(grep(await bob.command('GETQUOTA "bob"'), /^\* QUOTA /), ['* QUOTA "bob" (MESSAGE 5 1000)']);
     assert.deepEqual(grep(await alice.command('GETQUOTA "alice"'), /^\* QUOTA /), ['* QUOTA "alice" (MESSAGE 1 1)']);
+    // MOVE from alice's INBOX into bob's mailbox: bob is charged, alice's usage drops; refused
+    // (and the message stays) while bob is full.
+    await setQuota('bob', 'MESSAGE 5');
+    assertStatus(await alice.command('SELECT INBOX'), 'OK');
+    assertStatus(await alice.command('MOVE 1 "Other Users/bob/Team"'), 'NO', 'OVERQUOTA');
+    await setQuota('bob', 'MESSAGE 6');
+    assertStatus(await alice.command('MOVE 1 "Other Users/bob/Team"'), 'OK');
+    assertStatus(await alice.command('UNSELECT'), 'OK');
+    assert.deepEqual(grep(await bob.command('GETQUOTA "bob"'), /^\* QUOTA /), ['* QUOTA "bob" (MESSAGE 6 6)']);
+    assert.deepEqual(grep(await alice.command('GETQUOTA "alice"'), /^\* QUOTA /), ['* QUOTA "alice" (MESSAGE 0 1)']);
     await setQuota('alice', '');
   });
 

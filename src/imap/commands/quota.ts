@@ -6,8 +6,9 @@
  * - Resources are reported in the order STORAGE, MESSAGE, MAILBOX; an unlimited resource is left
  *   out, so a root without limits reports an empty list (§4.2.1: "an empty list means there are
  *   no administrative resource limits").
- * - GETQUOTAROOT does not require the mailbox to exist (§4.1.2): every name of the account is
- *   under the account's root.
+ * - GETQUOTAROOT does not require a personal mailbox to exist (§4.1.2): every name of the
+ *   account is under the account's root. Another account's mailbox must exist and be visible,
+ *   and reports its owner's root (store/access/index.ts, RFC 9208 §6).
  * - SETQUOTA accepts STORAGE, MESSAGE and MAILBOX; any other resource is refused as a whole
  *   (NO, nothing changed), as are limits above what storage keeps exactly (2^53 - 1).
  */

@@ -5,9 +5,10 @@
  * - One quota root per account, named after the account (`alice`): every mailbox of the account
  *   is under it, also one that does not exist yet (§4.1.2). The session sends it as an IMAP
  *   string (quoted or literal), so any account name is a valid root name.
- * - A root is visible to its own account and to quota administrators; to anyone else it does
- *   not exist (NONEXISTENT, no hint that the account exists). SETQUOTA is for administrators
- *   only (NOPERM).
+ * - Here a root is visible to its own account and to quota administrators; to anyone else it
+ *   does not exist (NONEXISTENT, no hint that the account exists). The access layer above
+ *   (store/access/index.ts) also shows it to grantees of the account's mailboxes (RFC 9208 §6,
+ *   decision 0010). SETQUOTA is for administrators only (NOPERM).
  * - The effective limit of a resource is the account's stored setting, else the operator's
  *   default; 0 in the defaults means unlimited. Unlimited resources are not reported (§4.2.1:
  *   "Resources not named in the list are not limited").
