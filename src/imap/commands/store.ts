@@ -129,10 +129,11 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const expunged = !silent && !cmd.uid && (skipped > 0 || missing > 0);
     if (modified.length > 0) {
       const set = cmd.uid ? encodeSequenceSet(modified) : encodeSequenceSet(modified.map((u) => view.seqOf(u)).filter((s) => s > 0));
-      if (expunged) return no('Some messages were expunged', `MODIFIED ${set}`);
+      if (expunged) return no('Some of the messages no longer exist', `MODIFIED ${set}`);
       return ok('Conditional STORE failed', `MODIFIED ${set}`);
     }
-    if (expunged) return no('Some messages were expunged', 'EXPUNGEISSUED');
+    // RFC 2180 §4.2.3's wording.
+    if (expunged) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
     return ok(conditional ? 'Conditional STORE completed' : 'Store completed');
   },
 };
