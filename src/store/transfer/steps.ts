@@ -126,7 +126,7 @@ export const ACCOUNT_STEPS: readonly TableStep[] = [
  */
 export const SERVER_STEPS: readonly TableStep[] = [
   {
-    name: 'server /shared annotations',
+    name: '/shared annotations',
     table: 'metadata',
     scope: 'server',
     key: ['name'],
