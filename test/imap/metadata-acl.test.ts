@@ -160,6 +160,10 @@ describe('METADATA on shared mailboxes (RFC 5464 §3.3 + RFC 4314)', () => {
       // A /shared change by another grantee reaches alice too (it is the mailbox's entry).
       assertStatus(await carol.command(`SETMETADATA ${shared} (/shared/vendor/facteur/color "red")`), 'OK');
       assert.equal((await waitForLine(watcher, /^\* METADATA /)).line, `* METADATA ${shared} /shared/vendor/facteur/color`);
+      // Alice's own /private entry on bob's mailbox is announced to her (her channel), by name.
+      assertStatus(await alice.command(`SETMETADATA ${shared} (/private/mine "z")`), 'OK');
+      const own = await waitForLine(watcher, /^\* METADATA /);
+      assert.equal(own.line, `* METADATA ${shared} /private/mine`);
       const noop = await watcher.command('NOOP');
       assert.ok(!noop.untagged.some((l) => l.includes('secret')), noop.untagged.join(' | '));
     } finally {
