@@ -16,6 +16,8 @@
  * - Message rows of another account's mailbox carry blob ids marked with the mailbox
  *   ("@<mailboxId>:<blobId>"), so readBlob/readMeta check the right on that mailbox again.
  * - Flags the actor has no right for are silently not stored or changed (RFC 4314 §4).
+ * - METADATA (RFC 5464 §3.3) on another account's mailbox: "l" plus one of "rswip"; its /private
+ *   entries are the ACTOR's (passed below as privateFor), its /shared ones the mailbox's.
  */
 import { StoreError } from '../errors.js';
 import type {
