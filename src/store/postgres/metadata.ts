@@ -3,8 +3,9 @@
  * model, limits and rules in store/metadata.ts.
  *
  * Invariants:
- * - A SETMETADATA runs in one transaction that first locks the writer's account row (and, for a
- *   mailbox, the mailbox row; for the server's /shared entries an advisory lock): concurrent
+ * - A SETMETADATA runs in one transaction that first locks the account rows it may charge (the
+ *   mailbox owner's and, for a grantee, the private entries' owner's, in id order), then for a
+ *   mailbox the mailbox row (for the server's /shared entries an advisory lock): concurrent
  *   writers on every node serialise, so the limit counts are exact and no insert races another.
  * - All writes apply, the limits are checked on the result, and any refusal rolls all of it back.
  * - Events are published after the commit; PgChangeBus carries them to the other nodes.
