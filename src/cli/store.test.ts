@@ -71,6 +71,13 @@ async function populate(store: MailStore): Promise<void> {
   await store.putDeliveryMark(alice, 'vacation', 'someone@example.org', Date.now() + 86_400_000);
   await store.urlAuthKey(alice, inbox.id, true);
   await store.append(bob, 'INBOX', [msg('one', ['$Junk'])]); // the same blob as alice's "one"
+  // RFC 5464 annotations: alice's mailbox /private and /shared, bob's /private one on alice's
+  // INBOX (a grantee's: another account's id in the row), alice's server /private, the server's /shared.
+  const text = (s: string): Buffer => Buffer.from(s, 'utf8');
+  await store.setMetadata(alice, 'INBOX', [{ name: '/private/comment', value: text('mine') }, { name: '/shared/comment', value: text('ours') }]);
+  await store.setMetadata(alice, 'INBOX', [{ name: '/private/comment', value: text("bob's note") }], bob.accountId);
+  await store.setMetadata(alice, null, [{ name: '/private/vendor/facteur/theme', value: Buffer.from([0, 1, 2]) }]);
+  await store.setServerMetadata([{ name: '/shared/comment', value: text('motd') }]);
   await store.close();
 }
 
@@ -254,6 +261,14 @@ describe('with PostgreSQL', async () => {
         assert.deepEqual((await pgStore.listMessages(actor, inbox.id)).map((m) => m.uid), [1, 3, 4]);
         const archive = (await pgStore.getMailbox(actor, 'Archive'))!;
         assert.equal(archive.specialUse, '\\Archive');
+        const bob = (await pgStore.getAccount('bob'))!;
+        const shown = (es: Array<{ name: string; value: Buffer }>) => es.map((e) => `${e.name}=${e.value.toString('hex')}`);
+        const hex = (t: string) => Buffer.from(t).toString('hex');
+        const all = ['/private', '/shared'];
+        assert.deepEqual(shown(await pgStore.getMetadata(actor, 'INBOX', all, 'infinity')), [`/private/comment=${hex('mine')}`, `/shared/comment=${hex('ours')}`]);
+        assert.deepEqual(shown(await pgStore.getMetadata(actor, 'INBOX', all, 'infinity', bob.id)), [`/private/comment=${hex("bob's note")}`, `/shared/comment=${hex('ours')}`]);
+        assert.deepEqual(shown(await pgStore.getMetadata(actor, null, all, 'infinity')), ['/private/vendor/facteur/theme=000102', `/shared/comment=${hex('motd')}`]);
+        assert.deepEqual(shown(await pgStore.getMetadata({ accountId: bob.id, name: 'bob' }, null, all, 'infinity')), [`/shared/comment=${hex('motd')}`]);
       } finally {
         await pgStore.close();
       }
@@ -294,6 +309,16 @@ describe('with PostgreSQL', async () => {
         const lost = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
         assert.match(lost.out, /^alice\/Archive uid 1: missing from the destination$/m);
         assert.match(lost.out, /^alice\/Archive: messages: 2 in the source, 1 in the destination$/m);
+        // A changed annotation value, a lost one and a moved one are named.
+        await c.query(`UPDATE metadata SET value = 'changed' WHERE name = '/private/comment' AND account_id = (SELECT id FROM accounts WHERE name = 'bob')`);
+        await c.query(`UPDATE metadata SET value = 'changed' WHERE name = '/shared/comment' AND mailbox_id IS NULL`);
+        await c.query(`DELETE FROM metadata WHERE name = '/private/vendor/facteur/theme'`);
+        const annotations = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
+        assert.equal(annotations.code, 1, annotations.out);
+        assert.match(annotations.out, /^alice\/INBOX annotations name="\/private\/comment" account_id="bob": value differs$/m);
+        assert.doesNotMatch(annotations.out, /account_id="alice"/);
+        assert.match(annotations.out, /^server \/shared annotations name="\/shared\/comment": value differs$/m);
+        assert.match(annotations.out, /^alice server annotations name="\/private\/vendor\/facteur\/theme": missing from the destination$/m);
       } finally {
         await c.end();
       }
