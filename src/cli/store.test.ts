@@ -73,6 +73,13 @@ async function populate(store: MailStore): Promise<void> {
   await store.append(bob, 'INBOX', [msg('one', ['$Junk'])]); // the same blob as alice's "one"
   // Quota limits (decision 0010): one set, one unlimited, one left to the operator's default.
   await store.setAccountQuota('alice', { storage: 1000, messages: 'unlimited' });
+  // RFC 5464 annotations: alice's mailbox /private and /shared, bob's /private one on alice's
+  // INBOX (a grantee's: another account's id in the row), alice's server /private, the server's /shared.
+  const text = (s: string): Buffer => Buffer.from(s, 'utf8');
+  await store.setMetadata(alice, 'INBOX', [{ name: '/private/comment', value: text('mine') }, { name: '/shared/comment', value: text('ours') }]);
+  await store.setMetadata(alice, 'INBOX', [{ name: '/private/comment', value: text("bob's note") }], bob.accountId);
+  await store.setMetadata(alice, null, [{ name: '/private/vendor/facteur/theme', value: Buffer.from([0, 1, 2]) }]);
+  await store.setServerMetadata([{ name: '/shared/comment', value: text('motd') }]);
   await store.close();
 }
 
@@ -272,6 +279,14 @@ describe('with PostgreSQL', async () => {
         assert.deepEqual(quota.settings, { storage: 1000, messages: 'unlimited', mailboxes: null });
         const sizes = (await Promise.all((await pgStore.listMailboxes(actor)).map((m) => pgStore.listMessages(actor, m.id)))).flat();
         assert.deepEqual(quota.usage, { storage: sizes.reduce((n, m) => n + m.size, 0), messages: 5, mailboxes: (await pgStore.listMailboxes(actor)).length });
+        const bob = (await pgStore.getAccount('bob'))!;
+        const shown = (es: Array<{ name: string; value: Buffer }>) => es.map((e) => `${e.name}=${e.value.toString('hex')}`);
+        const hex = (t: string) => Buffer.from(t).toString('hex');
+        const all = ['/private', '/shared'];
+        assert.deepEqual(shown(await pgStore.getMetadata(actor, 'INBOX', all, 'infinity')), [`/private/comment=${hex('mine')}`, `/shared/comment=${hex('ours')}`]);
+        assert.deepEqual(shown(await pgStore.getMetadata(actor, 'INBOX', all, 'infinity', bob.id)), [`/private/comment=${hex("bob's note")}`, `/shared/comment=${hex('ours')}`]);
+        assert.deepEqual(shown(await pgStore.getMetadata(actor, null, all, 'infinity')), ['/private/vendor/facteur/theme=000102', `/shared/comment=${hex('motd')}`]);
+        assert.deepEqual(shown(await pgStore.getMetadata({ accountId: bob.id, name: 'bob' }, null, all, 'infinity')), [`/shared/comment=${hex('motd')}`]);
       } finally {
         await pgStore.close();
       }
@@ -315,6 +330,16 @@ describe('with PostgreSQL', async () => {
         await c.query(`UPDATE quota_settings SET storage = 5 WHERE account_id = (SELECT id FROM accounts WHERE name = 'alice')`);
         const quota = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
         assert.match(quota.out, /^alice quota settings.*storage: source 1000, destination 5$/m);
+        // A changed annotation value, a lost one and a moved one are named.
+        await c.query(`UPDATE metadata SET value = 'changed' WHERE name = '/private/comment' AND account_id = (SELECT id FROM accounts WHERE name = 'bob')`);
+        await c.query(`UPDATE metadata SET value = 'changed' WHERE name = '/shared/comment' AND mailbox_id IS NULL`);
+        await c.query(`DELETE FROM metadata WHERE name = '/private/vendor/facteur/theme'`);
+        const annotations = await run(['store', 'verify', '--from', `sqlite:${src}`, '--to', schema.url]);
+        assert.equal(annotations.code, 1, annotations.out);
+        assert.match(annotations.out, /^alice\/INBOX annotations name="\/private\/comment" account_id="bob": value differs$/m);
+        assert.doesNotMatch(annotations.out, /account_id="alice"/);
+        assert.match(annotations.out, /^server \/shared annotations name="\/shared\/comment": value differs$/m);
+        assert.match(annotations.out, /^alice server annotations name="\/private\/vendor\/facteur\/theme": missing from the destination$/m);
       } finally {
         await c.end();
       }

@@ -27,8 +27,8 @@ export function withComputedMetadata(inner: MailStore, adminUri: string | null):
   const admin = adminUri === null || adminUri === '' ? [] : [{ name: SERVER_ADMIN_ENTRY, value: Buffer.from(adminUri, 'utf8') }];
   return {
     ...inner,
-    getMetadata: async (actor, mailboxName, entries, depth) => {
-      const stored = await inner.getMetadata(actor, mailboxName, entries, depth);
+    getMetadata: async (actor, mailboxName, entries, depth, privateFor) => {
+      const stored = await inner.getMetadata(actor, mailboxName, entries, depth, privateFor);
       if (mailboxName === null) return merge(stored, selectEntries(admin, entries, depth));
       // The mailbox exists (the backend answered); its special use is an attribute of the row.
       const wanted = selectEntries([{ name: MAILBOX_SPECIALUSE_ENTRY, value: Buffer.alloc(0) }], entries, depth);

@@ -395,18 +395,22 @@ export interface MailStore {
    * The entries of a mailbox (`mailboxName`, the actor's) or of the server (null) the actor may
    * see: its own /private entries and the /shared ones. `entries` are canonical (lower-case)
    * names or prefixes, selected with `depth` as selectEntries does (RFC 5464 §4.2.2); result in
-   * name order. NONEXISTENT when the mailbox does not exist.
+   * name order. NONEXISTENT when the mailbox does not exist. `privateFor` (an account id; default
+   * the actor) is whose /private entries are read: the access layer calls with the mailbox OWNER
+   * as actor and the acting user here, since a grantee's private entries are its own (RFC 5464 §3.3).
    */
-  getMetadata(actor: Actor, mailboxName: string | null, entries: readonly string[], depth: MetadataDepth): Promise<MetadataEntry[]>;
+  getMetadata(actor: Actor, mailboxName: string | null, entries: readonly string[], depth: MetadataDepth, privateFor?: number): Promise<MetadataEntry[]>;
   /**
    * Sets or removes (value null) entries in one transaction: all or none (RFC 5464 §4.3). Names
    * must be valid (entryNameProblem, else CANNOT); /private entries are the actor's. Mailbox
    * entries live and die with the mailbox row (kept by RENAME, copied by RENAME INBOX, §4.1).
    * NONEXISTENT for a missing mailbox; NOPERM for a server /shared entry (the operator's, see
    * setServerMetadata); LIMIT when a value exceeds METADATA_MAX_VALUE_BYTES or a new entry would
-   * pass an entry-count limit. Publishes a 'metadata' event when something changed.
+   * pass an entry-count limit. Publishes a 'metadata' event when something changed: /private
+   * entries on `privateFor`'s channel (default the actor, whose entries they are), /shared ones
+   * on the mailbox owner's (the actor) or SERVER_CHANNEL.
    */
-  setMetadata(actor: Actor, mailboxName: string | null, writes: readonly MetadataWrite[]): Promise<void>;
+  setMetadata(actor: Actor, mailboxName: string | null, writes: readonly MetadataWrite[], privateFor?: number): Promise<void>;
   /**
    * Administrative (`facteur metadata`): sets or removes /shared server entries, which clients
    * cannot write. CANNOT for /private names, /shared/admin (from configuration) or invalid ones.

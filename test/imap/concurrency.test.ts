@@ -37,7 +37,7 @@ test('six connections across the nodes APPEND, COPY and MOVE into one mailbox at
   const s = await startTestServer();
   const clients: TestClient[] = [];
   try {
-    await seedMailbox(s.port, 'Shared', Array.from({ length: SHARED_SOURCE }, (_, i) => ({ body: simpleMessage({ subject: `shared ${i}` }) })));
+    await seedMailbox(s.port, 'Common', Array.from({ length: SHARED_SOURCE }, (_, i) => ({ body: simpleMessage({ subject: `shared ${i}` }) })));
     for (let c = 0; c < CONNECTIONS; c++) {
       await seedMailbox(s.port, `Own${c}`, Array.from({ length: ROUNDS * MOVE_EACH }, (_, i) => ({ body: simpleMessage({ subject: `own ${c}.${i}` }) })));
     }
@@ -59,7 +59,7 @@ test('six connections across the nodes APPEND, COPY and MOVE into one mailbox at
           assertStatus(a, 'OK');
           allocations.push({ what: `APPEND ${c}.${r}`, uids: expand(codeArgs(a, 'APPENDUID')[1]!) });
 
-          assertStatus(await w.command('SELECT Shared'), 'OK');
+          assertStatus(await w.command('SELECT Common'), 'OK');
           const from = 1 + ((c * ROUNDS + r) % (SHARED_SOURCE - COPY_EACH));
           const copy = await w.command(`UID COPY ${from}:${from + COPY_EACH - 1} Dest`);
           assertStatus(copy, 'OK');

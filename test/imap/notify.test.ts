@@ -136,8 +136,13 @@ describe('NOTIFY (RFC 5465)', () => {
     assertStatus(await b.command('EXPUNGE'), 'OK');
     assertStatus(await append(b, box, simpleMessage({ subject: 'm4' })), 'OK');
     const exists = await waitForLine(a, /EXISTS$/);
-    // the \Deleted flag change comes first; no EXPUNGE before the EXISTS; the view still has 4
-    assert.deepEqual(exists.skipped, ['* 1 FETCH (UID 1 FLAGS (\\Deleted))']);
+    // no EXPUNGE before the EXISTS; the view still has 4. The \Deleted flag change comes first
+    // when A's node saw it before the expunge; when B is on another node both may arrive together,
+    // and a message already expunged gets no FETCH (events are hints, the modseq log is the truth).
+    assert.ok(
+      exists.skipped.length === 0 || (exists.skipped.length === 1 && exists.skipped[0] === '* 1 FETCH (UID 1 FLAGS (\\Deleted))'),
+      JSON.stringify(exists.skipped),
+    );
     assert.equal(exists.line, '* 4 EXISTS');
     await waitForLine(a, /^\* 4 FETCH \(UID 4 /);
     // ...nor during FETCH, but after a UID command, where RFC 9051 §7.5.1 allows it

@@ -3,7 +3,8 @@
 // store) is copied with `facteur store copy` (the CLI entry, in-process), then a server on the
 // PostgreSQL copy must answer exactly as the SQLite one did: same UIDVALIDITY, UIDNEXT,
 // HIGHESTMODSEQ, MAILBOXID, flags, modseqs, bodies, EMAILID/THREADID, and the same VANISHED
-// (EARLIER) to a QRESYNC client that last synced before the expunge (RFC 7162 §3.2.5.1).
+// (EARLIER) to a QRESYNC client that last synced before the expunge (RFC 7162 §3.2.5.1), and the
+// same METADATA annotations (RFC 5464: mailbox and server, /private and /shared).
 // Skipped, loudly, when no PostgreSQL server answers at FACTEUR_TEST_PG_URL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,6 +60,9 @@ async function observe(port: number, uidValidity: number, since: number): Promis
       seen.push(...ok(await c.command('UID FETCH 1:* (UID FLAGS MODSEQ INTERNALDATE RFC822.SIZE EMAILID THREADID SAVEDATE BODY.PEEK[])')).untagged);
       ok(await c.command('UNSELECT'));
     }
+    // RFC 5464 annotations: mailbox /private and /shared, server /private and /shared.
+    seen.push(...ok(await c.command('GETMETADATA (DEPTH infinity) Work (/private /shared)')).untagged);
+    seen.push(...ok(await c.command('GETMETADATA "" (DEPTH infinity) (/private /shared)')).untagged);
     seen.push('-- QRESYNC --', ...ok(await c.command(`EXAMINE INBOX (QRESYNC (${uidValidity} ${since}))`)).untagged);
     return seen;
   } finally {
@@ -90,6 +94,10 @@ describe('facteur store copy: SQLite installation moved to PostgreSQL', async ()
     let syncedAt: number;
     let before: string[];
     try {
+      // The operator's server /shared entry (`facteur metadata set`), before any client looks.
+      const admin = await openStore(old.config);
+      await admin.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('maintenance on Sunday') }]);
+      await admin.close();
       const c = await loggedIn(old.port);
       ok(await c.command('ENABLE QRESYNC'));
       ok(await c.command('CREATE Work'));
@@ -110,6 +118,8 @@ describe('facteur store copy: SQLite installation moved to PostgreSQL', async ()
       ok(await c.command('UID EXPUNGE 4'));
       ok(await c.command('UID STORE 5 +FLAGS.SILENT (\\Answered)'));
       ok(await c.command('UNSELECT'));
+      ok(await c.command('SETMETADATA Work (/private/comment "my work" /shared/comment "our work")'));
+      ok(await c.command('SETMETADATA "" (/private/vendor/facteur/theme "dark")'));
       ok(await c.command('LOGOUT'));
       c.close();
       before = await observe(old.port, validity, syncedAt);
@@ -139,6 +149,8 @@ describe('facteur store copy: SQLite installation moved to PostgreSQL', async ()
     try {
       const after = await observe(moved.port, validity, syncedAt);
       assert.deepEqual(after, before);
+      assert.ok(after.includes('* METADATA Work (/private/comment "my work" /shared/comment "our work")'), JSON.stringify(after));
+      assert.ok(after.includes('* METADATA "" (/private/vendor/facteur/theme "dark" /shared/comment "maintenance on Sunday")'), JSON.stringify(after));
       // And what that means for a QRESYNC client that last synced before the changes.
       const resync = after.slice(after.indexOf('-- QRESYNC --'));
       assert.ok(resync.includes('* VANISHED (EARLIER) 4'), JSON.stringify(resync));

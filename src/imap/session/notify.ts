@@ -28,6 +28,7 @@ import { SERVER_CHANNEL, type Actor, type ChangeEvent, type Mailbox } from '../.
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { quotedMailbox } from './names.js';
+import { isPrivateEntry } from '../../store/metadata.js';
 import { condstoreEnabled } from './condstore.js';
 import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type NameFacts } from './notify-filters.js';
 
@@ -185,11 +186,16 @@ export class NotifyState {
         // Names, subscriptions or the set of watched mailboxes may have changed.
         this.listDirty = true;
         break;
-      case 'metadata':
+      case 'metadata': {
         if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wantsMailboxMetadata(ev.mailboxId)) return;
+        // On another account's channel (a shared mailbox's owner) only /shared entries are ours
+        // to hear of: /private ones are that account's (RFC 5464 §3.3, store/metadata.ts).
+        const entries = ev.accountId === this.actor.accountId ? ev.entries : ev.entries.filter((n) => !isPrivateEntry(n));
+        if (entries.length === 0) return;
         if (this.metadata.length >= MAX_PENDING_METADATA) this.overflowed = true;
-        else this.metadata.push({ mailboxId: ev.mailboxId, entries: ev.entries });
+        else this.metadata.push({ mailboxId: ev.mailboxId, entries });
         break;
+      }
       default:
         return;
     }

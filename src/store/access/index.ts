@@ -16,6 +16,8 @@
  * - Message rows of another account's mailbox carry blob ids marked with the mailbox
  *   ("@<mailboxId>:<blobId>"), so readBlob/readMeta check the right on that mailbox again.
  * - Flags the actor has no right for are silently not stored or changed (RFC 4314 §4).
+ * - METADATA (RFC 5464 §3.3) on another account's mailbox: "l" plus one of "rswip"; its /private
+ *   entries are the ACTOR's (passed below as privateFor), its /shared ones the mailbox's.
  */
 import { StoreError } from '../errors.js';
 import type {
@@ -39,6 +41,7 @@ import { ALL_RIGHTS, ANYONE, AUTHENTICATED, effectiveRights, identifiersOf, visi
 import { isReservedAccount, locate, NOLOGIN_HASH, prefixOf, SHARED_OWNER, shadowedPersonalName } from './namespaces.js';
 import { allFlagRights, allowedFlags, anyFlagRight, deniedFlags } from './flags.js';
 import { transferBetweenOwners } from './transfer.js';
+import { isPrivateEntry, mayAccessMailboxMetadata } from '../metadata.js';
 
 export { SHARED_OWNER } from './namespaces.js';
 
@@ -219,6 +222,38 @@ export function accessStore(inner: MailStore): MailStore {
     out.updated.sort((a, b) => a.uid - b.uid);
     out.modified.sort((a, b) => a - b);
     return out;
+  }
+
+  /**
+   * Where a METADATA operation on mailbox `name` goes (RFC 5464 §3.3): the owner and its name,
+   * and whose /private entries are meant (the actor's, also on another account's mailbox).
+   * NONEXISTENT when missing or hidden (RFC 4314 §6, one answer for both); NOPERM with a
+   * visible right but without "l" plus one of "rswip" for a scope named in `names`.
+   */
+  async function metadataTarget(
+    actor: Actor,
+    name: string,
+    op: 'read' | 'write',
+    names: readonly string[],
+  ): Promise<{ owner: Actor; name: string; privateFor: number; foreign: boolean }> {
+    const t = await target(actor, name);
+    if (t === null) throw noSuchMailbox();
+    if (!t.foreign) return { owner: actor, name: t.name, privateFor: actor.accountId, foreign: false };
+    const o = await open(actor, name);
+    if (o === null) throw noSuchMailbox();
+    const scopes = new Set(names.map((n): 'private' | 'shared' => (isPrivateEntry(n) ? 'private' : 'shared')));
+    for (const scope of scopes) if (!mayAccessMailboxMetadata(o.rights, op, scope)) throw noPerm('no right on the annotations of this mailbox');
+    return { owner: o.owner, name: o.name, privateFor: actor.accountId, foreign: true };
+  }
+
+  /** A foreign mailbox deleted between the check and the call answers as if it never existed. */
+  async function asChecked<T>(foreign: boolean, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (foreign && e instanceof StoreError && e.code === 'NONEXISTENT') throw noSuchMailbox();
+      throw e;
+    }
   }
 
   /** After a same-owner copy into a mailbox where the actor may not set some flags: clear them. */
@@ -482,6 +517,18 @@ export function accessStore(inner: MailStore): MailStore {
       const rights = [...byMailbox.values()].map((entries) => effectiveRights(actor.name, entries));
       if (!rights.some(visible)) throw refusal;
       return disclose(actor, owner, await inner.getQuotaRoot(owner, root), rights.some((r) => r.includes('r')));
+    },
+    // --- METADATA (RFC 5464 §3.3): server entries need no right; /private entries of another
+    // account's mailbox are the ACTOR's own (privateFor), /shared ones the mailbox's ---
+    async getMetadata(actor, mailboxName, entries, depth) {
+      if (mailboxName === null) return inner.getMetadata(actor, null, entries, depth);
+      const m = await metadataTarget(actor, mailboxName, 'read', entries);
+      return asChecked(m.foreign, () => inner.getMetadata(m.owner, m.name, entries, depth, m.privateFor));
+    },
+    async setMetadata(actor, mailboxName, writes) {
+      if (mailboxName === null) return inner.setMetadata(actor, null, writes);
+      const m = await metadataTarget(actor, mailboxName, 'write', writes.map((w) => w.name));
+      return asChecked(m.foreign, () => inner.setMetadata(m.owner, m.name, writes, m.privateFor));
     },
   };
 

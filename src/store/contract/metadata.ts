@@ -196,4 +196,47 @@ export function metadataContract(open: OpenStore): void {
       }
     });
   });
+
+  test("privateFor: a grantee's /private entries on the owner's mailbox are its own, /shared ones common", async () => {
+    await withStore(open, async ({ store, bus }) => {
+      const owner = await account(store, 'bob');
+      const grantee = await account(store, 'alice');
+      const inbox = await mailbox(store, owner, 'INBOX');
+      const ownerEvents = recordEvents(bus, owner);
+      const granteeEvents = recordEvents(bus, grantee);
+      try {
+        await store.setMetadata(owner, 'INBOX', [{ name: '/private/comment', value: v("bob's") }]);
+        await store.setMetadata(
+          owner,
+          'INBOX',
+          [
+            { name: '/private/comment', value: v("alice's") },
+            { name: '/shared/comment', value: v('common') },
+          ],
+          grantee.accountId,
+        );
+        const all = ['/private', '/shared'];
+        assert.deepEqual(shown(await store.getMetadata(owner, 'INBOX', all, 'infinity')), ["/private/comment=bob's", '/shared/comment=common']);
+        assert.deepEqual(shown(await store.getMetadata(owner, 'INBOX', all, 'infinity', grantee.accountId)), [
+          "/private/comment=alice's",
+          '/shared/comment=common',
+        ]);
+        // The grantee's own mailbox of the same name is another mailbox: nothing there.
+        assert.deepEqual(await store.getMetadata(grantee, 'INBOX', all, 'infinity'), []);
+        const meta = (es: ChangeEvent[]) => es.filter((e) => e.type === 'metadata');
+        assert.deepEqual(meta(granteeEvents.events), [{ type: 'metadata', accountId: grantee.accountId, mailboxId: inbox.id, entries: ['/private/comment'] }]);
+        assert.deepEqual(meta(ownerEvents.events), [
+          { type: 'metadata', accountId: owner.accountId, mailboxId: inbox.id, entries: ['/private/comment'] },
+          { type: 'metadata', accountId: owner.accountId, mailboxId: inbox.id, entries: ['/shared/comment'] },
+        ]);
+        await rejectsWith(store.getMetadata(owner, 'Nowhere', all, 'infinity', grantee.accountId), 'NONEXISTENT');
+        // The grantee's account goes: its private entry with it; the mailbox's stay.
+        await store.deleteAccount('alice');
+        assert.deepEqual(shown(await store.getMetadata(owner, 'INBOX', all, 'infinity')), ["/private/comment=bob's", '/shared/comment=common']);
+      } finally {
+        ownerEvents.stop();
+        granteeEvents.stop();
+      }
+    });
+  });
 }

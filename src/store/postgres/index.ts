@@ -157,8 +157,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
-    getMetadata: guard((actor, name, entries, depth) => metadata.getMetadata(ctx, actor, name, entries, depth)),
-    setMetadata: guard((actor, name, writes) => metadata.setMetadata(ctx, actor, name, writes)),
+    getMetadata: guard((actor, name, entries, depth, privateFor) => metadata.getMetadata(ctx, actor, name, entries, depth, privateFor)),
+    setMetadata: guard((actor, name, writes, privateFor) => metadata.setMetadata(ctx, actor, name, writes, privateFor)),
     setServerMetadata: guard((writes) => metadata.setServerMetadata(ctx, writes)),
 
     getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),

@@ -3,8 +3,9 @@
  * model, limits and rules in store/metadata.ts.
  *
  * Invariants:
- * - A SETMETADATA runs in one transaction that first locks the writer's account row (and, for a
- *   mailbox, the mailbox row; for the server's /shared entries an advisory lock): concurrent
+ * - A SETMETADATA runs in one transaction that first locks the account rows it may charge (the
+ *   mailbox owner's and, for a grantee, the private entries' owner's, in id order), then for a
+ *   mailbox the mailbox row (for the server's /shared entries an advisory lock): concurrent
  *   writers on every node serialise, so the limit counts are exact and no insert races another.
  * - All writes apply, the limits are checked on the result, and any refusal rolls all of it back.
  * - Events are published after the commit; PgChangeBus carries them to the other nodes.
@@ -46,25 +47,33 @@ export async function getMetadata(
   mailboxName: string | null,
   entries: readonly string[],
   depth: MetadataDepth,
+  privateFor: number = actor.accountId,
 ): Promise<MetadataEntry[]> {
   return ctx.tx(async (db) => {
     const t = await target(db, actor, mailboxName, false);
     const { rows } = await db.query<{ name: string; value: Buffer }>(
       'SELECT name, value FROM metadata WHERE coalesce(mailbox_id, 0) = $1 AND (account_id IS NULL OR account_id = $2)',
-      [t.mailboxId ?? 0, actor.accountId],
+      [t.mailboxId ?? 0, privateFor],
     );
     return selectEntries(rows, entries, depth);
   });
 }
 
-export async function setMetadata(ctx: PgContext, actor: Actor, mailboxName: string | null, writes: readonly MetadataWrite[]): Promise<void> {
+export async function setMetadata(
+  ctx: PgContext,
+  actor: Actor,
+  mailboxName: string | null,
+  writes: readonly MetadataWrite[],
+  privateFor: number = actor.accountId,
+): Promise<void> {
   const prepared = prepareWrites(writes, mailboxName === null ? 'server-client' : 'mailbox');
   const done = await ctx.tx(async (db) => {
-    await lockAccount(db, actor.accountId);
+    // Both accounts whose limits the writes may charge, in id order (no lock-order deadlock).
+    for (const id of [...new Set([actor.accountId, privateFor])].sort((a, b) => a - b)) await lockAccount(db, id);
     const t = await target(db, actor, mailboxName, true);
-    return { t, changed: await apply(db, t, actor.accountId, prepared, 'client') };
+    return { t, changed: await apply(db, t, privateFor, prepared, 'client') };
   });
-  for (const e of metadataEvents(done.t.ownerId, done.t.mailboxId, actor.accountId, done.changed)) ctx.bus.publish(e);
+  for (const e of metadataEvents(done.t.ownerId, done.t.mailboxId, privateFor, done.changed)) ctx.bus.publish(e);
 }
 
 export async function setServerMetadata(ctx: PgContext, writes: readonly MetadataWrite[]): Promise<void> {
@@ -111,13 +120,16 @@ async function apply(db: Db, t: Target, writerId: number, writes: readonly Metad
         : await count(db, 'SELECT count(*) AS n FROM metadata WHERE mailbox_id = $1', [t.mailboxId]);
     if (onTarget > METADATA_MAX_ENTRIES_PER_TARGET) throw new StoreError('LIMIT', 'too many entries on this mailbox or server');
     if (by === 'client') {
-      const owned = await count(
-        db,
-        `SELECT count(*) AS n FROM metadata WHERE account_id = $1
-         OR (account_id IS NULL AND mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = $1))`,
-        [writerId],
-      );
-      if (owned > METADATA_MAX_ENTRIES_PER_ACCOUNT) throw new StoreError('LIMIT', 'too many entries for this account');
+      // Private entries count against their owner (writerId), shared ones against the mailbox owner.
+      for (const account of new Set([writerId, ...(t.ownerId === null ? [] : [t.ownerId])])) {
+        const owned = await count(
+          db,
+          `SELECT count(*) AS n FROM metadata WHERE account_id = $1
+           OR (account_id IS NULL AND mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = $1))`,
+          [account],
+        );
+        if (owned > METADATA_MAX_ENTRIES_PER_ACCOUNT) throw new StoreError('LIMIT', 'too many entries for this account');
+      }
     }
   }
   return changed;

@@ -58,20 +58,27 @@ export function getMetadata(
   mailboxName: string | null,
   entries: readonly string[],
   depth: MetadataDepth,
+  privateFor: number = actor.accountId,
 ): MetadataEntry[] {
   return ctx.read(() => {
     const t = target(ctx, actor, mailboxName);
-    return selectEntries(visible(ctx, t.mailboxId, actor.accountId), entries, depth);
+    return selectEntries(visible(ctx, t.mailboxId, privateFor), entries, depth);
   });
 }
 
-export function setMetadata(ctx: SqliteContext, actor: Actor, mailboxName: string | null, writes: readonly MetadataWrite[]): void {
+export function setMetadata(
+  ctx: SqliteContext,
+  actor: Actor,
+  mailboxName: string | null,
+  writes: readonly MetadataWrite[],
+  privateFor: number = actor.accountId,
+): void {
   const prepared = prepareWrites(writes, mailboxName === null ? 'server-client' : 'mailbox');
   const done = ctx.write(() => {
     const t = target(ctx, actor, mailboxName);
-    return { t, changed: apply(ctx, t, actor.accountId, prepared, 'client') };
+    return { t, changed: apply(ctx, t, privateFor, prepared, 'client') };
   });
-  for (const e of metadataEvents(done.t.ownerId, done.t.mailboxId, actor.accountId, done.changed)) ctx.bus.publish(e);
+  for (const e of metadataEvents(done.t.ownerId, done.t.mailboxId, privateFor, done.changed)) ctx.bus.publish(e);
 }
 
 export function setServerMetadata(ctx: SqliteContext, writes: readonly MetadataWrite[]): void {
@@ -81,7 +88,10 @@ export function setServerMetadata(ctx: SqliteContext, writes: readonly MetadataW
   for (const e of metadataEvents(null, null, SERVER_CHANNEL, changed)) ctx.bus.publish(e);
 }
 
-/** Inside a write transaction: applies the writes, checks the limits, records the feed rows. */
+/**
+ * Inside a write transaction: applies the writes, checks the limits, records the feed rows.
+ * `writerId` owns the /private entries written (the acting user, not necessarily t.ownerId).
+ */
 function apply(ctx: SqliteContext, t: Target, writerId: number, writes: readonly MetadataWrite[], by: 'client' | 'admin'): string[] {
   const changed: string[] = [];
   let added = false;
@@ -111,14 +121,19 @@ function apply(ctx: SqliteContext, t: Target, writerId: number, writes: readonly
         : (ctx.column<number>('SELECT count(*) FROM metadata WHERE mailbox_id = ?').get(t.mailboxId) ?? 0);
     if (onTarget > METADATA_MAX_ENTRIES_PER_TARGET) throw new StoreError('LIMIT', 'too many entries on this mailbox or server');
     if (by === 'client') {
-      const owned =
-        ctx
-          .column<number>(
-            `SELECT count(*) FROM metadata WHERE account_id = ?
-             OR (account_id IS NULL AND mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?))`,
-          )
-          .get(writerId, writerId) ?? 0;
-      if (owned > METADATA_MAX_ENTRIES_PER_ACCOUNT) throw new StoreError('LIMIT', 'too many entries for this account');
+      // Private entries count against their owner (writerId), shared ones against the mailbox
+      // owner: a grantee's writes on a shared mailbox may charge both.
+      const accounts = new Set([writerId, ...(t.ownerId === null ? [] : [t.ownerId])]);
+      for (const account of accounts) {
+        const owned =
+          ctx
+            .column<number>(
+              `SELECT count(*) FROM metadata WHERE account_id = ?
+               OR (account_id IS NULL AND mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?))`,
+            )
+            .get(account, account) ?? 0;
+        if (owned > METADATA_MAX_ENTRIES_PER_ACCOUNT) throw new StoreError('LIMIT', 'too many entries for this account');
+      }
     }
   }
   for (const e of metadataEvents(t.ownerId, t.mailboxId, writerId, changed)) {

@@ -8,8 +8,11 @@
  * - Memory holds one page of rows, or blob contents up to BLOB_BATCH_BYTES (or one larger blob); nothing accumulates with the size of
  *   the store (the merge check reads account names page by page too).
  * - Order: blobs (each distinct referenced blob once, skipping those the destination has), then
- *   counters, then per account: the account, its mailboxes each with their mailbox-scoped tables,
- *   then its account-scoped tables (steps.ts). Foreign keys hold at every insert.
+ *   counters and the server's rows, then every account row, then per account: its mailboxes each
+ *   with their mailbox-scoped tables, then its account-scoped tables (steps.ts). Foreign keys
+ *   hold at every insert: a row naming another account (a private METADATA entry on a shared
+ *   mailbox) comes after all accounts. The source -> destination account id map is the one thing
+ *   held for the whole copy (two numbers per account).
  * - Each blob's content is checked against its id (SHA-256) as it is read: a damaged source blob
  *   stops the copy instead of spreading.
  * - A source that changed during the copy (its change mark moved) is refused unless allowLive:
@@ -17,8 +20,8 @@
  */
 import { createHash } from 'node:crypto';
 import { pages, PAGE_ROWS } from './pages.js';
-import { ACCOUNT_COLUMNS, ACCOUNT_STEPS, COUNTER_COLUMNS, MAILBOX_COLUMNS, MAILBOX_STEPS, SCOPE_COLUMN, type TableStep } from './steps.js';
-import { TransferError, type BlobRecord, type Column, type TransferReader, type TransferWriter } from './types.js';
+import { ACCOUNT_COLUMNS, ACCOUNT_STEPS, COUNTER_COLUMNS, MAILBOX_COLUMNS, MAILBOX_STEPS, SCOPE_COLUMN, SERVER_STEPS, type TableStep } from './steps.js';
+import { TransferError, type BlobRecord, type Column, type Row, type TransferReader, type TransferWriter } from './types.js';
 
 /** Blob records per page: their contents are then read one at a time. */
 const BLOB_PAGE = 200;
@@ -59,6 +62,8 @@ export async function copyStore(src: TransferReader, dst: TransferWriter, opts: 
     await checkDestination(src, dst, opts.merge);
     await copyBlobs(src, dst, summary, opts);
     await copyCounters(src, dst);
+    if (opts.merge) opts.progress('server /shared annotations: the destination keeps its own (--merge)');
+    else for (const step of SERVER_STEPS) await copyTable(src, dst, step, null, null, summary, new Map());
     await copyAccounts(src, dst, summary, opts);
     const mark = await src.changeMark();
     if (mark !== src.startMark) {
@@ -164,11 +169,18 @@ async function copyAccounts(src: TransferReader, dst: TransferWriter, summary: C
       opts.progress(`messages: ${summary.messages} copied (at ${where})`);
     }
   };
+  const accountIds = new Map<number, number>();
   for await (const page of pages(src, { table: 'accounts', columns: [INT_ID, ...ACCOUNT_COLUMNS], key: ['name'] })) {
     for (const [srcId, ...account] of page) {
-      const name = quoteName(account[0] as string);
-      const dstId = await dst.insertReturningId('accounts', ACCOUNT_COLUMNS, account);
+      accountIds.set(srcId as number, await dst.insertReturningId('accounts', ACCOUNT_COLUMNS, account));
       summary.accounts++;
+    }
+  }
+  for await (const page of pages(src, { table: 'accounts', columns: [INT_ID, ACCOUNT_COLUMNS[0]], key: ['name'] })) {
+    for (const [srcId, accountName] of page) {
+      const name = quoteName(accountName as string);
+      const dstId = accountIds.get(srcId as number);
+      if (dstId === undefined) throw new TransferError(`account ${name} appeared during the copy`);
       const before = { mailboxes: summary.mailboxes, messages: summary.messages };
       for await (const boxes of pages(src, { table: 'mailboxes', columns: [INT_ID, ...MAILBOX_COLUMNS], key: ['name'], scope: { column: 'account_id', value: srcId as number } })) {
         for (const [srcBox, ...box] of boxes) {
@@ -176,24 +188,43 @@ async function copyAccounts(src: TransferReader, dst: TransferWriter, summary: C
           summary.mailboxes++;
           const where = `${name}/${quoteName(box[0] as string)}`;
           for (const step of MAILBOX_STEPS) {
-            const n = await copyTable(src, dst, step, srcBox as number, dstBox, summary);
+            const n = await copyTable(src, dst, step, srcBox as number, dstBox, summary, accountIds);
             if (step.table === 'messages') onMessages(n, where);
           }
         }
       }
-      for (const step of ACCOUNT_STEPS) await copyTable(src, dst, step, srcId as number, dstId, summary);
+      for (const step of ACCOUNT_STEPS) await copyTable(src, dst, step, srcId as number, dstId, summary, accountIds);
       opts.progress(`account ${name}: ${summary.mailboxes - before.mailboxes} mailbox(es), ${summary.messages - before.messages} message(s)`);
     }
   }
 }
 
-/** Copies the rows of one table that belong to one account or mailbox; returns how many. */
-async function copyTable(src: TransferReader, dst: TransferWriter, step: TableStep, srcScope: number, dstScope: number, summary: CopySummary): Promise<number> {
+/**
+ * Copies the rows of one table that belong to one account or mailbox (or the server's: scopes
+ * null); returns how many. `accountIds` remaps the step's accountColumn.
+ */
+async function copyTable(
+  src: TransferReader,
+  dst: TransferWriter,
+  step: TableStep,
+  srcScope: number | null,
+  dstScope: number | null,
+  summary: CopySummary,
+  accountIds: ReadonlyMap<number, number>,
+): Promise<number> {
   const column = SCOPE_COLUMN[step.scope];
-  const columns: Column[] = [{ name: column, type: 'int' }, ...step.columns];
+  const columns: Column[] = column === null ? [...step.columns] : [{ name: column, type: 'int' }, ...step.columns];
+  const scope = column === null || srcScope === null ? undefined : { column, value: srcScope };
+  const remapAt = step.accountColumn === undefined ? -1 : step.columns.findIndex((c) => c.name === step.accountColumn);
+  const remap = (r: Row): Row => {
+    if (remapAt < 0 || r[remapAt] === null) return r;
+    const id = accountIds.get(r[remapAt] as number);
+    if (id === undefined) throw new TransferError(`${step.name}: a row names account id ${String(r[remapAt])}, which the copy did not see`);
+    return r.map((v, i) => (i === remapAt ? id : v));
+  };
   let n = 0;
-  for await (const page of pages(src, { table: step.table, columns: step.columns, key: step.key, scope: { column, value: srcScope }, limit: PAGE_ROWS })) {
-    await dst.insertRows(step.table, columns, page.map((r) => [dstScope, ...r]));
+  for await (const page of pages(src, { table: step.table, columns: step.columns, key: step.key, scope, isNull: step.isNull, limit: PAGE_ROWS })) {
+    await dst.insertRows(step.table, columns, page.map((r) => (column === null ? remap(r) : [dstScope, ...remap(r)])));
     n += page.length;
   }
   summary.rows[step.table] = (summary.rows[step.table] ?? 0) + n;

@@ -24,11 +24,13 @@ export function ident(name: string): string {
  * (PostgreSQL: `name COLLATE "C"`, so both backends order by UTF-8 bytes).
  */
 export function selectPage(q: RowQuery, textKey: (column: string) => string): { sql: string; params: Value[] } {
-  const types = new Map(q.columns.map((c) => [c.name, c.type]));
+  const byName = new Map(q.columns.map((c) => [c.name, c]));
   const keyExpr = q.key.map((k) => {
-    const t = types.get(k);
-    if (t === undefined) throw new Error(`transfer: key ${k} is not a column of ${q.table}`);
-    return t === 'text' ? textKey(ident(k)) : ident(k);
+    const c = byName.get(k);
+    if (c === undefined) throw new Error(`transfer: key ${k} is not a column of ${q.table}`);
+    if (c.type === 'text') return textKey(ident(k));
+    // NULL never compares; as 0 it sorts first on both backends (coalesce exists in both).
+    return c.nullable === true && c.type === 'int' ? `coalesce(${ident(k)}, 0)` : ident(k);
   });
   const where: string[] = [];
   const params: Value[] = [];
@@ -36,9 +38,10 @@ export function selectPage(q: RowQuery, textKey: (column: string) => string): { 
     where.push(`${ident(q.scope.column)} = ?`);
     params.push(q.scope.value);
   }
+  for (const column of q.isNull ?? []) where.push(`${ident(column)} IS NULL`);
   if (q.after !== null && q.key.length > 0) {
     where.push(`(${keyExpr.join(', ')}) > (${q.key.map(() => '?').join(', ')})`);
-    params.push(...q.after);
+    params.push(...q.after.map((v) => v ?? 0));
   }
   const sql =
     `SELECT ${q.columns.map((c) => ident(c.name)).join(', ')} FROM ${ident(q.table)}` +
@@ -83,4 +86,5 @@ export const CHANGE_MARK = `
          (SELECT coalesce(sum(highest_modseq), 0) FROM mailboxes) AS modseqs,
          (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM subscriptions) AS subscriptions,
          (SELECT count(*) FROM sieve_scripts) AS scripts, (SELECT coalesce(max(updated_at), 0) FROM sieve_scripts) AS script_time,
-         (SELECT count(*) FROM delivery_marks) AS marks, (SELECT count(*) FROM urlauth_keys) AS urlauth_keys`;
+         (SELECT count(*) FROM delivery_marks) AS marks, (SELECT count(*) FROM urlauth_keys) AS urlauth_keys,
+         (SELECT count(*) FROM metadata) AS annotations`;

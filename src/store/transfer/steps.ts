@@ -22,19 +22,31 @@ export interface TableStep {
   /** Label in progress lines and difference reports. */
   name: string;
   table: string;
-  /** The column naming the account or mailbox the row belongs to (remapped on copy). */
-  scope: 'account' | 'mailbox';
+  /**
+   * The column naming the account or mailbox the row belongs to (remapped on copy); 'server':
+   * rows of nobody (copied once, after the counters).
+   */
+  scope: 'account' | 'mailbox' | 'server';
   /** Unique key of a row within its scope (columns of `columns`); empty: one row per scope. */
   key: readonly string[];
   /** The copied columns, the scope column excepted. */
   columns: readonly Column[];
+  /** Only the rows where these columns (not copied: NULL in the destination too) are NULL. */
+  isNull?: readonly string[];
+  /**
+   * A second column (one of `columns`, nullable int) naming ANY account, not the scope's: a
+   * private METADATA entry's owner on another account's mailbox. Remapped on copy through the
+   * accounts copied first; verified by account name, the scope's rows read whole (so such a
+   * step must have a bounded number of rows per scope).
+   */
+  accountColumn?: string;
 }
 
 const int = (name: string): Column => ({ name, type: 'int' });
 const text = (name: string): Column => ({ name, type: 'text' });
 const nint = (name: string): Column => ({ name, type: 'int', nullable: true });
 
-export const SCOPE_COLUMN = { account: 'account_id', mailbox: 'mailbox_id' } as const;
+export const SCOPE_COLUMN = { account: 'account_id', mailbox: 'mailbox_id', server: null } as const;
 
 /** The account row, by name (its id is the destination's). */
 export const ACCOUNT_COLUMNS: readonly Column[] = [text('name'), { name: 'password_hash', type: 'text', secret: true }, int('created_at')];
@@ -71,6 +83,17 @@ export const MAILBOX_STEPS: readonly TableStep[] = [
   { name: 'URLAUTH key', table: 'urlauth_keys', scope: 'mailbox', key: [], columns: [{ name: 'key', type: 'bytes', secret: true }] },
   // RFC 4314 access rights (decision 0009): identifiers are account names, so they stay valid.
   { name: 'ACL entries', table: 'mailbox_acl', scope: 'mailbox', key: ['identifier'], columns: [text('identifier'), text('rights')] },
+  // RFC 5464 mailbox annotations (decision 0011): /shared ones (account_id NULL) and every user's
+  // /private ones (account_id: the entry's owner, who may not own the mailbox); at most
+  // METADATA_MAX_ENTRIES_PER_TARGET per mailbox, so verify may read a mailbox's whole.
+  {
+    name: 'annotations',
+    table: 'metadata',
+    scope: 'mailbox',
+    key: ['name', 'account_id'],
+    columns: [text('name'), { name: 'account_id', type: 'int', nullable: true }, { name: 'value', type: 'bytes' }],
+    accountColumn: 'account_id',
+  },
 ];
 
 export const ACCOUNT_STEPS: readonly TableStep[] = [
@@ -90,14 +113,39 @@ export const ACCOUNT_STEPS: readonly TableStep[] = [
   // Quota limits (decision 0010; NULL = operator default, -1 = unlimited). Usage is not copied: the
   // mailboxes' message_count/message_octets are counted by the destination's triggers.
   { name: 'quota settings', table: 'quota_settings', scope: 'account', key: [], columns: [nint('storage'), nint('messages'), nint('mailboxes')] },
+  // RFC 5464 server annotations the account wrote for itself (/private; mailbox_id NULL).
+  {
+    name: 'server annotations',
+    table: 'metadata',
+    scope: 'account',
+    key: ['name'],
+    columns: [text('name'), { name: 'value', type: 'bytes' }],
+    isNull: ['mailbox_id'],
+  },
 ];
 
-/** Every table the copy writes, for reports ("copied tables: ..."). */
-export const COPIED_TABLES: readonly string[] = [
+/**
+ * Rows of nobody: the server's /shared annotations, set by the operator (`facteur metadata`).
+ * With --merge the destination's own are kept and the source's are not copied (copy.ts).
+ */
+export const SERVER_STEPS: readonly TableStep[] = [
+  {
+    name: '/shared annotations',
+    table: 'metadata',
+    scope: 'server',
+    key: ['name'],
+    columns: [text('name'), { name: 'value', type: 'bytes' }],
+    isNull: ['mailbox_id', 'account_id'],
+  },
+];
+
+/** Every table the copy writes, for reports ("copied tables: ..."); a table of several steps is listed once. */
+export const COPIED_TABLES: readonly string[] = [...new Set([
   'blobs', 'counters', 'accounts', 'mailboxes',
   ...MAILBOX_STEPS.map((s) => s.table),
   ...ACCOUNT_STEPS.map((s) => s.table),
-];
+  ...SERVER_STEPS.map((s) => s.table),
+])];
 
 /**
  * Tables of either schema the copy leaves out, each on purpose (steps.test.ts fails when a new

@@ -37,7 +37,12 @@ export interface RowQuery {
   columns: readonly Column[];
   /** Only the rows whose `column` equals `value` (the account or mailbox a row belongs to). */
   scope?: { column: string; value: number };
-  /** Unique key within the scope, in order; each is one of `columns`. Empty: one row at most. */
+  /** Only the rows where these columns are NULL (server METADATA entries have no mailbox). */
+  isNull?: readonly string[];
+  /**
+   * Unique key within the scope, in order; each is one of `columns`. Empty: one row at most. A
+   * nullable int key column orders and compares as 0 for NULL (ids start at 1).
+   */
   key: readonly string[];
   /** Key values of the last row of the previous page; null for the first page. */
   after: Row | null;

@@ -12,9 +12,12 @@
  * - With `merge`, accounts present only in the destination are not differences (they were there
  *   before the merge); inside an account present in both, everything must match.
  * - Counters: the destination's must be at least the source's (a merge keeps the greater).
+ * - A row naming any account (TableStep.accountColumn) is compared by that account's NAME; such
+ *   a step's rows of one scope are read whole (bounded by the store's limits) and sorted by it.
+ *   With `merge`, the server's /shared annotations are the destination's own and not compared.
  */
-import { keyComparator, rowsOf, sameValue } from './pages.js';
-import { ACCOUNT_COLUMNS, ACCOUNT_STEPS, COUNTER_COLUMNS, MAILBOX_COLUMNS, MAILBOX_STEPS, SCOPE_COLUMN, type TableStep } from './steps.js';
+import { keyComparator, rowsOf, sameValue, type PageQuery } from './pages.js';
+import { ACCOUNT_COLUMNS, ACCOUNT_STEPS, COUNTER_COLUMNS, MAILBOX_COLUMNS, MAILBOX_STEPS, SCOPE_COLUMN, SERVER_STEPS, type TableStep } from './steps.js';
 import type { Column, Row, TransferReader, Value } from './types.js';
 
 const MAX_REPORTED = 1000;
@@ -113,6 +116,7 @@ async function mergeJoin(
 
 export async function verifyStores(src: TransferReader, dst: TransferReader, opts: VerifyOptions): Promise<VerifyReport> {
   const report = new Report(opts);
+  const ctx: Sides = { src, dst, srcNames: new AccountNames(src), dstNames: new AccountNames(dst) };
   const columns = [INT_ID, ...ACCOUNT_COLUMNS];
   const q = { table: 'accounts', columns, key: ['name'] };
   await mergeJoin(rowsOf(src, q), rowsOf(dst, q), keyComparator(columns, q.key), {
@@ -124,15 +128,17 @@ export async function verifyStores(src: TransferReader, dst: TransferReader, opt
       const name = quoteName(x[1] as string);
       report.checked.accounts++;
       report.compare(`account ${name}`, columns, x, y, 2);
-      await verifyAccount(src, dst, report, name, x[0] as number, y[0] as number);
+      await verifyAccount(ctx, report, name, x[0] as number, y[0] as number);
     },
   });
   await verifyCounters(src, dst, report);
+  if (!opts.merge) for (const step of SERVER_STEPS) await verifyTable(ctx, report, step, 'server', null, null);
   await verifyBlobs(src, dst, report, opts);
   return { differences: report.differences, total: report.total, checked: report.checked };
 }
 
-async function verifyAccount(src: TransferReader, dst: TransferReader, report: Report, name: string, srcId: number, dstId: number): Promise<void> {
+async function verifyAccount(ctx: Sides, report: Report, name: string, srcId: number, dstId: number): Promise<void> {
+  const { src, dst } = ctx;
   const columns = [INT_ID, ...MAILBOX_COLUMNS];
   const q = (value: number) => ({ table: 'mailboxes', columns, key: ['name'], scope: { column: 'account_id', value } });
   await mergeJoin(rowsOf(src, q(srcId)), rowsOf(dst, q(dstId)), keyComparator(columns, ['name']), {
@@ -143,28 +149,80 @@ async function verifyAccount(src: TransferReader, dst: TransferReader, report: R
       report.checked.mailboxes++;
       report.compare(where, columns, x, y, 2);
       for (const step of MAILBOX_STEPS) {
-        const n = await verifyTable(src, dst, report, step, where, x[0] as number, y[0] as number);
+        const n = await verifyTable(ctx, report, step, where, x[0] as number, y[0] as number);
         if (step.table === 'messages') report.messagesCompared(n, where);
       }
     },
   });
-  for (const step of ACCOUNT_STEPS) await verifyTable(src, dst, report, step, name, srcId, dstId);
+  for (const step of ACCOUNT_STEPS) await verifyTable(ctx, report, step, name, srcId, dstId);
 }
 
-/** Compares one table's rows of one account or mailbox; returns the source's row count. */
-async function verifyTable(src: TransferReader, dst: TransferReader, report: Report, step: TableStep, owner: string, srcScope: number, dstScope: number): Promise<number> {
+/** Both stores, with their account names by id (for TableStep.accountColumn). */
+interface Sides {
+  src: TransferReader;
+  dst: TransferReader;
+  srcNames: AccountNames;
+  dstNames: AccountNames;
+}
+
+/** Account names by id, read as rows name them; a bounded cache (most rows name no account). */
+class AccountNames {
+  private readonly cache = new Map<number, string>();
+  constructor(private readonly reader: TransferReader) {}
+
+  async of(id: number): Promise<string> {
+    const known = this.cache.get(id);
+    if (known !== undefined) return known;
+    const [row] = await this.reader.rows({ table: 'accounts', columns: [ACCOUNT_COLUMNS[0]], scope: { column: 'id', value: id }, key: [], after: null, limit: 1 });
+    const name = row === undefined ? `#${id} (no such account)` : (row[0] as string);
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(id, name);
+    return name;
+  }
+}
+
+/**
+ * The rows of one scope of a step with an accountColumn, that column replaced by the account's
+ * name ("" for NULL: no account name is empty), sorted by key: ids differ between the stores.
+ */
+async function* rowsByAccountName(reader: TransferReader, names: AccountNames, q: PageQuery, step: TableStep): AsyncGenerator<Row> {
+  const at = step.columns.findIndex((c) => c.name === step.accountColumn);
+  const rows: Row[] = [];
+  for await (const r of rowsOf(reader, q)) {
+    const id = r[at];
+    rows.push(r.map((v, i) => (i === at ? '' : v)));
+    if (id !== null) rows[rows.length - 1][at] = await names.of(id as number);
+  }
+  rows.sort(keyComparator(step.columns.map((c, i) => (i === at ? { ...c, type: 'text' as const } : c)), step.key));
+  yield* rows;
+}
+
+/** Compares one table's rows of one account or mailbox (or the server's); returns the source's row count. */
+async function verifyTable(ctx: Sides, report: Report, step: TableStep, owner: string, srcScope: number | null, dstScope: number | null): Promise<number> {
   const column = SCOPE_COLUMN[step.scope];
-  const q = (value: number) => ({ table: step.table, columns: step.columns, key: step.key, scope: { column, value } });
+  const q = (value: number | null): PageQuery => ({
+    table: step.table,
+    columns: step.columns,
+    key: step.key,
+    scope: column === null || value === null ? undefined : { column, value },
+    isNull: step.isNull,
+  });
+  const byName = step.accountColumn !== undefined;
+  // By name, the account column holds the account's name ("" for none).
+  const columns = byName ? step.columns.map((c) => (c.name === step.accountColumn ? { ...c, type: 'text' as const } : c)) : step.columns;
   const keyAt = step.key.map((k) => step.columns.findIndex((c) => c.name === k));
   const label = (r: Row): string => {
     if (step.table === 'messages') return `${owner} uid ${String(r[keyAt[0]])}`;
-    const key = keyAt.map((i) => `${step.columns[i].name}=${show(step.columns[i], r[i])}`).join(' ');
+    const key = keyAt.map((i) => `${columns[i].name}=${show(columns[i], r[i])}`).join(' ');
     return `${owner} ${step.name}${key === '' ? '' : ` ${key}`}`;
   };
+  const [a, b] = byName
+    ? [rowsByAccountName(ctx.src, ctx.srcNames, q(srcScope), step), rowsByAccountName(ctx.dst, ctx.dstNames, q(dstScope), step)]
+    : [rowsOf(ctx.src, q(srcScope)), rowsOf(ctx.dst, q(dstScope))];
   let n = 0;
   let m = 0;
   // A keyless table has one row per scope: the comparator says "same row" for any two.
-  await mergeJoin(rowsOf(src, q(srcScope)), rowsOf(dst, q(dstScope)), keyComparator(step.columns, step.key), {
+  await mergeJoin(a, b, keyComparator(columns, step.key), {
     onlySource: (x) => {
       n++;
       report.add(label(x), 'missing from the destination');
@@ -176,7 +234,7 @@ async function verifyTable(src: TransferReader, dst: TransferReader, report: Rep
     both: (x, y) => {
       n++;
       m++;
-      report.compare(label(x), step.columns, x, y);
+      report.compare(label(x), columns, x, y);
     },
   });
   // The counts, on one line, for when the per-row lines are too many to read (or were cut).
