@@ -241,8 +241,9 @@ export async function migrate(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('CREATE TABLE IF NOT EXISTS facteur_schema (version int8 NOT NULL)').catch(async (e: unknown) => {
-      // Two nodes creating it at once: one wins, the other sees a unique violation on the type.
-      if ((e as { code?: string }).code !== '23505' && (e as { code?: string }).code !== '42P07') throw e;
+      // Two nodes creating it at once: one wins, the other sees a unique violation on the type,
+      // or "relation/type already exists" (42P07, 42710 duplicate_object), depending on timing.
+      if (!['23505', '42P07', '42710'].includes((e as { code?: string }).code ?? '')) throw e;
     });
     let first: number | null = null;
     for (;;) {
