@@ -22,6 +22,12 @@
  *   coalesce, and writing waits for the socket to drain (a client that does not read holds
  *   nothing more). Only METADATA events queue; past MAX_PENDING_METADATA the session sends
  *   "* OK [NOTIFICATIONOVERFLOW]" and behaves as after NOTIFY NONE (§5.8).
+ * - ACL (RFC 5465 §5 end, §5.9; decision 0012 "ACL"): a mailbox of another account is observed
+ *   only with "l" and "r". The snapshot is what listMailboxes returns through the access layer
+ *   (so "l"); "r" is read per matched foreign mailbox at every refresh. With "l" only it is in
+ *   the snapshot but has no baseline and no events, and is reported once as LIST (\NoAccess).
+ *   SETACL publishes a 'mailboxes' event on the grantee's account or on SERVER_CHANNEL, which
+ *   sessions whose filters can match foreign names listen to; the diff stays the truth.
  */
 import type { FetchAttribute, NotifyEventGroup, NotifyEventName, NotifySet } from '../protocol/ast.js';
 import { SERVER_CHANNEL, type Actor, type ChangeEvent, type Mailbox } from '../../store/types.js';
@@ -30,6 +36,8 @@ import type { MailboxView } from './mailbox-view.js';
 import { quotedMailbox } from './names.js';
 import { condstoreEnabled } from './condstore.js';
 import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type NameFacts } from './notify-filters.js';
+import { isStoreError } from '../../store/errors.js';
+import { locate } from '../../store/access/namespaces.js';
 
 /** Mailboxes watched for message events: each costs a baseline and a counts query per change. */
 export const MAX_NOTIFY_MAILBOXES = 1000;
@@ -73,6 +81,8 @@ interface Baseline {
 }
 
 const OWN_LIST_COMMANDS: ReadonlySet<string> = new Set(['CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE']);
+/** Filters that can match another account's mailbox (PERSONAL and INBOXES never do, §6.2). */
+const FOREIGN_FILTERS: ReadonlySet<string> = new Set(['SUBSCRIBED', 'SUBTREE', 'MAILBOXES']);
 
 export class NotifyOverflow extends Error {}
 
@@ -82,6 +92,11 @@ export class NotifyState {
   private readonly others: NotifyEventGroup[];
   private snapshot = new Map<number, Mailbox>();
   private subscriptions = new Set<string>();
+  /**
+   * Mailboxes of the snapshot the client may LIST but not read (RFC 4314 "l" without "r"):
+   * matched by a group, but no events are observed on them (RFC 5465 §5 end, §5.9).
+   */
+  private noAccess = new Set<number>();
   private readonly baselines = new Map<number, Baseline>();
   private readonly dirtyMailboxes = new Set<number>();
   private listDirty = false;
@@ -116,6 +131,10 @@ export class NotifyState {
     this.listen();
     await this.refreshList(false);
     if (this.baselines.size > MAX_NOTIFY_MAILBOXES) throw new NotifyOverflow();
+    // §3.1: a matched mailbox the client can LIST but not read gets an untagged LIST (\NoAccess);
+    // one it cannot LIST is not in the snapshot and so is silently ignored.
+    const all = [...this.snapshot.values()];
+    for (const m of all.filter((x) => this.noAccess.has(x.id)).sort((a, b) => (a.name < b.name ? -1 : 1))) this.writeList(all, m.name, ['\\NoAccess']);
     if (!withStatus) return;
     const selectedId = this.selectedMailboxId();
     const entries = [...this.baselines].filter(([id]) => id !== selectedId);
@@ -137,7 +156,9 @@ export class NotifyState {
   private accountsToWatch(): Set<number> {
     const out = new Set<number>([this.actor.accountId]);
     for (const m of this.snapshot.values()) out.add(m.accountId);
-    if (this.wants('ServerMetadataChange')) out.add(SERVER_CHANNEL);
+    // SERVER_CHANNEL carries server METADATA and ACL changes for anyone/authenticated, which can
+    // make another account's mailbox appear under a filter that matches foreign names.
+    if (this.wants('ServerMetadataChange') || this.others.some((g) => FOREIGN_FILTERS.has(g.filter.kind))) out.add(SERVER_CHANNEL);
     return out;
   }
 
@@ -200,6 +221,7 @@ export class NotifyState {
   private wantsMailboxMetadata(mailboxId: number): boolean {
     const m = this.snapshot.get(mailboxId);
     if (!m) return this.wants('MailboxMetadataChange');
+    if (this.noAccess.has(m.id)) return false;
     return eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).has('MailboxMetadataChange');
   }
 
@@ -257,17 +279,68 @@ export class NotifyState {
     const subs = new Set(await store.listSubscriptions(this.actor));
     const before = this.snapshot;
     const beforeSubs = this.subscriptions;
+    const beforeNoAccess = this.noAccess;
     this.snapshot = new Map(all.map((m) => [m.id, m]));
     this.subscriptions = subs;
-    if (report && !this.closed) this.reportNames(all, before, beforeSubs);
+    this.noAccess = await this.unreadable(all);
+    if (report && !this.closed) {
+      this.reportNames(all, before, beforeSubs);
+      this.reportAccess(all, before, beforeNoAccess);
+    }
     await this.rewatch();
     this.listen();
+  }
+
+  /**
+   * The foreign mailboxes a group matches on which the client lacks "r" (it has "l": they are
+   * listed). Own mailboxes carry every right (decision 0009); a foreign mailbox that vanished
+   * between the list and this question counts as unreadable until the next refresh.
+   */
+  private async unreadable(all: readonly Mailbox[]): Promise<Set<number>> {
+    const out = new Set<number>();
+    for (const m of all) {
+      if (m.accountId === this.actor.accountId) continue;
+      if (eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).size === 0) continue;
+      let rights = '';
+      try {
+        rights = await this.session.store.myRights(this.actor, m.name);
+      } catch (e) {
+        if (!isStoreError(e)) throw e;
+      }
+      if (!rights.includes('l') || !rights.includes('r')) out.add(m.id);
+    }
+    return out;
+  }
+
+  /**
+   * RFC 5465 §5.9 for mailboxes that stay listed: losing "r" is LIST (\NoAccess), regaining it a
+   * LIST without it (decision 0012 "ACL": §5.9's "loses the 'l' right" is read as losing access
+   * while still LISTable; losing "l" itself is a deletion, §5.4, handled by reportNames).
+   */
+  private reportAccess(all: readonly Mailbox[], before: ReadonlyMap<number, Mailbox>, beforeNoAccess: ReadonlySet<number>): void {
+    for (const m of all) {
+      if (!before.has(m.id)) continue; // new to the client: reportNames wrote it, with \NoAccess if so
+      const now = this.noAccess.has(m.id);
+      if (now === beforeNoAccess.has(m.id)) continue;
+      if (eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).size === 0) continue;
+      this.writeList(all, m.name, now ? ['\\NoAccess'] : []);
+    }
+  }
+
+  /** One unsolicited LIST for an existing mailbox of `all`, with extra attributes. */
+  private writeList(all: readonly Mailbox[], name: string, extra: readonly string[], data = ''): void {
+    const m = all.find((x) => x.name === name);
+    const attrs = m ? [...this.renderers.listAttributes(all, m), ...extra] : ['\\NonExistent'];
+    if (this.subscriptions.has(name)) attrs.push('\\Subscribed');
+    this.session.writeLine(`* LIST (${attrs.join(' ')}) "${SEPARATOR}" ${quotedMailbox(this.session, name)}${data}`);
   }
 
   /** Baselines for exactly the mailboxes that message events are asked for. */
   private async rewatch(): Promise<void> {
     const wanted = new Map<number, boolean>();
     for (const m of this.snapshot.values()) {
+      // §5 end, §5.9: no "r", no monitoring; the baseline is dropped and made anew on regaining.
+      if (this.noAccess.has(m.id)) continue;
       const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
       if (ev.has('MessageNew')) wanted.set(m.id, ev.has('FlagChange'));
       if (wanted.size > MAX_NOTIFY_MAILBOXES) break;
@@ -289,7 +362,14 @@ export class NotifyState {
         continue;
       }
       const m = this.snapshot.get(id)!;
-      const counts = await this.session.store.counts(this.actor, id);
+      let counts;
+      try {
+        counts = await this.session.store.counts(this.actor, id);
+      } catch (e) {
+        // Access changed since the list was read: the event that says so refreshes again.
+        if (!isStoreError(e)) throw e;
+        continue;
+      }
       this.baselines.set(id, {
         uidValidity: m.uidValidity,
         messages: counts.messages,
@@ -307,9 +387,20 @@ export class NotifyState {
     const known = this.snapshot.get(id);
     // SELECTED governs the selected mailbox's message events, even when it also matches by name.
     if (!base || !known || id === this.selectedMailboxId()) return;
-    const mailbox = await this.session.store.getMailbox(this.actor, known.name);
-    if (!mailbox || mailbox.id !== id) return; // deleted or renamed: MailboxName tells
-    const counts = await this.session.store.counts(this.actor, id);
+    let mailbox: Mailbox | null;
+    let counts: { messages: number; unseen: number };
+    try {
+      mailbox = await this.session.store.getMailbox(this.actor, known.name);
+      if (!mailbox || mailbox.id !== id) return; // deleted or renamed: MailboxName tells
+      counts = await this.session.store.counts(this.actor, id);
+    } catch (e) {
+      // RFC 5465 §5.9: access lost (NOPERM) stops monitoring; the list refresh reports it.
+      if (!isStoreError(e)) throw e;
+      this.baselines.delete(id);
+      this.listDirty = true;
+      this.session.wakeNotify();
+      return;
+    }
     const items: string[] = [];
     const sizeChanged = counts.messages !== base.messages || mailbox.uidNext !== base.uidNext;
     const modseqChanged = mailbox.highestModSeq !== base.highestModSeq;
@@ -342,15 +433,18 @@ export class NotifyState {
     const written = new Set<string>();
     const personalName = (name: string): boolean => {
       const m = byName.get(name) ?? beforeByName.get(name);
-      return m ? m.accountId === this.actor.accountId : true;
+      return m ? m.accountId === this.actor.accountId : locate(name).kind === 'personal';
     };
     const wantsName = (event: NotifyEventName, name: string): boolean =>
       eventsFor(this.others, { name, personal: personalName(name), subscribed: this.subscriptions.has(name) || beforeSubs.has(name) }).has(event);
     const list = (name: string, extra = ''): void => {
       const m = byName.get(name);
       let attrs: string[];
-      if (m) attrs = this.renderers.listAttributes(all, m);
-      else {
+      if (m) {
+        attrs = this.renderers.listAttributes(all, m);
+        // §3.1/§5.9: a mailbox that appears LISTable but not readable says so.
+        if (this.noAccess.has(m.id)) attrs.push('\\NoAccess');
+      } else {
         attrs = ['\\NonExistent'];
         if (all.some((x) => x.name.startsWith(name + SEPARATOR))) attrs.push('\\HasChildren');
       }
@@ -388,7 +482,7 @@ export class NotifyState {
     let target = '""';
     if (mailboxId !== null) {
       const m = this.snapshot.get(mailboxId);
-      if (!m) return;
+      if (!m || this.noAccess.has(m.id)) return;
       const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
       if (!ev.has('MailboxMetadataChange')) return;
       target = quotedMailbox(this.session, m.name);
