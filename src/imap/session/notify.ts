@@ -444,6 +444,9 @@ export class NotifyState {
         attrs = this.renderers.listAttributes(all, m);
         // §3.1/§5.9: a mailbox that appears LISTable but not readable says so.
         if (this.noAccess.has(m.id)) attrs.push('\\NoAccess');
+      } else if (locate(name).kind === 'root' && all.some((x) => x.name.startsWith(name + SEPARATOR))) {
+        // A namespace level ("Other Users/bob", "Shared") as LIST shows it (decision 0009).
+        attrs = ['\\Noselect', '\\HasChildren'];
       } else {
         attrs = ['\\NonExistent'];
         if (all.some((x) => x.name.startsWith(name + SEPARATOR))) attrs.push('\\HasChildren');
