@@ -243,16 +243,23 @@ test('an ACL change made by another process on the same store reaches NOTIFY ses
     assertStatus(await bob.command('SETACL Far alice lr'), 'OK');
     assert.equal((await waitForLine(alice, /^\* /, 5000)).line, '* LIST (\\HasNoChildren) "/" "Other Users/bob/Far"');
     assert.equal(await alice.readLine(), '* LIST (\\Noselect \\HasChildren) "/" "Other Users/bob"');
-    // as `facteur acl` does: its own store, another bus, closed at once
-    const store = await openStore(b.config);
-    try {
-      const rec = await store.getAccount('bob');
-      await store.setAcl({ accountId: rec!.id, name: 'bob' }, 'Far', 'anyone', 'l');
-      await store.setAcl({ accountId: rec!.id, name: 'bob' }, 'Far', 'alice', null);
-    } finally {
-      await store.close();
-    }
+    // as `facteur acl` does: its own store (and bus), closed at once
+    const asCli = async (identifier: string, rights: string | null): Promise<void> => {
+      const store = await openStore(b.config);
+      try {
+        const rec = await store.getAccount('bob');
+        await store.setAcl({ accountId: rec!.id, name: 'bob' }, 'Far', identifier, rights);
+      } finally {
+        await store.close();
+      }
+    };
+    await asCli('alice', null);
+    assert.equal((await waitForLine(alice, /^\* /, 5000)).line, '* LIST (\\NonExistent) "/" "Other Users/bob/Far"');
+    assert.equal(await alice.readLine(), '* LIST (\\NonExistent) "/" "Other Users/bob"');
+    // an "anyone" entry travels on SERVER_CHANNEL
+    await asCli('anyone', 'l');
     assert.equal((await waitForLine(alice, /^\* /, 5000)).line, '* LIST (\\HasNoChildren \\NoAccess) "/" "Other Users/bob/Far"');
+    assert.equal(await alice.readLine(), '* LIST (\\Noselect \\HasChildren) "/" "Other Users/bob"');
   } finally {
     for (const c of clients) c.close();
     await b.stop();
