@@ -97,6 +97,13 @@ export class NotifyState {
    * matched by a group, but no events are observed on them (RFC 5465 §5 end, §5.9).
    */
   private noAccess = new Set<number>();
+  /**
+   * The client's rights on the matched foreign mailboxes, as last read. Rights change only by
+   * SETACL/DELETEACL, which publish on the grantee's account or SERVER_CHANNEL: only an event
+   * there (or a lost access) makes a refresh read them all again; otherwise only new ones.
+   */
+  private rights = new Map<number, string>();
+  private rightsStale = true;
   private readonly baselines = new Map<number, Baseline>();
   private readonly dirtyMailboxes = new Set<number>();
   private listDirty = false;
@@ -205,6 +212,7 @@ export class NotifyState {
       case 'mailboxes':
         // Names, subscriptions or the set of watched mailboxes may have changed.
         this.listDirty = true;
+        if (ev.accountId === this.actor.accountId || ev.accountId === SERVER_CHANNEL) this.rightsStale = true;
         break;
       case 'metadata':
         if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wantsMailboxMetadata(ev.mailboxId)) return;
@@ -298,15 +306,23 @@ export class NotifyState {
    */
   private async unreadable(all: readonly Mailbox[]): Promise<Set<number>> {
     const out = new Set<number>();
+    const stale = this.rightsStale;
+    this.rightsStale = false;
+    const known = this.rights;
+    this.rights = new Map();
     for (const m of all) {
       if (m.accountId === this.actor.accountId) continue;
       if (eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).size === 0) continue;
-      let rights = '';
-      try {
-        rights = await this.session.store.myRights(this.actor, m.name);
-      } catch (e) {
-        if (!isStoreError(e)) throw e;
+      let rights = stale ? undefined : known.get(m.id);
+      if (rights === undefined) {
+        rights = '';
+        try {
+          rights = await this.session.store.myRights(this.actor, m.name);
+        } catch (e) {
+          if (!isStoreError(e)) throw e;
+        }
       }
+      this.rights.set(m.id, rights);
       if (!rights.includes('l') || !rights.includes('r')) out.add(m.id);
     }
     return out;
@@ -368,6 +384,7 @@ export class NotifyState {
       } catch (e) {
         // Access changed since the list was read: the event that says so refreshes again.
         if (!isStoreError(e)) throw e;
+        this.rightsStale = true;
         continue;
       }
       this.baselines.set(id, {
@@ -398,6 +415,7 @@ export class NotifyState {
       if (!isStoreError(e)) throw e;
       this.baselines.delete(id);
       this.listDirty = true;
+      this.rightsStale = true;
       this.session.wakeNotify();
       return;
     }
