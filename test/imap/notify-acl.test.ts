@@ -18,6 +18,7 @@ import { freePort, startTestServer, type TestServer } from '../support/server.js
 import { TestClient, append, assertStatus, simpleMessage, waitForLine } from '../support/transcript.js';
 import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { openStore } from '../../src/main.js';
+import { sharedOwnerActor } from '../../src/store/access/index.js';
 
 const USERS: Array<[string, string]> = [
   ['alice', 'alice-pass'],
@@ -209,6 +210,25 @@ describe('NOTIFY with ACL (RFC 5465 §3.1, §5.4, §5.9)', () => {
     const c2 = await waitForLine(carol, /^\* /);
     assert.deepEqual(c2.skipped, []);
     assert.equal(c2.line, `* LIST (\\HasNoChildren) "/" "Other Users/bob/${other}"`);
+  });
+
+  test('a Shared/ mailbox the operator creates and opens to anyone is observed like any other', async () => {
+    const name = `Desk${++n}`;
+    const alice = await client('alice');
+    assertStatus(await alice.command('NOTIFY SET (subtree Shared (MessageNew MessageExpunge MailboxName))'), 'OK');
+    // as `facteur acl create Shared/... && facteur acl set Shared/... anyone lri` do
+    const store = await openStore(srv.config);
+    try {
+      const owner = await sharedOwnerActor(store);
+      await store.createMailbox(owner, name);
+      await store.setAcl(owner, name, 'anyone', 'lri');
+    } finally {
+      await store.close();
+    }
+    assert.equal((await waitForLine(alice, /^\* /, 5000)).line, `* LIST (\\HasNoChildren) "/" "Shared/${name}"`);
+    assert.equal(await alice.readLine(), '* LIST (\\Noselect \\HasChildren) "/" "Shared"');
+    assertStatus(await append(bob, `Shared/${name}`, simpleMessage({ subject: 'to the desk' })), 'OK');
+    assert.equal(await alice.readLine(), `* STATUS "Shared/${name}" (MESSAGES 1 UIDNEXT 2)`);
   });
 
   test('the selected shared mailbox gets EXISTS, MessageNew FETCH and flag FETCH from the owner\'s changes', async () => {
