@@ -24,8 +24,8 @@
  *   "* OK [NOTIFICATIONOVERFLOW]" and behaves as after NOTIFY NONE (§5.8).
  * - ACL (RFC 5465 §5 end, §5.9; decision 0012 "ACL"): a mailbox of another account is observed
  *   only with "l" and "r". The snapshot is what listMailboxes returns through the access layer
- *   (so "l"); "r" is read per matched foreign mailbox at every refresh. With "l" only it is in
- *   the snapshot but has no baseline and no events, and is reported once as LIST (\NoAccess).
+ *   (so "l"); "r" comes from notify-access.ts. With "l" only a mailbox is in the snapshot but
+ *   has no baseline and no events, and is reported as LIST (\NoAccess) when that starts.
  *   SETACL publishes a 'mailboxes' event on the grantee's account or on SERVER_CHANNEL, which
  *   sessions whose filters can match foreign names listen to; the diff stays the truth.
  */
@@ -38,6 +38,7 @@ import { condstoreEnabled } from './condstore.js';
 import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type NameFacts } from './notify-filters.js';
 import { isStoreError } from '../../store/errors.js';
 import { locate } from '../../store/access/namespaces.js';
+import { NotifyAccess, watchesForeignNames } from './notify-access.js';
 
 /** Mailboxes watched for message events: each costs a baseline and a counts query per change. */
 export const MAX_NOTIFY_MAILBOXES = 1000;
@@ -81,8 +82,6 @@ interface Baseline {
 }
 
 const OWN_LIST_COMMANDS: ReadonlySet<string> = new Set(['CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE']);
-/** Filters that can match another account's mailbox (PERSONAL and INBOXES never do, §6.2). */
-const FOREIGN_FILTERS: ReadonlySet<string> = new Set(['SUBSCRIBED', 'SUBTREE', 'MAILBOXES']);
 
 export class NotifyOverflow extends Error {}
 
@@ -92,18 +91,8 @@ export class NotifyState {
   private readonly others: NotifyEventGroup[];
   private snapshot = new Map<number, Mailbox>();
   private subscriptions = new Set<string>();
-  /**
-   * Mailboxes of the snapshot the client may LIST but not read (RFC 4314 "l" without "r"):
-   * matched by a group, but no events are observed on them (RFC 5465 §5 end, §5.9).
-   */
-  private noAccess = new Set<number>();
-  /**
-   * The client's rights on the matched foreign mailboxes, as last read. Rights change only by
-   * SETACL/DELETEACL, which publish on the grantee's account or SERVER_CHANNEL: only an event
-   * there (or a lost access) makes a refresh read them all again; otherwise only new ones.
-   */
-  private rights = new Map<number, string>();
-  private rightsStale = true;
+  /** Which matched foreign mailboxes the client may list but not read (RFC 5465 §5 end). */
+  private readonly access: NotifyAccess;
   private readonly baselines = new Map<number, Baseline>();
   private readonly dirtyMailboxes = new Set<number>();
   private listDirty = false;
@@ -124,6 +113,7 @@ export class NotifyState {
         ? { delayed: sel.filter.kind === 'SELECTED-DELAYED', flags: sel.events.includes('FlagChange'), fetch: sel.fetch }
         : null;
     this.others = set.groups.filter((g) => g !== sel && g.events.length > 0);
+    this.access = new NotifyAccess(session.store, actor);
   }
 
   private wants(event: NotifyEventName): boolean {
@@ -141,7 +131,7 @@ export class NotifyState {
     // §3.1: a matched mailbox the client can LIST but not read gets an untagged LIST (\NoAccess);
     // one it cannot LIST is not in the snapshot and so is silently ignored.
     const all = [...this.snapshot.values()];
-    for (const m of all.filter((x) => this.noAccess.has(x.id)).sort((a, b) => (a.name < b.name ? -1 : 1))) this.writeList(all, m.name, ['\\NoAccess']);
+    for (const m of all.filter((x) => this.access.noAccess(x.id)).sort((a, b) => (a.name < b.name ? -1 : 1))) this.writeList(all, m, ['\\NoAccess']);
     if (!withStatus) return;
     const selectedId = this.selectedMailboxId();
     const entries = [...this.baselines].filter(([id]) => id !== selectedId);
@@ -165,7 +155,7 @@ export class NotifyState {
     for (const m of this.snapshot.values()) out.add(m.accountId);
     // SERVER_CHANNEL carries server METADATA and ACL changes for anyone/authenticated, which can
     // make another account's mailbox appear under a filter that matches foreign names.
-    if (this.wants('ServerMetadataChange') || this.others.some((g) => FOREIGN_FILTERS.has(g.filter.kind))) out.add(SERVER_CHANNEL);
+    if (this.wants('ServerMetadataChange') || watchesForeignNames(this.others)) out.add(SERVER_CHANNEL);
     return out;
   }
 
@@ -212,7 +202,7 @@ export class NotifyState {
       case 'mailboxes':
         // Names, subscriptions or the set of watched mailboxes may have changed.
         this.listDirty = true;
-        if (ev.accountId === this.actor.accountId || ev.accountId === SERVER_CHANNEL) this.rightsStale = true;
+        this.access.onEvent(ev);
         break;
       case 'metadata':
         if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wantsMailboxMetadata(ev.mailboxId)) return;
@@ -229,7 +219,7 @@ export class NotifyState {
   private wantsMailboxMetadata(mailboxId: number): boolean {
     const m = this.snapshot.get(mailboxId);
     if (!m) return this.wants('MailboxMetadataChange');
-    if (this.noAccess.has(m.id)) return false;
+    if (this.access.noAccess(m.id)) return false;
     return eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).has('MailboxMetadataChange');
   }
 
@@ -287,10 +277,9 @@ export class NotifyState {
     const subs = new Set(await store.listSubscriptions(this.actor));
     const before = this.snapshot;
     const beforeSubs = this.subscriptions;
-    const beforeNoAccess = this.noAccess;
     this.snapshot = new Map(all.map((m) => [m.id, m]));
     this.subscriptions = subs;
-    this.noAccess = await this.unreadable(all);
+    const beforeNoAccess = await this.access.refresh(all, (m) => this.matched(m));
     if (report && !this.closed) {
       this.reportNames(all, before, beforeSubs);
       this.reportAccess(all, before, beforeNoAccess);
@@ -299,33 +288,9 @@ export class NotifyState {
     this.listen();
   }
 
-  /**
-   * The foreign mailboxes a group matches on which the client lacks "r" (it has "l": they are
-   * listed). Own mailboxes carry every right (decision 0009); a foreign mailbox that vanished
-   * between the list and this question counts as unreadable until the next refresh.
-   */
-  private async unreadable(all: readonly Mailbox[]): Promise<Set<number>> {
-    const out = new Set<number>();
-    const stale = this.rightsStale;
-    this.rightsStale = false;
-    const known = this.rights;
-    this.rights = new Map();
-    for (const m of all) {
-      if (m.accountId === this.actor.accountId) continue;
-      if (eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).size === 0) continue;
-      let rights = stale ? undefined : known.get(m.id);
-      if (rights === undefined) {
-        rights = '';
-        try {
-          rights = await this.session.store.myRights(this.actor, m.name);
-        } catch (e) {
-          if (!isStoreError(e)) throw e;
-        }
-      }
-      this.rights.set(m.id, rights);
-      if (!rights.includes('l') || !rights.includes('r')) out.add(m.id);
-    }
-    return out;
+  /** Whether a non-selected group asks for any event on this mailbox. */
+  private matched(m: Mailbox): boolean {
+    return eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).size > 0;
   }
 
   /**
@@ -336,19 +301,17 @@ export class NotifyState {
   private reportAccess(all: readonly Mailbox[], before: ReadonlyMap<number, Mailbox>, beforeNoAccess: ReadonlySet<number>): void {
     for (const m of all) {
       if (!before.has(m.id)) continue; // new to the client: reportNames wrote it, with \NoAccess if so
-      const now = this.noAccess.has(m.id);
-      if (now === beforeNoAccess.has(m.id)) continue;
-      if (eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).size === 0) continue;
-      this.writeList(all, m.name, now ? ['\\NoAccess'] : []);
+      const now = this.access.noAccess(m.id);
+      if (now === beforeNoAccess.has(m.id) || !this.matched(m)) continue;
+      this.writeList(all, m, now ? ['\\NoAccess'] : []);
     }
   }
 
   /** One unsolicited LIST for an existing mailbox of `all`, with extra attributes. */
-  private writeList(all: readonly Mailbox[], name: string, extra: readonly string[], data = ''): void {
-    const m = all.find((x) => x.name === name);
-    const attrs = m ? [...this.renderers.listAttributes(all, m), ...extra] : ['\\NonExistent'];
-    if (this.subscriptions.has(name)) attrs.push('\\Subscribed');
-    this.session.writeLine(`* LIST (${attrs.join(' ')}) "${SEPARATOR}" ${quotedMailbox(this.session, name)}${data}`);
+  private writeList(all: readonly Mailbox[], m: Mailbox, extra: readonly string[]): void {
+    const attrs = [...this.renderers.listAttributes(all, m), ...extra];
+    if (this.subscriptions.has(m.name)) attrs.push('\\Subscribed');
+    this.session.writeLine(`* LIST (${attrs.join(' ')}) "${SEPARATOR}" ${quotedMailbox(this.session, m.name)}`);
   }
 
   /** Baselines for exactly the mailboxes that message events are asked for. */
@@ -356,7 +319,7 @@ export class NotifyState {
     const wanted = new Map<number, boolean>();
     for (const m of this.snapshot.values()) {
       // §5 end, §5.9: no "r", no monitoring; the baseline is dropped and made anew on regaining.
-      if (this.noAccess.has(m.id)) continue;
+      if (this.access.noAccess(m.id)) continue;
       const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
       if (ev.has('MessageNew')) wanted.set(m.id, ev.has('FlagChange'));
       if (wanted.size > MAX_NOTIFY_MAILBOXES) break;
@@ -384,7 +347,7 @@ export class NotifyState {
       } catch (e) {
         // Access changed since the list was read: the event that says so refreshes again.
         if (!isStoreError(e)) throw e;
-        this.rightsStale = true;
+        this.access.invalidate();
         continue;
       }
       this.baselines.set(id, {
@@ -415,7 +378,7 @@ export class NotifyState {
       if (!isStoreError(e)) throw e;
       this.baselines.delete(id);
       this.listDirty = true;
-      this.rightsStale = true;
+      this.access.invalidate();
       this.session.wakeNotify();
       return;
     }
@@ -461,7 +424,7 @@ export class NotifyState {
       if (m) {
         attrs = this.renderers.listAttributes(all, m);
         // §3.1/§5.9: a mailbox that appears LISTable but not readable says so.
-        if (this.noAccess.has(m.id)) attrs.push('\\NoAccess');
+        if (this.access.noAccess(m.id)) attrs.push('\\NoAccess');
       } else if (locate(name).kind === 'root' && all.some((x) => x.name.startsWith(name + SEPARATOR))) {
         // A namespace level ("Other Users/bob", "Shared") as LIST shows it (decision 0009).
         attrs = ['\\Noselect', '\\HasChildren'];
@@ -503,7 +466,7 @@ export class NotifyState {
     let target = '""';
     if (mailboxId !== null) {
       const m = this.snapshot.get(mailboxId);
-      if (!m || this.noAccess.has(m.id)) return;
+      if (!m || this.access.noAccess(m.id)) return;
       const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
       if (!ev.has('MailboxMetadataChange')) return;
       target = quotedMailbox(this.session, m.name);
