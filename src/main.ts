@@ -27,7 +27,7 @@ import { buildManageSieveCommandTable } from './managesieve/commands/index.js';
 import type { ScriptCompiler } from './managesieve/session/types.js';
 import { compile, DEFAULT_SIEVE_LIMITS, execute, SUPPORTED_EXTENSIONS } from './sieve/index.js';
 import { startExpungeHorizon } from './store/expunge-horizon.js';
-import { domainStore } from './store/domain.js';
+import { domainStore, type DomainOptions } from './store/domain.js';
 
 /** How long startup waits for the PostgreSQL change bus to be listening. */
 const BUS_READY_WAIT_MS = 5000;
@@ -39,6 +39,18 @@ export interface OpenedStore {
 
 // Config.store is 'sqlite' or a URL checked by the config loader (src/config/load.ts).
 const isPostgres = (config: Config): boolean => /^postgres(ql)?:\/\//i.test(config.store);
+
+/** The domain layer's rules from Config: METADATA's /shared/admin, quota defaults (storage in
+ * 1024-octet units) and admins. */
+export function domainOptions(config: Config): DomainOptions {
+  return {
+    metadataAdmin: config.metadataAdmin,
+    quota: {
+      defaults: { storage: Math.ceil(config.quotaStorage / 1024), messages: config.quotaMessages, mailboxes: config.quotaMailboxes },
+      admins: new Set(config.quotaAdminUsers.split(',').map((u) => u.trim()).filter((u) => u !== '')),
+    },
+  };
+}
 
 /**
  * Opens the configured store: SQLite in the data directory (the embedded default, with the
@@ -62,11 +74,11 @@ export async function openStoreWithBus(config: Config, logger?: Logger): Promise
       await store.close();
       await bus.close();
     };
-    return { store: domainStore({ ...store, close }), bus };
+    return { store: domainStore({ ...store, close }, domainOptions(config)), bus };
   }
   const bus = new LocalChangeBus();
   const store = await openSqliteStore({ dataDir: config.dataDir, bus });
-  return { store: domainStore(store), bus };
+  return { store: domainStore(store, domainOptions(config)), bus };
 }
 
 export async function openStore(config: Config): Promise<MailStore> {
@@ -122,6 +134,7 @@ export function createDeliveryAgent(config: Config, store: MailStore, logger: Lo
     ...(spamtest !== undefined ? { spamtest } : {}),
     ...(virustest !== undefined ? { virustest } : {}),
     globalScriptDir: config.sieveGlobalDir,
+    overQuota: config.quotaExceeded === 'permanent' ? 'permanent' : 'temporary',
   });
 }
 

@@ -5,7 +5,8 @@
  * Invariants:
  * - The exit status is the MTA's instruction (sysexits.h, as sendmail and Postfix read it):
  *   0 delivered (or filed/discarded/refused by Sieve with a notice), 64 EX_USAGE, 65 EX_DATAERR
- *   (a message that can never be stored), 67 EX_NOUSER, 75 EX_TEMPFAIL (try again: storage,
+ *   (a message that can never be stored), 67 EX_NOUSER, 73 EX_CANTCREAT (over quota with
+ *   --quota-exceeded permanent), 75 EX_TEMPFAIL (try again: storage,
  *   quota or relay trouble, or any unexpected failure), 77 EX_NOPERM (Sieve ereject, RFC 5429
  *   §2.1: the reason goes to stderr and the MTA bounces; a plain reject sends an MDN and exits 0).
  *   Nothing here exits 1: an MTA would read that as a permanent failure of unknown cause.
@@ -21,6 +22,8 @@ export const EX_OK = 0;
 export const EX_USAGE = 64;
 export const EX_DATAERR = 65;
 export const EX_NOUSER = 67;
+/** sysexits.h "can't create (user) output file": Postfix reports it as 5.2.0, a mailbox problem. */
+export const EX_CANTCREAT = 73;
 export const EX_TEMPFAIL = 75;
 export const EX_NOPERM = 77;
 
@@ -125,6 +128,8 @@ export async function deliverCommand(args: string[], io: CliIo): Promise<number>
       case 'tempfail':
         return fail(EX_TEMPFAIL, result.reason);
       case 'failed':
+        // Over quota with --quota-exceeded permanent: the MTA bounces (mailbox status, RFC 3463 X.2.2).
+        if (result.overQuota === true) return fail(EX_CANTCREAT, `${own.to}: mailbox full`);
         return fail(EX_DATAERR, result.reason);
     }
   } catch (e) {

@@ -12,12 +12,13 @@ import { StoreError } from '../store/errors.js';
 import { CliError, realIo, type CliIo } from './io.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
+import { quotaCommand } from './quota.js';
 import { DELIVER_USAGE, deliverCommand } from './deliver.js';
 import { dbCommand } from './db.js';
-import { ACL_USAGE, DB_USAGE, MAIN_USAGE, serveUsage, STORE_USAGE, USER_USAGE } from './usage.js';
+import { ACL_USAGE, DB_USAGE, MAIN_USAGE, METADATA_USAGE, QUOTA_USAGE, serveUsage, STORE_USAGE, USER_USAGE } from './usage.js';
 import { aclCommand } from './acl.js';
 import { storeCommand } from './store.js';
-
+import { metadataCommand } from './metadata.js';
 
 const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
 
@@ -31,11 +32,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const topic = rest[0];
     if (topic === 'serve') io.stdout.write(serveUsage());
     else if (topic === 'user') io.stdout.write(USER_USAGE);
+    else if (topic === 'quota') io.stdout.write(QUOTA_USAGE);
     else if (topic === 'config') io.stdout.write(configReference() + '\n');
     else if (topic === 'deliver') io.stdout.write(DELIVER_USAGE);
     else if (topic === 'db') io.stdout.write(DB_USAGE);
     else if (topic === 'acl') io.stdout.write(ACL_USAGE);
     else if (topic === 'store') io.stdout.write(STORE_USAGE);
+    else if (topic === 'metadata') io.stdout.write(METADATA_USAGE);
     else io.stdout.write(MAIN_USAGE);
     return 0;
   }
@@ -48,6 +51,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return serveCommand(rest, io);
     case 'user':
       return userCommand(rest, io);
+    case 'quota':
+      return quotaCommand(rest, io);
     case 'deliver':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.stdout.write(DELIVER_USAGE);
@@ -60,6 +65,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return aclCommand(rest, io);
     case 'store':
       return storeCommand(rest, io);
+    case 'metadata':
+      return metadataCommand(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (try 'facteur --help')`);
   }

@@ -13,6 +13,9 @@ Commands:
   user list                list account names, one per line
   user import FILE         import a Dovecot passwd-file (user:{SCHEME}hash:...)
   acl get|set|delete|list|create  read and change mailbox rights (RFC 4314), create Shared/ mailboxes
+  quota get NAME           an account's quota usage and limits (storage, messages, mailboxes)
+  quota set NAME RES=VAL.. set an account's limits: storage=2G messages=10000 mailboxes=100 (none, default)
+  quota list               every account's usage and limits
   deliver --to USER        deliver the message on stdin (MTA pipe transport; sysexits codes)
   db migrate               apply pending schema migrations (prints the version before/after)
   db check                 read-only consistency check of the store (exit 1 on problems)
@@ -20,7 +23,8 @@ Commands:
                            copy a whole store (S: sqlite:DIR or postgres://...), then verify it
   store verify --from S --to S
                            compare two stores (exit 1 on differences)
-  help [serve|user|acl|deliver|db|store|config] show help (config: the configuration reference)
+  metadata set|del|list    the server's shared METADATA entries (e.g. /shared/comment)
+  help [serve|user|acl|quota|deliver|db|store|metadata|config] show help (config: the configuration reference)
 
 Every command but store accepts --data DIR and --config FILE. Run 'facteur serve --help' for all options.
 `;
@@ -56,7 +60,8 @@ export const DB_USAGE = `Usage: facteur db <migrate|check> [--data DIR | --store
                Safe to run on several nodes at once.
   db check     read-only consistency check: every message's blob exists (SQLite: row and file),
                blob reference counts match, UIDs are unique and below UIDNEXT, MODSEQs are at most
-               HIGHESTMODSEQ, expunge history UIDs are below UIDNEXT and not live messages.
+               HIGHESTMODSEQ, expunge history UIDs are below UIDNEXT and not live messages,
+               quota usage counters match the messages of each mailbox.
                Prints one line per problem and a summary; exit 0 when clean, 1 otherwise.
 
 A store that cannot be reached or opened is reported on one line, exit code 1.
@@ -102,4 +107,29 @@ STORE is sqlite:DIR (a data directory) or postgres://USER@HOST:PORT/DATABASE.
 
 Stop the server (and deliveries) on the source before copying: the copy reads one snapshot and
 refuses to commit if the source changed meanwhile.
+`;
+
+export const METADATA_USAGE = `Usage: facteur metadata <set NAME VALUE|del NAME|list> [--data DIR | --store ...] [--config FILE]
+
+  metadata set NAME VALUE   set a server METADATA entry every user can read but not change
+                            (RFC 5464), e.g. facteur metadata set /shared/comment "Maintenance
+                            Sunday 02:00 UTC"; NAME is /shared/comment or /shared/vendor/...
+  metadata del NAME         remove it
+  metadata list             print the server's shared entries, one "NAME VALUE" line each
+
+/shared/admin is not set here but with --metadata-admin (a URI, e.g. mailto:postmaster@example.com).
+Values are at most 16384 bytes. Sessions see a change at once (other nodes too).
+`;
+
+export const QUOTA_USAGE = `Usage: facteur quota <get|set|list> [args] [--data DIR] [--config FILE]
+
+  quota get NAME                 usage and limits of account NAME
+  quota set NAME RES=VALUE...    set NAME's limits; RES is storage, messages or mailboxes (RFC 9208
+                                 STORAGE, MESSAGE, MAILBOX); VALUE is a number (storage: a size in
+                                 octets, or with K, M, G, T: 500M, 2G), none (unlimited), or default
+                                 (the operator's --quota-storage / --quota-messages / --quota-mailboxes)
+  quota list                     one line per account: usage and effective limit ('-' = unlimited)
+
+Example: facteur quota set alice storage=1G messages=10000 mailboxes=100
+Storage is counted in whole units of 1024 octets (a size is rounded up); usage is shown in octets.
 `;

@@ -15,3 +15,4 @@ export {
 } from './options.js';
 export { ConfigError, loadConfig, loadConfigWithArgs, parseHostPort } from './load.js';
 export { ensureTlsMaterial, type TlsMaterial } from './tls-material.js';
+export { formatSize, parseSize } from './size.js';

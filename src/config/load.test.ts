@@ -142,3 +142,28 @@ test('expunge history days: 0 (keep forever) to 36500, from flag, env and TOML; 
     );
   }
 });
+
+test('quota options: sizes with units (0 = unlimited), counts, admins, over-quota mode, message limits', async () => {
+  const d = await loadConfig([], {});
+  assert.deepEqual([d.quotaStorage, d.quotaMessages, d.quotaMailboxes, d.quotaAdminUsers, d.quotaExceeded], [0, 0, 0, '', 'temporary']);
+  assert.deepEqual([d.imapMessageLimit, d.imapSaveLimit], [1_000_000, 100_000]);
+  const c = await loadConfig(['--quota-storage', '2G', '--quota-messages', '0', '--quota-exceeded', 'permanent'], {
+    FACTEUR_QUOTA_MAILBOXES: '250',
+    FACTEUR_QUOTA_ADMIN_USERS: 'postmaster',
+  });
+  assert.deepEqual([c.quotaStorage, c.quotaMessages, c.quotaMailboxes, c.quotaAdminUsers, c.quotaExceeded], [2 * 1024 ** 3, 0, 250, 'postmaster', 'permanent']);
+  assert.equal((await loadConfig(['--quota-storage', '512k'], {})).quotaStorage, 512 * 1024);
+  assert.equal((await loadConfig(['--quota-storage', '1000'], {})).quotaStorage, 1000);
+  await withToml('quota_storage = "10M"\nquota_messages = 5000\n', async (file) => {
+    const t = await loadConfig(['--config', file], {});
+    assert.deepEqual([t.quotaStorage, t.quotaMessages], [10 * 1024 ** 2, 5000]);
+  });
+  await withToml('quota_storage = 4096\n', async (file) => {
+    assert.equal((await loadConfig(['--config', file], {})).quotaStorage, 4096);
+  });
+  for (const bad of [['--quota-storage', 'lots'], ['--quota-storage', '-1'], ['--quota-storage', '99999999999999999T'], ['--quota-messages', '-3'], ['--quota-messages', '1.5'], ['--quota-exceeded', 'maybe'], ['--imap-message-limit', '0'], ['--imap-save-limit', 'x']]) {
+    await assert.rejects(loadConfig(bad, {}), ConfigError, bad.join(' '));
+  }
+  await assert.rejects(loadConfig(['--quota-storage', 'lots'], {}), /--quota-storage: expected a size in octets, or with K, M, G or T \(0 = unlimited\), got 'lots'/);
+  for (const k of ['--quota-storage', 'FACTEUR_QUOTA_ADMIN_USERS', 'quota_exceeded', 'imap_message_limit', 'FACTEUR_IMAP_SAVE_LIMIT']) assert.ok(configReference().includes(k), k);
+});

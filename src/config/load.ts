@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { DEFAULT_CONFIG, LOG_LEVEL_NAMES, MAX_DAYS, MAX_WORKERS, OPTIONS, type Config, type ConfigLogLevel, type OptionSpec } from './options.js';
+import { parseSize } from './size.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -91,6 +92,19 @@ function convert(spec: OptionSpec, s: Sourced): Value {
       if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${label}: expected a positive whole number, got ${got}`);
       return n;
     }
+    case 'limit': {
+      // 0 = unlimited.
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]{1,12}$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${label}: expected a whole number (0 = unlimited), got ${got}`);
+      return n;
+    }
+    case 'size': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? (parseSize(raw) ?? NaN) : NaN;
+      if (!Number.isSafeInteger(n) || n < 0) {
+        throw new ConfigError(`${label}: expected a size in octets, or with K, M, G or T (0 = unlimited), got ${got}`);
+      }
+      return n;
+    }
     case 'days': {
       // 0 = keep forever; the cap (100 years) only catches typos, and keeps the ms cutoff exact.
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
@@ -162,9 +176,10 @@ async function readTomlFile(file: string, label: string): Promise<Map<keyof Conf
   for (const [k, v] of Object.entries(doc)) {
     const spec = byToml.get(k);
     if (spec === undefined) throw new ConfigError(`${file}: unknown key '${k}' (known: ${[...byToml.keys()].join(', ')})`);
-    const want = spec.type === 'boolean' ? 'boolean' : spec.type === 'port' || spec.type === 'count' || spec.type === 'days' ? 'number' : 'string';
-    // workers = 4 or workers = "auto": both spellings are natural in TOML.
-    const typeOk = spec.type === 'workers' ? typeof v === 'number' || typeof v === 'string' : typeof v === want;
+    const want =
+      spec.type === 'boolean' ? 'boolean' : spec.type === 'port' || spec.type === 'count' || spec.type === 'days' || spec.type === 'limit' ? 'number' : 'string';
+    // workers = 4 or workers = "auto", quota_storage = 1048576 or "1M": both spellings are natural in TOML.
+    const typeOk = spec.type === 'workers' || spec.type === 'size' ? typeof v === 'number' || typeof v === 'string' : typeof v === want;
     if (!typeOk || (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) {
       const got = typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'a table' : String(v);
       throw new ConfigError(`${k} in ${file}: expected a ${spec.type === 'workers' ? "number or 'auto'" : want}, got ${got}`);
@@ -214,6 +229,10 @@ function validate(c: Config, labelOf: (key: keyof Config) => string): void {
   }
   if (c.smtpRelay !== null && parseHostPort(c.smtpRelay) === null) {
     throw new ConfigError(`${labelOf('smtpRelay')}: expected HOST:PORT (e.g. 127.0.0.1:25 or [::1]:25), got '${c.smtpRelay}'`);
+  }
+  // RFC 5464 §3.2.1.1: /shared/admin "MUST be a URI" (RFC 3986 scheme ":" ...), printable ASCII.
+  if (c.metadataAdmin !== null && !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/.test(c.metadataAdmin)) {
+    throw new ConfigError(`${labelOf('metadataAdmin')}: expected a URI such as mailto:postmaster@example.com, got '${c.metadataAdmin}'`);
   }
   for (const k of ['spamtestPattern', 'virustestPattern'] as const) {
     const p = c[k];

@@ -51,6 +51,8 @@ export interface Config {
    * older clients get a superset in VANISHED (EARLIER). 0 keeps the history forever.
    */
   expungeHistoryDays: number;
+  /** The server METADATA entry /shared/admin (RFC 5464 §3.2.1.1): a URI such as mailto:...; null: none. */
+  metadataAdmin: string | null;
   /** The TOML file the values were read from, if any. */
   configFile: string | null;
   // --- delivery: LMTP (RFC 2033), `facteur deliver`, Sieve actions ---
@@ -86,6 +88,21 @@ export interface Config {
   managesieveMaxScripts: number;
   /** Largest Sieve script in octets (RFC 5804 §1.5 QUOTA/MAXSIZE). */
   managesieveMaxScriptSize: number;
+  // --- quotas (RFC 9208) and per-command limits (RFC 9738) ---
+  /** Default STORAGE limit per account in octets (accounts without their own); 0 = unlimited. */
+  quotaStorage: number;
+  /** Default MESSAGE limit per account; 0 = unlimited. */
+  quotaMessages: number;
+  /** Default MAILBOX limit per account; 0 = unlimited. */
+  quotaMailboxes: number;
+  /** Accounts that may read every quota root and SETQUOTA (comma-separated). */
+  quotaAdminUsers: string;
+  /** LMTP reply for a recipient over quota: 'temporary' (452 4.2.2) or 'permanent' (552 5.2.2). */
+  quotaExceeded: string;
+  /** MESSAGELIMIT (RFC 9738): most messages one command processes. */
+  imapMessageLimit: number;
+  /** SAVELIMIT (RFC 9738): most UIDs one SEARCH RETURN (SAVE) keeps in "$" (RFC 5182). */
+  imapSaveLimit: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = {
@@ -105,6 +122,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   workers: 1,
   progressEvery: 10_000,
   expungeHistoryDays: 90,
+  metadataAdmin: null,
   configFile: null,
   lmtpPort: 24,
   lmtpSocket: null,
@@ -125,9 +143,16 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   managesievePort: 4190,
   managesieveMaxScripts: 100,
   managesieveMaxScriptSize: 1024 * 1024,
+  quotaStorage: 0,
+  quotaMessages: 0,
+  quotaMailboxes: 0,
+  quotaAdminUsers: '',
+  quotaExceeded: 'temporary',
+  imapMessageLimit: 1_000_000,
+  imapSaveLimit: 100_000,
 };
 
-export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'days' | 'level' | 'workers' | 'choice' | 'store';
+export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'days' | 'level' | 'workers' | 'choice' | 'store' | 'limit' | 'size';
 
 /** Upper bound of a 'days' option (0-MAX_DAYS): a century, to catch typos. */
 export const MAX_DAYS = 36_500;
@@ -189,6 +214,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'N', description: 'a long SEARCH, SORT, THREAD or FETCH sends a progress notification (RFC 9585 INPROGRESS) every N messages, and at least every 2 s' },
   { key: 'expungeHistoryDays', flag: '--expunge-history-days', env: 'FACTEUR_EXPUNGE_HISTORY_DAYS', toml: 'expunge_history_days', type: 'days',
     valueName: 'N', description: 'days expunged UIDs are remembered for QRESYNC resynchronisation (RFC 7162); a client last synced before that gets every UID it named that no longer exists in VANISHED (EARLIER); 0 keeps the history forever' },
+  { key: 'metadataAdmin', flag: '--metadata-admin', env: 'FACTEUR_METADATA_ADMIN', toml: 'metadata_admin', type: 'string',
+    valueName: 'URI', description: 'how to reach the administrator (e.g. mailto:postmaster@example.com), shown to clients as the read-only server METADATA entry /shared/admin (RFC 5464) and to Sieve servermetadata' },
   // --- delivery (LMTP, `facteur deliver`, Sieve) ---
   { key: 'lmtpPort', flag: '--lmtp-port', env: 'FACTEUR_LMTP_PORT', toml: 'lmtp_port', type: 'port', valueName: 'N',
     description: 'LMTP port (RFC 2033) on --host, for the MTA to deliver into; 0 disables it' },
@@ -230,6 +257,22 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'managesieveMaxScriptSize', flag: '--managesieve-max-script-size', env: 'FACTEUR_MANAGESIEVE_MAX_SCRIPT_SIZE',
     toml: 'managesieve_max_script_size', type: 'count', valueName: 'BYTES',
     description: 'largest Sieve script in bytes (ManageSieve QUOTA/MAXSIZE)' },
+  // --- quotas (RFC 9208) and per-command limits (RFC 9738) ---
+  { key: 'quotaStorage', flag: '--quota-storage', env: 'FACTEUR_QUOTA_STORAGE', toml: 'quota_storage', type: 'size', valueName: 'SIZE',
+    description: 'default storage quota of an account (sum of its message sizes), e.g. 2G or 512M; accounts can have their own (facteur quota set); 0 = unlimited' },
+  { key: 'quotaMessages', flag: '--quota-messages', env: 'FACTEUR_QUOTA_MESSAGES', toml: 'quota_messages', type: 'limit', valueName: 'N',
+    description: 'default limit on the number of messages in all mailboxes of an account; 0 = unlimited' },
+  { key: 'quotaMailboxes', flag: '--quota-mailboxes', env: 'FACTEUR_QUOTA_MAILBOXES', toml: 'quota_mailboxes', type: 'limit', valueName: 'N',
+    description: 'default limit on the number of mailboxes of an account; 0 = unlimited' },
+  { key: 'quotaAdminUsers', flag: '--quota-admin-users', env: 'FACTEUR_QUOTA_ADMIN_USERS', toml: 'quota_admin_users', type: 'string',
+    valueName: 'USERS', description: 'comma-separated accounts that may read every quota root and change limits with IMAP SETQUOTA (RFC 9208)' },
+  { key: 'quotaExceeded', flag: '--quota-exceeded', env: 'FACTEUR_QUOTA_EXCEEDED', toml: 'quota_exceeded', type: 'choice',
+    choices: ['temporary', 'permanent'], valueName: 'MODE',
+    description: 'LMTP reply for a recipient over quota: temporary (452 4.2.2, the MTA retries) or permanent (552 5.2.2, bounced)' },
+  { key: 'imapMessageLimit', flag: '--imap-message-limit', env: 'FACTEUR_IMAP_MESSAGE_LIMIT', toml: 'imap_message_limit', type: 'count',
+    valueName: 'N', description: 'most messages one FETCH, STORE, COPY, MOVE or UID EXPUNGE processes (the lowest UIDs; the reply says [LIMIT]) and one MULTIAPPEND stores (IMAP MESSAGELIMIT, RFC 9738)' },
+  { key: 'imapSaveLimit', flag: '--imap-save-limit', env: 'FACTEUR_IMAP_SAVE_LIMIT', toml: 'imap_save_limit', type: 'count',
+    valueName: 'N', description: 'most UIDs one SEARCH, SORT or ESEARCH RETURN (SAVE) keeps in the $ result variable (IMAP SAVELIMIT, RFC 9738; RFC 5182)' },
 ];
 
 export function defaultText(spec: OptionSpec): string {

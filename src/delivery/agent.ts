@@ -25,6 +25,7 @@ import { encodeNulParts, storedFields } from '../mime/index.js';
 import type { SieveAction, SieveEnvelope, SieveHost, SieveInput, ScoreTestConfig } from '../sieve/api.js';
 import { isStoreError, StoreError } from '../store/errors.js';
 import type { Actor, MailStore, SpecialUse } from '../store/types.js';
+import { canonicalEntryName, entryNameProblem } from '../store/metadata.js';
 import type { Logger } from '../observability/log.js';
 import { bareAddress, headerFields, mustNotAutoReply, prependFields, toCrlf, withoutLeadingReturnPath } from './message.js';
 import { buildRejectMdn } from './notices.js';
@@ -48,6 +49,11 @@ export interface DeliveryAgentOptions {
   virustest?: ScoreTestConfig;
   /** Directory of global scripts for include :global (RFC 6609), or null. */
   globalScriptDir: string | null;
+  /**
+   * A recipient over quota (RFC 9208 OVERQUOTA from the store): 'temporary' (the default; LMTP
+   * 452 4.2.2, the MTA retries) or 'permanent' (552 5.2.2, bounced now).
+   */
+  overQuota?: 'temporary' | 'permanent';
   /** The clock (tests). */
   now?: () => Date;
 }
@@ -79,8 +85,11 @@ export type DeliveryResult =
   | { status: 'nouser'; reason: string }
   /** Try again later: storage trouble, over quota, relay unavailable. */
   | { status: 'tempfail'; reason: string; overQuota: boolean }
-  /** The message can never be delivered as it is (too large, NUL octets in headers). */
-  | { status: 'failed'; reason: string; tooBig: boolean };
+  /**
+   * The message can never be delivered as it is (too large, NUL octets in headers), or the
+   * recipient is over quota and the operator made that permanent (`overQuota`).
+   */
+  | { status: 'failed'; reason: string; tooBig: boolean; overQuota?: boolean };
 
 interface StoreTarget {
   mailbox: string;
@@ -133,7 +142,11 @@ export class DeliveryAgent {
       return await this.deliverOnce(req, log);
     } catch (e) {
       const overQuota = isStoreError(e, 'OVERQUOTA');
-      log.error({ err: e instanceof Error ? e.message : String(e) }, 'delivery failed, deferred');
+      if (overQuota && this.opts.overQuota === 'permanent') {
+        log.warn({ err: (e as StoreError).message }, 'recipient over quota, refused');
+        return { status: 'failed', reason: 'mailbox full', tooBig: false, overQuota: true };
+      }
+      log.error({ err: e instanceof Error ? e.message : String(e) }, overQuota ? 'recipient over quota, deferred' : 'delivery failed, deferred');
       return { status: 'tempfail', reason: overQuota ? 'mailbox full' : 'temporary storage failure', overQuota };
     }
   }
@@ -216,7 +229,7 @@ export class DeliveryAgent {
       }
     }
 
-    const stored = await this.store(actor, targets, now.getTime(), log);
+    const stored = await this.store(actor, targets, now.getTime(), log, notes);
 
     for (const d of duplicateRecords) {
       await store.putDeliveryMark(actor, 'duplicate', d.key, now.getTime() + d.expiresInSeconds * 1000);
@@ -298,6 +311,18 @@ export class DeliveryAgent {
         return uses.every((u) => boxes.some((b) => has(u, b)));
       },
       duplicateSeen: (key) => store.hasDeliveryMark(actor, 'duplicate', key, now.getTime()),
+      // RFC 5490 §3.3/§4.1: the recipient's view (its /private entries and the /shared ones).
+      metadata: async (mailbox, name) => {
+        if (entryNameProblem(name) !== null) return null;
+        const entry = canonicalEntryName(name);
+        try {
+          const [found] = await store.getMetadata(actor, mailbox, [entry], '0');
+          return found === undefined ? null : found.value.toString('utf8');
+        } catch (e) {
+          if (isStoreError(e, 'NONEXISTENT') || isStoreError(e, 'NOPERM')) return null;
+          throw e;
+        }
+      },
       loadScript: async (location, name) => {
         if (location === 'personal') return store.getSieveScript(actor, name);
         if (dir === null || !GLOBAL_SCRIPT_NAME.test(name)) return null;
@@ -312,32 +337,47 @@ export class DeliveryAgent {
   }
 
   /** Appends every target (one copy per distinct mailbox) and returns the mailbox names. */
-  private async store(actor: Actor, targets: StoreTarget[], internalDate: number, log: Logger): Promise<string[]> {
+  /**
+   * Appends one copy per distinct target. Over quota (RFC 9208) on the first copy stores nothing
+   * and fails the delivery (the caller answers 452/552); once one copy is stored, a later copy
+   * refused over quota is only noted: failing then would make the MTA retry and duplicate the
+   * stored copies.
+   */
+  private async store(actor: Actor, targets: StoreTarget[], internalDate: number, log: Logger, notes: string[]): Promise<string[]> {
     const done = new Set<string>();
+    const stored: string[] = [];
     for (const t of targets) {
       const name = await this.resolveMailbox(actor, t, log);
       if (done.has(name)) continue;
       done.add(name);
       const flags = [...new Set(t.flags.filter((f) => FLAG_RE.test(f) && f.toLowerCase() !== '\\recent'))];
       const message = { content: t.message, flags, internalDate, ...storedFields(t.message) };
+      let into = name;
       try {
-        // A delivery posts: into another account's mailbox that needs "p" (RFC 4314 §2.1).
-        await this.opts.store.append(actor, name, [message], { post: true });
+        try {
+          // A delivery posts: into another account's mailbox that needs "p" (RFC 4314 §2.1).
+          await this.opts.store.append(actor, name, [message], { post: true });
+        } catch (e) {
+          // RFC 5228 §2.10.6: a fileinto that cannot be done (no right, mailbox gone) falls back to
+          // keep; ManageSieve scripts are not checked against rights, delivery time decides.
+          if (name === 'INBOX' || !(isStoreError(e, 'NOPERM') || isStoreError(e, 'TRYCREATE') || isStoreError(e, 'NONEXISTENT'))) throw e;
+          log.warn({ mailbox: name, origin: t.origin, err: (e as StoreError).message }, 'cannot deliver into the fileinto mailbox; delivering to INBOX');
+          done.delete(name);
+          if (done.has('INBOX')) continue;
+          done.add('INBOX');
+          into = 'INBOX';
+          await this.opts.store.append(actor, 'INBOX', [message], { post: true });
+        }
       } catch (e) {
-        // RFC 5228 §2.10.6: a fileinto that cannot be done (no right, mailbox gone) falls back to
-        // keep; ManageSieve scripts are not checked against rights, delivery time decides.
-        if (name === 'INBOX' || !(isStoreError(e, 'NOPERM') || isStoreError(e, 'TRYCREATE') || isStoreError(e, 'NONEXISTENT'))) throw e;
-        log.warn({ mailbox: name, origin: t.origin, err: (e as StoreError).message }, 'cannot deliver into the fileinto mailbox; delivering to INBOX');
-        done.delete(name);
-        if (done.has('INBOX')) continue;
-        done.add('INBOX');
-        await this.opts.store.append(actor, 'INBOX', [message], { post: true });
-        log.info({ mailbox: 'INBOX', origin: t.origin }, 'delivered');
+        if (!isStoreError(e, 'OVERQUOTA') || stored.length === 0) throw e;
+        log.warn({ mailbox: into, origin: t.origin }, 'copy not stored: over quota');
+        notes.push(`not filed into ${into}: over quota`);
         continue;
       }
-      log.info({ mailbox: name, origin: t.origin }, 'delivered');
+      stored.push(into);
+      log.info({ mailbox: into, origin: t.origin }, 'delivered');
     }
-    return [...done];
+    return stored;
   }
 
   /** fileinto's target after :specialuse (RFC 8579 §4) and :create (RFC 5490 §3.2); INBOX when it cannot be had. */
@@ -356,7 +396,8 @@ export class DeliveryAgent {
         return t.mailbox;
       } catch (e) {
         if (isStoreError(e, 'ALREADYEXISTS')) return t.mailbox;
-        if (!isStoreError(e, 'CANNOT')) throw e;
+        // Over the MAILBOX quota the message still arrives, in INBOX (as for an invalid name).
+        if (!isStoreError(e, 'CANNOT') && !isStoreError(e, 'OVERQUOTA')) throw e;
         log.warn({ mailbox: t.mailbox, err: (e as StoreError).message }, 'cannot create the fileinto mailbox; delivering to INBOX');
         return 'INBOX';
       }

@@ -299,6 +299,8 @@ export function replyFor(result: DeliveryResult, rcpt: string, maxSize: number):
         ? reply(452, '4.2.2', `<${rcpt}> Mailbox full, try again later`)
         : reply(451, '4.3.0', `<${rcpt}> Temporary failure (${result.reason}), try again later`);
     case 'failed':
+      // RFC 3463 §3.3: X.2.2 mailbox full; permanent only when the operator chose so (--quota-exceeded).
+      if (result.overQuota === true) return reply(552, '5.2.2', `<${rcpt}> Mailbox full`);
       return result.tooBig
         ? reply(552, '5.3.4', `<${rcpt}> Message size exceeds the ${maxSize}-octet limit`)
         : reply(554, '5.6.0', `<${rcpt}> ${result.reason}`);

@@ -128,6 +128,13 @@ export interface SieveHost {
   duplicateSeen(key: string): Promise<boolean>;
   /** RFC 6609 include: the source of a script, or null when there is none. */
   loadScript(location: 'personal' | 'global', name: string): Promise<string | null>;
+  /**
+   * RFC 5490 §3.3, §4.1: the value of the METADATA annotation `name` (RFC 5464) of `mailbox`, or
+   * of the server when null, as the script's user sees it (its /private entries and the /shared
+   * ones); null when it does not exist, the name is invalid or the mailbox does not exist.
+   * Optional: a host without it has no annotations (the tests are false).
+   */
+  metadata?(mailbox: string | null, name: string): Promise<string | null>;
 }
 
 /** Actions an execution decided, in order. The implicit keep appears as a keep with

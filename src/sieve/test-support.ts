@@ -29,12 +29,19 @@ export function input(over: Partial<SieveInput> = {}): SieveInput {
 export interface RecordingHost extends SieveHost {
   mailboxes: Set<string>;
   calls: string[];
+  /** METADATA annotations (RFC 5490): key "<mailbox> <name>", mailbox "" for the server. */
+  annotations: Map<string, string>;
 }
 
 export function host(mailboxes: string[] = ['INBOX']): RecordingHost {
   const h: RecordingHost = {
     mailboxes: new Set(mailboxes),
     calls: [],
+    annotations: new Map(),
+    async metadata(mailbox, name) {
+      h.calls.push(`metadata ${mailbox ?? '(server)'} ${name}`);
+      return h.annotations.get(`${mailbox ?? ''} ${name.toLowerCase()}`) ?? null;
+    },
     async mailboxExists(name) {
       h.calls.push(`exists ${name}`);
       return h.mailboxes.has(name);

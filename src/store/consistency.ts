@@ -92,13 +92,27 @@ export const CHECK_QUERIES = {
            (SELECT count(*) FROM blobs) AS blobs`,
 } as const;
 
+/**
+ * Quota usage counters (RFC 9208; SQLite migration 8, PostgreSQL migration 5) differing from the
+ * messages they count. Separate from CHECK_QUERIES: a database checked before that migration has
+ * no such columns, so the backends run it only when the column exists.
+ */
+export const USAGE_CHECK_QUERY = `
+    SELECT a.name AS account, b.name AS mailbox, b.message_count AS count, b.message_octets AS octets, c.n AS n, c.octets AS real_octets
+    FROM mailboxes b JOIN accounts a ON a.id = b.account_id
+      JOIN (SELECT y.id AS id, (SELECT count(*) FROM messages m WHERE m.mailbox_id = y.id) AS n,
+                   (SELECT coalesce(sum(m.size), 0) FROM messages m WHERE m.mailbox_id = y.id) AS octets
+            FROM mailboxes y) c ON c.id = b.id
+    WHERE b.message_count <> c.n OR b.message_octets <> c.octets
+    ORDER BY a.name, b.name`;
+
 type Row = Record<string, unknown>;
 
 /**
  * Turns the rows of CHECK_QUERIES into problems (the shared part of both backends' checks).
  * `run` executes one query and returns its rows, in the same read snapshot for every call.
  */
-export async function runChecks(run: (sql: string) => Promise<Row[]>): Promise<ConsistencyReport> {
+export async function runChecks(run: (sql: string) => Promise<Row[]>, opts: { usageCounters?: boolean } = {}): Promise<ConsistencyReport> {
   const problems: ConsistencyProblem[] = [];
   const place = (r: Row): string => placeOf({ account: String(r.account), mailbox: String(r.mailbox), uid: Number(r.uid) });
   for (const r of await run(CHECK_QUERIES.missingBlobRow)) {
@@ -121,6 +135,14 @@ export async function runChecks(run: (sql: string) => Promise<Row[]>): Promise<C
   }
   for (const r of await run(CHECK_QUERIES.expungedStillPresent)) {
     problems.push({ where: place(r), problem: 'in the expunge history but still present as a message' });
+  }
+  if (opts.usageCounters === true) {
+    for (const r of await run(USAGE_CHECK_QUERY)) {
+      problems.push({
+        where: `${printable(String(r.account))}/${printable(String(r.mailbox))}`,
+        problem: `quota usage counters say ${Number(r.count)} messages, ${Number(r.octets)} octets; the mailbox holds ${Number(r.n)}, ${Number(r.real_octets)}`,
+      });
+    }
   }
   const c = (await run(CHECK_QUERIES.counts))[0];
   return { problems, checked: { mailboxes: Number(c.mailboxes), messages: Number(c.messages), blobs: Number(c.blobs) } };

@@ -12,14 +12,21 @@
  */
 import type { MailStore } from './types.js';
 import { accessStore } from './access/index.js';
+import { withComputedMetadata } from './metadata-computed.js';
+import { quotaStore } from './quota/layer.js';
+import { NO_QUOTA_POLICY, type QuotaPolicy } from './quota/roots.js';
 
 /** Options of the domain layer, from Config (main.ts). */
 export interface DomainOptions {
-  readonly placeholder?: never;
+  /** The server METADATA entry /shared/admin (RFC 5464 §3.2.1.1, --metadata-admin); null: none. */
+  readonly metadataAdmin?: string | null;
+  /** Operator quota defaults and administrators (RFC 9208); none when absent. */
+  readonly quota?: QuotaPolicy;
 }
 
-export function domainStore(backend: MailStore, _options: DomainOptions = {}): MailStore {
-  const store = backend;
+export function domainStore(backend: MailStore, options: DomainOptions = {}): MailStore {
+  let store = quotaStore(backend, options.quota ?? NO_QUOTA_POLICY);
+  store = withComputedMetadata(store, options.metadataAdmin ?? null);
   // Outermost: access control (store/access/), docs/decisions/0009.
   return accessStore(store);
 }

@@ -11,6 +11,9 @@
  * - Errors are StoreError with a stable code (errors.ts); never protocol text.
  */
 
+import type { MetadataDepth, MetadataEntry, MetadataWrite } from './metadata.js';
+export type { MetadataDepth, MetadataEntry, MetadataWrite } from './metadata.js';
+
 export type Uid = number & { readonly __brand: 'Uid' };
 export type ModSeq = number & { readonly __brand: 'ModSeq' };
 export const asUid = (n: number): Uid => n as Uid;
@@ -57,6 +60,8 @@ export interface MailboxCounts {
   deleted: number;
   /** Sum of RFC822.SIZE of all messages (STATUS SIZE, RFC 8438). */
   size: number;
+  /** Sum of RFC822.SIZE of the \\Deleted messages (STATUS DELETED-STORAGE, RFC 9208 §4.1.4). */
+  deletedSize: number;
   /** Messages with UID >= the mailbox's recent floor (see claimRecent). */
   recent: number;
 }
@@ -180,6 +185,52 @@ export interface SieveScriptInfo {
   updatedAt: number;
 }
 
+/** A quota resource (RFC 9208 §5): STORAGE, MESSAGE, MAILBOX. */
+export type QuotaResource = 'storage' | 'messages' | 'mailboxes';
+
+/**
+ * An account's usage, kept by the backend in the same transaction as every insert and delete of
+ * a message or mailbox (so reading it is cheap and never stale): `storage` in octets (the sum of
+ * RFC822.SIZE over all the account's messages), `messages` and `mailboxes` counted.
+ */
+export type QuotaUsage = Record<QuotaResource, number>;
+
+/**
+ * A stored per-account limit: null = the operator's default (config), 'unlimited', or a number
+ * (storage in units of 1024 octets, RFC 9208 §5.1; messages and mailboxes counted).
+ */
+export type QuotaSetting = number | 'unlimited' | null;
+export type QuotaSettings = Record<QuotaResource, QuotaSetting>;
+
+/**
+ * The quota layer's last word on an append (RFC 9208): a backend that is given one calls it inside
+ * the append's write transaction, once the writers of the account are serialised (SQLite: the
+ * database write lock; PostgreSQL: the account row lock) and before anything is inserted, with
+ * the account's committed usage. Throwing (StoreError OVERQUOTA) aborts the append, so
+ * concurrent appends from several processes or nodes cannot together pass a limit.
+ */
+export type UsageGuard = (usage: QuotaUsage) => void;
+
+export interface AccountQuota {
+  accountId: number;
+  account: string;
+  usage: QuotaUsage;
+  settings: QuotaSettings;
+}
+
+/** One resource of a quota root as RFC 9208 §4.2.1 reports it (storage in 1024-octet units). */
+export interface QuotaResourceReport {
+  resource: QuotaResource;
+  usage: number;
+  limit: number;
+}
+
+/** A quota root with its limited resources (RFC 9208 §4.2.1; unlimited resources are omitted). */
+export interface QuotaRootReport {
+  root: string;
+  resources: QuotaResourceReport[];
+}
+
 /** One ACL entry (RFC 4314 §2): an identifier ("alice", "anyone", "-bob") and its stored rights. */
 export interface AclEntry {
   identifier: string;
@@ -203,6 +254,8 @@ export interface AppendOptions {
    * mailbox of another account the right checked is "p" (post, RFC 4314 §2.1), not "i".
    */
   readonly post?: boolean;
+  /** The quota layer's check inside the append's write transaction (see UsageGuard). */
+  readonly guard?: UsageGuard;
 }
 
 /** What a delivery mark tracks: RFC 7352 duplicate ids, RFC 5230 §4.2 vacation responses. */
@@ -332,6 +385,46 @@ export interface MailStore {
   mailboxAcl(mailboxId: number): Promise<AclEntry[]>;
   /** Administrative: every ACL entry naming one of `identifiers`, on any account's mailbox. */
   aclGrants(identifiers: readonly string[]): Promise<AclGrant[]>;
+  // --- METADATA (RFC 5464; entry names and limits in store/metadata.ts) ---
+  /**
+   * The entries of a mailbox (`mailboxName`, the actor's) or of the server (null) the actor may
+   * see: its own /private entries and the /shared ones. `entries` are canonical (lower-case)
+   * names or prefixes, selected with `depth` as selectEntries does (RFC 5464 §4.2.2); result in
+   * name order. NONEXISTENT when the mailbox does not exist.
+   */
+  getMetadata(actor: Actor, mailboxName: string | null, entries: readonly string[], depth: MetadataDepth): Promise<MetadataEntry[]>;
+  /**
+   * Sets or removes (value null) entries in one transaction: all or none (RFC 5464 §4.3). Names
+   * must be valid (entryNameProblem, else CANNOT); /private entries are the actor's. Mailbox
+   * entries live and die with the mailbox row (kept by RENAME, copied by RENAME INBOX, §4.1).
+   * NONEXISTENT for a missing mailbox; NOPERM for a server /shared entry (the operator's, see
+   * setServerMetadata); LIMIT when a value exceeds METADATA_MAX_VALUE_BYTES or a new entry would
+   * pass an entry-count limit. Publishes a 'metadata' event when something changed.
+   */
+  setMetadata(actor: Actor, mailboxName: string | null, writes: readonly MetadataWrite[]): Promise<void>;
+  /**
+   * Administrative (`facteur metadata`): sets or removes /shared server entries, which clients
+   * cannot write. CANNOT for /private names, /shared/admin (from configuration) or invalid ones.
+   */
+  setServerMetadata(writes: readonly MetadataWrite[]): Promise<void>;
+  // --- quotas (RFC 9208; administrative, no actor) ---
+  /** The account's usage and stored settings. NONEXISTENT. */
+  getAccountQuota(name: string): Promise<AccountQuota>;
+  /** Every account's usage and settings, ordered by name. */
+  listAccountQuotas(): Promise<AccountQuota[]>;
+  /** Replaces the settings of the resources given (the others are kept). NONEXISTENT. */
+  setAccountQuota(name: string, settings: Partial<QuotaSettings>): Promise<void>;
+
+  // --- quota roots (RFC 9208 §4.1; one root per account, named after the account) ---
+  /** The roots of a mailbox (which need not exist, §4.1.2) with usage and limits. */
+  getQuotaRoots(actor: Actor, mailboxName: string): Promise<QuotaRootReport[]>;
+  /** NONEXISTENT when the actor may not see that root. */
+  getQuotaRoot(actor: Actor, root: string): Promise<QuotaRootReport>;
+  /**
+   * SETQUOTA (§4.1.3): the root's limits become exactly `limits` (resources not listed become
+   * unlimited). NOPERM unless the actor is a quota administrator; NONEXISTENT for no such root.
+   */
+  setQuotaRoot(actor: Actor, root: string, limits: ReadonlyArray<{ resource: QuotaResource; limit: number }>): Promise<QuotaRootReport>;
 
   // --- maintenance (administrative; no actor) ---
   /**
@@ -360,6 +453,8 @@ export type ChangeEvent =
    * METADATA entries (RFC 5464) changed: of a mailbox (mailboxId, published on the mailbox
    * owner's account), or of the server (mailboxId null, published on SERVER_CHANNEL so every
    * session that subscribes to it hears it). `entries` are the entry names written or removed.
+   * /private entries are the exception: they are announced on their owner's own account only
+   * (mailbox or server), since nobody else may learn their names (store/metadata.ts).
    * NOTIFY turns these into MailboxMetadataChange / ServerMetadataChange (RFC 5465 §5.7, §5.8).
    */
   | { type: 'metadata'; accountId: number; mailboxId: number | null; entries: readonly string[] };

@@ -10,6 +10,7 @@ import type { CommandOf, CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import { no, ok, type CommandResult } from '../session/state.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
+import { limitedResult, withinMessageLimit } from '../session/message-limit.js';
 import { announceExpunges } from '../session/qresync.js';
 import { highestModSeqAfterExpunge } from '../session/qresync-resync.js';
 
@@ -21,7 +22,9 @@ async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | Command
   if (!resolved.ok) return resolved.result;
   const isMove = cmd.name === 'MOVE';
   if (isMove && view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-  const uids = withoutPendingExpunges(view, resolved.uids).live;
+  // RFC 9738: at most MESSAGELIMIT messages, the lowest UIDs first; COPYUID names those done.
+  const bounded = withinMessageLimit(session, withoutPendingExpunges(view, resolved.uids).live);
+  const uids = bounded.uids;
   if (uids.length === 0) {
     // Nothing (left) to copy; the destination must still exist (RFC 9051 §6.4.7 TRYCREATE).
     const dest = await session.store.getMailbox(state.actor, cmd.mailbox);
@@ -36,11 +39,15 @@ async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | Command
   const code = result.destUids.length > 0
     ? `COPYUID ${result.uidValidity} ${encodeSequenceSet(result.sourceUids)} ${encodeSequenceSet(result.destUids)}`
     : undefined;
-  if (!isMove) return ok('COPY completed', code);
+  if (!isMove) {
+    // The tagged line has room for one code: COPYUID goes untagged when LIMIT takes it.
+    if (bounded.limited && code) session.writeLine(`* OK [${code}] Copied`);
+    return limitedResult(session, ok('COPY completed', bounded.limited ? undefined : code), bounded.limited);
+  }
   if (code) session.writeLine(`* OK [${code}] Moved`);
   // EXPUNGE lines, or one VANISHED once QRESYNC is enabled (RFC 6851 §4.4, RFC 7162 §3.2.10).
   announceExpunges(session, view, result.sourceUids);
-  return ok('MOVE completed', await highestModSeqAfterExpunge(session, result.sourceUids.length));
+  return limitedResult(session, ok('MOVE completed', await highestModSeqAfterExpunge(session, result.sourceUids.length)), bounded.limited);
 }
 
 export const copyCommand: CommandSpec<'COPY'> = {

@@ -33,6 +33,7 @@ import { isStoreError } from '../../store/errors.js';
 import { MAX_ESEARCH_MAILBOXES } from '../../wire/limits.js';
 import { compileSearch, hasModSeqKey } from './search-eval.js';
 import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
+import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
 
 /** Charsets that do not conflict with UTF8=ACCEPT's UTF-8 strings (RFC 6855 §3), as SEARCH. */
 const UTF8_CHARSETS = new Set(['US-ASCII', 'UTF-8', 'ASCII']);
@@ -126,6 +127,7 @@ async function handle(session: ImapSession, cmd: SearchCommand & { sources: Esea
   // RFC 7162 §3.1: a MODSEQ search key is CONDSTORE enabling.
   if (modseqWanted) enableCondstore(session);
   let expunged = false;
+  let saveLimited = false;
   const now = Date.now();
   for (const t of targets) {
     const v = t.selected && view !== null ? view : await detachedView(session, actor, t.mailbox);
@@ -141,7 +143,8 @@ async function handle(session: ImapSession, cmd: SearchCommand & { sources: Esea
     }
     if (t.selected) expunged = found.expunged;
     const { rows } = found;
-    if (save && view) view.savedSearch = savedUids(opts, rows);
+    // RFC 9738 SAVELIMIT: "$" keeps at most that many UIDs, the lowest.
+    if (save && view) saveLimited = saveWithinLimit(session, view, savedUids(opts, rows));
     // §2.1: no response for a mailbox without matches, whatever the result options.
     if (rows.length === 0) continue;
     const uids = rows.map((r) => r.uid as number);
@@ -154,7 +157,8 @@ async function handle(session: ImapSession, cmd: SearchCommand & { sources: Esea
     session.writeLine(`* ESEARCH ${correlator}${rest}`);
     await session.drainIfNeeded();
   }
-  return expunged ? ok('ESEARCH completed, some messages were expunged', 'EXPUNGEISSUED') : ok('ESEARCH completed');
+  const result = expunged ? ok('ESEARCH completed, some messages were expunged', 'EXPUNGEISSUED') : ok('ESEARCH completed');
+  return limitedResult(session, result, saveLimited, saveLimitNote(session));
 }
 
 export const esearchCommand: CommandSpec<'ESEARCH'> = {

@@ -16,6 +16,7 @@ import type { ImapSession } from '../session/session.js';
 import { no, ok, type CommandResult } from '../session/state.js';
 import { announceExpunges } from '../session/qresync.js';
 import { highestModSeqAfterExpunge } from '../session/qresync-resync.js';
+import { limitedResult, withinMessageLimit } from '../session/message-limit.js';
 
 async function expungeIn(session: ImapSession, uids?: number[]): Promise<CommandResult> {
   const state = session.state;
@@ -44,6 +45,8 @@ export const uidExpungeCommand: CommandSpec<'UID EXPUNGE'> = {
   async handler(session, cmd) {
     const state = session.state;
     if (state.kind !== 'selected') return no('No mailbox selected');
-    return expungeIn(session, state.view.resolveUidSet(cmd.set));
+    // RFC 9738: at most MESSAGELIMIT messages, the lowest UIDs first.
+    const bounded = withinMessageLimit(session, state.view.resolveUidSet(cmd.set));
+    return limitedResult(session, await expungeIn(session, bounded.uids), bounded.limited);
   },
 };

@@ -163,6 +163,8 @@ export function harness(store: FakeStore, opts: FakeSessionOptions = {}): Harnes
       chunks.push(Buffer.from(text + '\r\n', 'utf8'));
     },
     drainIfNeeded: async (): Promise<void> => undefined,
+    // No MESSAGELIMIT/SAVELIMIT set: the defaults of session/message-limit.ts apply.
+    deps: {},
   };
   return {
     session: fake as unknown as ImapSession,

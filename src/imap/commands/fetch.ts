@@ -40,6 +40,7 @@ import { qresyncEnabled } from '../session/qresync.js';
 import { uidOnlyEnabled } from '../session/uidonly.js';
 import { vanishedForFetch } from '../session/qresync-resync.js';
 import { partialWindow, resolveCommandSet, withoutPendingExpunges } from './sequence.js';
+import { limitedResult, withinMessageLimit } from '../session/message-limit.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
 
 /** Structures read per readMeta call. */
@@ -72,6 +73,9 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
       live = live.slice(start, end);
       skipped = 0;
     }
+    // RFC 9738: at most MESSAGELIMIT messages, the lowest UIDs first.
+    const bounded = withinMessageLimit(session, live);
+    live = bounded.uids;
     let rows = await loadRows(session, actor, view, live);
     let expunged = skipped > 0 || rows.length < live.length;
     if (cmd.changedSince !== undefined) {
@@ -142,9 +146,9 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
         await session.drainIfNeeded();
       }
     }
-    if (unknownCte) return no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
-    if (expunged && !cmd.uid) return no('Some messages were expunged', 'EXPUNGEISSUED');
-    return ok('Fetch completed');
+    if (unknownCte) return limitedResult(session, no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE'), bounded.limited);
+    if (expunged && !cmd.uid) return limitedResult(session, no('Some messages were expunged', 'EXPUNGEISSUED'), bounded.limited);
+    return limitedResult(session, ok('Fetch completed'), bounded.limited);
   },
 };
 

@@ -33,6 +33,8 @@ import { cancelUpdateCommand } from './cancelupdate.js';
 import { notifyCommand } from './notify.js';
 import { genUrlAuthCommand, resetKeyCommand, urlFetchCommand } from './urlauth.js';
 import { deleteAclCommand, getAclCommand, listRightsCommand, myRightsCommand, setAclCommand } from './acl.js';
+import { getMetadataCommand, setMetadataCommand } from './metadata.js';
+import { getQuotaCommand, getQuotaRootCommand, setQuotaCommand } from './quota.js';
 
 export function buildCommandTable(): CommandTable {
   const t = new CommandTable();
@@ -83,5 +85,10 @@ export function buildCommandTable(): CommandTable {
   t.register(deleteAclCommand);
   t.register(listRightsCommand);
   t.register(myRightsCommand);
+  t.register(getMetadataCommand);
+  t.register(setMetadataCommand);
+  t.register(getQuotaCommand);
+  t.register(getQuotaRootCommand);
+  t.register(setQuotaCommand);
   return t;
 }

@@ -1,23 +1,27 @@
 /**
  * LIST (RFC 9051 §6.3.9) with LIST-EXTENDED (RFC 5258) selection options SUBSCRIBED, REMOTE,
  * RECURSIVEMATCH, SPECIAL-USE (RFC 6154) and return options SUBSCRIBED, CHILDREN, SPECIAL-USE,
- * STATUS (RFC 5819); and LSUB (RFC 3501 §6.3.9).
+ * STATUS (RFC 5819), METADATA (RFC 9590); and LSUB (RFC 3501 §6.3.9).
  *
  * Invariants:
  * - Every mailbox appears at most once per command, in name order, INBOX first.
  * - CHILDREN attributes are always sent (RFC 9051 requires them in rev2; harmless in rev1).
  * - Under SUBSCRIBED selection a subscribed name that does not exist is listed \NonExistent;
  *   with RECURSIVEMATCH a non-matching parent of matching subscribed names gets CHILDINFO.
+ * - RETURN (METADATA (...)) (RFC 9590) follows the LIST response of each existing mailbox with
+ *   one METADATA response naming every requested entry (NIL when unset); values are bounded by
+ *   the store's METADATA_MAX_VALUE_BYTES, so no MAXSIZE applies. A \NonExistent name gets none.
  */
-import type { Mailbox } from '../../store/types.js';
+import type { Mailbox, MetadataEntry } from '../../store/types.js';
+import { isStoreError } from '../../store/errors.js';
 import type { CommandSpec } from '../session/command-table.js';
 import { bad, ok } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
 import { attributesOf, canonicalPattern, compilePattern, hasChildren, SEPARATOR } from './list-attributes.js';
 import { statusLine } from './status.js';
-import { isStoreError } from '../../store/errors.js';
 import { locate, OTHER_USERS, SHARED } from '../../store/access/namespaces.js';
 import { withVirtual } from '../../store/access/rights.js';
+import { checkEntries, metadataResponse, responseItems } from './metadata.js';
 
 function byName(a: string, b: string): number {
   if (a === b) return 0;
@@ -53,7 +57,7 @@ export const listCommand: CommandSpec<'LIST'> = {
   name: 'LIST',
   states: ['authenticated', 'selected'],
   updates: 'all',
-  capabilities: ['LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CHILDREN', 'LIST-MYRIGHTS'],
+  capabilities: ['LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE', 'CHILDREN', 'LIST-MYRIGHTS', 'LIST-METADATA'],
   async handler(session, cmd) {
     const actor = session.actor!;
     const sel = new Set(cmd.selection);
@@ -64,6 +68,12 @@ export const listCommand: CommandSpec<'LIST'> = {
     if (cmd.patterns.length === 1 && cmd.patterns[0] === '' && !cmd.extended) {
       session.writeLine(`* LIST (\\Noselect) "${SEPARATOR}" ""`);
       return ok('LIST completed');
+    }
+    let metadataEntries: string[] | null = null;
+    if (cmd.returnOptions.metadata) {
+      const checked = checkEntries(cmd.returnOptions.metadata, false);
+      if (typeof checked === 'string') return bad(checked);
+      metadataEntries = [...new Set(checked)];
     }
     const all = await session.store.listMailboxes(actor);
     const byNameMap = new Map(all.map((m) => [m.name, m]));
@@ -128,6 +138,18 @@ export const listCommand: CommandSpec<'LIST'> = {
         // RFC 8440 §3: one MYRIGHTS response after the LIST response of each listed mailbox.
         const rights = await session.store.myRights(actor, entry.name);
         session.writeLine(`* MYRIGHTS ${quotedMailbox(session, entry.name)} ${withVirtual(rights)}`);
+      }
+      // RFC 9590: the requested annotations of each listed mailbox that exists, after its LIST.
+      if (metadataEntries !== null && entry.mailbox) {
+        let found: MetadataEntry[] | null = null;
+        try {
+          found = await session.store.getMetadata(actor, entry.name, metadataEntries, '0');
+        } catch (e) {
+          // Deleted meanwhile (or, with ACL, not readable): RFC 9590 lets its METADATA be left out.
+          if (!isStoreError(e, 'NONEXISTENT') && !isStoreError(e, 'NOPERM')) throw e;
+        }
+        if (found !== null) metadataResponse(session, entry.name, responseItems(metadataEntries, found));
+        await session.drainIfNeeded();
       }
     }
     return ok('LIST completed');

@@ -47,6 +47,7 @@ import { loadRows } from './fetch.js';
 import { formatPartialRange, partialWindow } from './sequence.js';
 import { UpdateContext, startContext } from '../session/search-context.js';
 import { unsolicitedFetch } from './unsolicited-fetch.js';
+import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
 
 /** Messages read at once while scanning content, and their byte budget. */
 const SEARCH_READ_CONCURRENCY = 8;
@@ -101,6 +102,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       throw e;
     }
     const { rows, expunged } = found;
+    let saveLimited = false;
     const numbers = rows.map((r) => (cmd.uid ? r.uid : view.seqOf(r.uid)));
     const esearch = options !== null || session.rev2;
     if (!esearch) {
@@ -110,7 +112,8 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       session.send(b);
     } else {
       const opts: SearchReturnOption[] = options === null || options.length === 0 ? ['ALL'] : options;
-      if (save) view.savedSearch = savedUids(opts, rows, cmd.partial);
+      // RFC 9738 SAVELIMIT: "$" keeps at most that many UIDs, the lowest.
+      if (save) saveLimited = saveWithinLimit(session, view, savedUids(opts, rows, cmd.partial));
       const set = encodeSequenceSet(numbers);
       const line = esearchLine(tag, cmd.uid, opts, rows, numbers, set, modseqWanted, cmd.partial && { range: cmd.partial, encode: encodeSequenceSet });
       if (line !== null) {
@@ -130,7 +133,8 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       startContext(session, view, new UpdateContext(tag, cmd.uid, null, entries, match, fetchNew));
     }
     await session.drainIfNeeded();
-    return expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');
+    const result = expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');
+    return limitedResult(session, result, saveLimited, saveLimitNote(session));
   },
 };
 

@@ -49,6 +49,7 @@ import {
 } from '../../mime/index.js';
 import { compileSearch, hasModSeqKey, type CompiledKey } from './search-eval.js';
 import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
+import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
 import { UpdateContext, encodeRuns, startContext, type ContextEntry } from '../session/search-context.js';
 import { unsolicitedFetch } from './unsolicited-fetch.js';
 import { parseStructure } from './fetch-items.js';
@@ -345,10 +346,12 @@ export const sortCommand: CommandSpec<'SORT'> = {
     const sorted = entries.map((e) => e.subject);
     const numbers = sorted.map((m) => (cmd.uid ? m.row.uid : m.seq));
     let line: string | null;
+    let saveLimited = false;
     if (options !== null) {
       // RFC 5267 §3: ESORT; the parser already turned "RETURN ()" into ALL.
       const rows = sorted.map((m) => m.row);
-      if (save) state.view.savedSearch = savedUids(options, rows, cmd.partial).sort((x, y) => x - y);
+      // RFC 9738 SAVELIMIT: "$" keeps at most that many UIDs, the lowest.
+      if (save) saveLimited = saveWithinLimit(session, state.view, savedUids(options, rows, cmd.partial).sort((x, y) => x - y));
       const partial = cmd.partial && { range: cmd.partial, encode: encodeSortedSet };
       line = esearchLine(tag, cmd.uid, options, rows, numbers, encodeSortedSet(numbers), modseqWanted, partial);
     } else {
@@ -374,6 +377,7 @@ export const sortCommand: CommandSpec<'SORT'> = {
       startContext(session, view, new UpdateContext(tag, cmd.uid, order, slim, match, fetchNew));
     }
     await session.drainIfNeeded();
-    return expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');
+    const result = expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');
+    return limitedResult(session, result, saveLimited, saveLimitNote(session));
   },
 };

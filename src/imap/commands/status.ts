@@ -1,6 +1,6 @@
 /**
  * STATUS (RFC 9051 §6.3.11; SIZE per RFC 8438; DELETED per RFC 9051; HIGHESTMODSEQ per
- * RFC 7162 §3.1.7). statusLine also serves LIST RETURN (STATUS ...) (RFC 5819).
+ * RFC 7162 §3.1.7; DELETED-STORAGE per RFC 9208 §4.1.4). statusLine also serves LIST RETURN (STATUS ...) (RFC 5819).
  *
  * Invariants:
  * - STATUS with HIGHESTMODSEQ is a CONDSTORE enabling command (RFC 7162 §3.1); LIST-STATUS is
@@ -17,7 +17,7 @@ import { quotedMailbox } from '../session/names.js';
 import { enableCondstore } from '../session/condstore.js';
 
 export async function statusLine(session: ImapSession, actor: Actor, mailbox: Mailbox, items: readonly StatusItem[]): Promise<string> {
-  const needCounts = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE' || i === 'RECENT');
+  const needCounts = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE' || i === 'RECENT' || i === 'DELETED-STORAGE');
   // Another account's mailbox: counts are read anyway, since that is where storage checks the
   // "r" right STATUS needs (RFC 4314 §4), whatever the items.
   const counts = needCounts || mailbox.accountId !== actor.accountId ? await session.store.counts(actor, mailbox.id) : null;
@@ -38,6 +38,12 @@ export async function statusLine(session: ImapSession, actor: Actor, mailbox: Ma
         break;
       case 'SIZE':
         parts.push(`SIZE ${counts!.size}`);
+        break;
+      case 'DELETED-STORAGE':
+        // RFC 9208 §4.1.4: what EXPUNGE would free. Bodies are shared by copies, so the exact
+        // figure is not cheap; the section allows the sum of RFC822.SIZE of the \Deleted
+        // messages, which is also exactly what the STORAGE usage drops by (store/quota).
+        parts.push(`DELETED-STORAGE ${counts!.deletedSize}`);
         break;
       case 'UIDNEXT':
         parts.push(`UIDNEXT ${mailbox.uidNext}`);

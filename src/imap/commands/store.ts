@@ -37,6 +37,7 @@ import { bad, no, ok } from '../session/state.js';
 import type { MessageRow, ModSeq, Uid } from '../../store/types.js';
 import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
+import { limitedResult, withinMessageLimit } from '../session/message-limit.js';
 import { loadRows } from './fetch.js';
 
 const SYSTEM_FLAGS = new Set(SYSTEM_FLAG_NAMES.map((f) => f.toLowerCase()));
@@ -70,7 +71,11 @@ export const storeCommand: CommandSpec<'STORE'> = {
     // RFC 7162 §3.1: enabling; the first one announces HIGHESTMODSEQ first (Example 5).
     if (conditional) enableCondstore(session);
     if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-    const { live, skipped } = withoutPendingExpunges(view, resolved.uids);
+    const pending = withoutPendingExpunges(view, resolved.uids);
+    const skipped = pending.skipped;
+    // RFC 9738: at most MESSAGELIMIT messages, the lowest UIDs first.
+    const bounded = withinMessageLimit(session, pending.live);
+    const live = bounded.uids;
     const silent = cmd.action.silent;
     const condstore = condstoreEnabled(session);
     const uidOnly = uidOnlyEnabled(session);
@@ -129,10 +134,10 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const expunged = !silent && !cmd.uid && (skipped > 0 || missing > 0);
     if (modified.length > 0) {
       const set = cmd.uid ? encodeSequenceSet(modified) : encodeSequenceSet(modified.map((u) => view.seqOf(u)).filter((s) => s > 0));
-      if (expunged) return no('Some messages were expunged', `MODIFIED ${set}`);
-      return ok('Conditional STORE failed', `MODIFIED ${set}`);
+      if (expunged) return limitedResult(session, no('Some messages were expunged', `MODIFIED ${set}`), bounded.limited);
+      return limitedResult(session, ok('Conditional STORE failed', `MODIFIED ${set}`), bounded.limited);
     }
-    if (expunged) return no('Some messages were expunged', 'EXPUNGEISSUED');
-    return ok(conditional ? 'Conditional STORE completed' : 'Store completed');
+    if (expunged) return limitedResult(session, no('Some messages were expunged', 'EXPUNGEISSUED'), bounded.limited);
+    return limitedResult(session, ok(conditional ? 'Conditional STORE completed' : 'Store completed'), bounded.limited);
   },
 };

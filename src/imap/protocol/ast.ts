@@ -150,7 +150,9 @@ export type EsearchSource =
   | { kind: 'selected' | 'personal' | 'inboxes' | 'subscribed' }
   | { kind: 'subtree' | 'subtree-one' | 'mailboxes'; names: string[] };
 
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID';
+export type StatusItem =
+  | 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'MAILBOXID'
+  | 'DELETED-STORAGE'; // RFC 9208 §4.1.4
 
 export interface ListCommand {
   /** LIST-EXTENDED selection options (RFC 5258 §3.1), upper-cased. */
@@ -158,8 +160,8 @@ export interface ListCommand {
   reference: string;
   /** One or more patterns (RFC 5258 allows a parenthesized list). */
   patterns: string[];
-  /** Return options (RFC 5258 §3.2, RFC 5819, RFC 6154). */
-  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null; myRights?: boolean };
+  /** Return options (RFC 5258 §3.2, RFC 5819, RFC 6154; `metadata`: RFC 9590 entry names as sent). */
+  returnOptions: { subscribed: boolean; children: boolean; specialUse: boolean; status: StatusItem[] | null; myRights?: boolean; metadata?: string[] | null };
   /** true when the client used any LIST-EXTENDED syntax (affects reply form). */
   extended: boolean;
 }
@@ -244,6 +246,8 @@ export interface NotifySet {
   status: boolean;
   groups: NotifyEventGroup[];
 }
+/** RFC 5464 §4.2.2 DEPTH. */
+export type MetadataDepth = '0' | '1' | 'infinity';
 
 export type Command =
   | { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' | 'UNAUTHENTICATE' }
@@ -294,7 +298,15 @@ export type Command =
   /** RFC 4314 §3: identifiers and rights as sent (rights are checked by the handler). */
   | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
   | { name: 'SETACL'; mailbox: string; identifier: string; rights: string }
-  | { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string };
+  | { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string }
+  /** RFC 5464 §4.2: mailbox "" means the server; entries as sent (the handler validates them). */
+  | { name: 'GETMETADATA'; mailbox: string; entries: string[]; maxSize: number | null; depth: MetadataDepth }
+  /** RFC 5464 §4.3: value null (NIL) removes the entry. */
+  | { name: 'SETMETADATA'; mailbox: string; values: Array<{ entry: string; value: Buffer | null }> }
+  /** RFC 9208 §4.1: quota roots are astrings; resource names upper-cased, as sent. */
+  | { name: 'GETQUOTA'; root: string }
+  | { name: 'GETQUOTAROOT'; mailbox: string }
+  | { name: 'SETQUOTA'; root: string; limits: Array<{ resource: string; limit: number }> };
 
 export type CommandName = Command['name'];
 

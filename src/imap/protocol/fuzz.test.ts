@@ -25,6 +25,9 @@ const VALID = [
   'b6 UID FETCH 1:* (EMAILID THREADID)',
   'b7 NOTIFY SET STATUS (selected (MessageNew (UID BODY.PEEK[HEADER.FIELDS (FROM)]) MessageExpunge FlagChange)) (subtree ("a b" INBOX) (MailboxName SubscriptionChange))',
   'b8 NOTIFY SET (mailboxes x (MessageNew MessageExpunge)) (personal NONE) (subscribed (ServerMetadataChange XFoo))',
+  'b9 GETMETADATA (MAXSIZE 1024 DEPTH infinity) "" (/shared/comment /private)',
+  'b10 SETMETADATA INBOX (/private/comment {3}\r\nabc /shared/x ~{2}\r\nhi /shared/y NIL)',
+  'b11 LIST "" % RETURN (METADATA (/shared/comment))',
 ];
 
 /** Feeds bytes in the given chunk sizes; parses every framed command; returns what was thrown. */

@@ -1,6 +1,6 @@
 /**
  * LIST, LSUB and STATUS arguments (RFC 9051 §6.3.9, §6.3.11; RFC 3501 §6.3.9 LSUB;
- * RFC 5258 LIST-EXTENDED; RFC 5819 LIST-STATUS; RFC 6154 SPECIAL-USE).
+ * RFC 5258 LIST-EXTENDED; RFC 5819 LIST-STATUS; RFC 6154 SPECIAL-USE; RFC 9590 LIST-METADATA).
  *
  * Invariants:
  * - Patterns are decoded like mailbox names but "INBOX" is not case-normalised (the matcher
@@ -12,9 +12,10 @@
 import type { ListCommand, StatusItem } from './ast.js';
 import { decodeMailboxName } from './mailbox-name.js';
 import { isListChar, type Reader } from './reader.js';
+import { readListMetadataOption } from './metadata-parser.js';
 
 const SELECTION = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
-const STATUS_ITEMS: ReadonlySet<string> = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'SIZE', 'HIGHESTMODSEQ', 'MAILBOXID']);
+const STATUS_ITEMS: ReadonlySet<string> = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'SIZE', 'HIGHESTMODSEQ', 'MAILBOXID', 'DELETED-STORAGE']);
 
 /** "(" status-att *(SP status-att) ")" (RFC 9051 §6.3.11, RFC 7162 HIGHESTMODSEQ, RFC 8474 §4.3 MAILBOXID). */
 export function readStatusItems(r: Reader): StatusItem[] {
@@ -96,6 +97,9 @@ export function parseListArgs(r: Reader): ListCommand {
         else if (opt === 'STATUS') {
           r.sp('STATUS');
           returnOptions.status = readStatusItems(r);
+        } else if (opt === 'METADATA') {
+          // RFC 9590: entries requested for every listed mailbox (repeats merge).
+          returnOptions.metadata = [...(returnOptions.metadata ?? []), ...readListMetadataOption(r)];
         } else r.fail(`Unknown LIST return option ${opt}`);
       },
       'return options',

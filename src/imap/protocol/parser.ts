@@ -22,6 +22,7 @@ import { parseSortArgs, parseThreadArgs } from './sort-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import { parseStoreArgs } from './store-parser.js';
 import { parseGenUrlAuth, parseResetKey, parseUrlFetch } from './urlauth-parser.js';
+import { parseGetMetadata, parseSetMetadata } from './metadata-parser.js';
 
 export interface ParseOptions {
   /** UTF8=ACCEPT is enabled (RFC 9051 §6.3.1, RFC 6855): mailbox names are raw UTF-8. */
@@ -162,9 +163,47 @@ function parseNamed(r: Reader, name: string): Command {
     case 'DELETEACL':
     case 'LISTRIGHTS':
       return parseAcl(r, name);
+    case 'GETMETADATA':
+      return parseGetMetadata(r);
+    case 'SETMETADATA':
+      return parseSetMetadata(r);
+    case 'GETQUOTA': {
+      // RFC 9208 §7: "GETQUOTA" SP quota-root-name (an astring).
+      r.sp(name);
+      const root = r.astring('quota root');
+      r.end();
+      return { name, root };
+    }
+    case 'GETQUOTAROOT': {
+      r.sp(name);
+      const mailbox = r.mailbox();
+      r.end();
+      return { name, mailbox };
+    }
+    case 'SETQUOTA':
+      return parseSetQuota(r);
     default:
       return r.fail(`Unknown command ${name}`);
   }
+}
+
+/** RFC 9208 §7: "SETQUOTA" SP quota-root-name SP "(" [resource-name SP number64 *(SP ...)] ")". */
+function parseSetQuota(r: Reader): Command {
+  r.sp('SETQUOTA');
+  const root = r.astring('quota root');
+  r.sp('quota root');
+  const limits: Array<{ resource: string; limit: number }> = [];
+  r.list(
+    () => {
+      const resource = r.atom('resource name').toUpperCase();
+      r.sp('resource name');
+      limits.push({ resource, limit: r.number64('resource limit') });
+    },
+    'resource limits',
+    true,
+  );
+  r.end();
+  return { name: 'SETQUOTA', root, limits };
 }
 
 function parseUid(r: Reader): Command {

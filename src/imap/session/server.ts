@@ -65,6 +65,8 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
         utf8Accept: config.utf8Accept,
         progressEvery: config.progressEvery,
         urlauthSubmitUsers: submitUsers,
+        messageLimit: config.imapMessageLimit,
+        saveLimit: config.imapSaveLimit,
         commands: deps.commands,
         onClose: (s) => {
           sessions.delete(s);

@@ -36,6 +36,7 @@ import { DeflateLayer } from './compression.js';
 import { uidOnlyEnabled, uidRequired, usesSequenceNumbers } from './uidonly.js';
 import { CommandProgress } from './progress.js';
 import { expungeAllowedAfter, selectedEvents, type NotifyState } from './notify.js';
+import { refusedLiteralReply } from './literal-refusal.js';
 
 export interface SessionDeps {
   store: MailStore;
@@ -50,6 +51,10 @@ export interface SessionDeps {
   progressEvery: number;
   /** Accounts that are message submission entities for URLAUTH "submit+" URLs (RFC 4467 §3). */
   urlauthSubmitUsers?: ReadonlySet<string>;
+  /** MESSAGELIMIT (RFC 9738, config --imap-message-limit); absent: DEFAULT_MESSAGE_LIMIT. */
+  messageLimit?: number;
+  /** SAVELIMIT (RFC 9738, config --imap-save-limit); absent: DEFAULT_SAVE_LIMIT. */
+  saveLimit?: number;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
   onClose(session: ImapSession): void;
@@ -64,7 +69,7 @@ const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /** Commands whose new messages in the selected mailbox are this client's own (RFC 5465 §5.2). */
 const OWN_ADDITIONS: ReadonlySet<string> = new Set(['APPEND', 'COPY', 'MOVE', 'REPLACE']);
 
-type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string };
+type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string; status?: 'NO' };
 
 export class ImapSession {
   state: SessionState = { kind: 'not-authenticated' };
@@ -99,6 +104,8 @@ export class ImapSession {
   private inFlight: Promise<void> = Promise.resolve();
   /** Progress reporting of the command being executed (RFC 9585); see progress.ts. */
   progress: CommandProgress | null = null;
+  /** The first line of the command whose literal the framer refused last (literal-refusal.ts). */
+  private refusedLiteralPrefix: Buffer | null = null;
   /** COMPRESS=DEFLATE is active (RFC 4978): all I/O goes through this layer. */
   private compression: DeflateLayer | null = null;
   /** NOTIFY SET in effect (RFC 5465); null before NOTIFY and after NOTIFY NONE (notify.ts). */
@@ -141,13 +148,18 @@ export class ImapSession {
   // --- socket plumbing ---------------------------------------------------------------------
 
   private newFramer(): CommandFramer {
+    const policy = createLiteralPolicy({ literalPlus: true });
     const framer: CommandFramer = new CommandFramer({
       // Events of a framer replaced by STARTTLS are dropped: no cleartext command may run after
       // the upgrade (RFC 2595 §3.1).
       onEvent: (ev: FramerEvent) => {
         if (framer === this.framer) this.onFramerEvent(ev);
       },
-      allowLiteral: createLiteralPolicy({ literalPlus: true }),
+      allowLiteral: (req) => {
+        const verdict = policy(req);
+        if (verdict !== 'ok') this.refusedLiteralPrefix = req.prefix;
+        return verdict;
+      },
     });
     return framer;
   }
@@ -178,9 +190,13 @@ export class ImapSession {
         // is when the command line arrives (RFC 9051 §7.5).
         this.writeLine('+ Ready for literal data');
         break;
-      case 'error':
-        this.enqueue({ kind: 'error', tag: ev.tag, message: ev.message, fatal: ev.fatal, code: ev.kind === 'literal-too-large' ? 'TOOBIG' : undefined });
+      case 'error': {
+        // A command whose RFC names the refusal of a too-large value gets that reply (literal-refusal.ts).
+        const own = ev.kind === 'literal-too-large' ? refusedLiteralReply(this.refusedLiteralPrefix) : null;
+        this.refusedLiteralPrefix = null;
+        this.enqueue({ kind: 'error', tag: ev.tag, message: own?.text ?? ev.message, fatal: ev.fatal, code: own?.code ?? (ev.kind === 'literal-too-large' ? 'TOOBIG' : undefined), status: own?.status });
         break;
+      }
     }
   }
 
@@ -262,9 +278,10 @@ export class ImapSession {
     this.pushFailed = false;
     if (item.kind === 'error') {
       const tag = item.tag ?? '*';
-      this.writeLine(`${tag} BAD ${item.code ? `[${item.code}] ` : ''}${item.message}`);
+      const status = item.status !== undefined && item.tag !== null ? item.status : 'BAD';
+      this.writeLine(`${tag} ${status} ${item.code ? `[${item.code}] ` : ''}${item.message}`);
       if (item.fatal) this.fatal('Too much invalid input');
-      else this.countBad();
+      else if (status === 'BAD') this.countBad();
       return;
     }
     let parsed: TaggedCommand;

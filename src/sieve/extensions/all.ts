@@ -23,6 +23,7 @@ import { vacationExtension } from './vacation.js';
 import { dateExtension, indexExtension } from './date.js';
 import { editheaderExtension } from './editheader.js';
 import { includeExtension } from './include.js';
+import { mboxMetadataExtension } from './metadata.js';
 
 export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   coreExtension,
@@ -46,4 +47,5 @@ export const ALL_EXTENSIONS: readonly SieveExtension[] = [
   indexExtension,
   editheaderExtension,
   includeExtension,
+  mboxMetadataExtension,
 ];

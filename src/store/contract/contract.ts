@@ -17,6 +17,8 @@ import { transferContract } from './transfer.js';
 import { objectIdContract } from './objectid.js';
 import { urlAuthKeyContract } from './urlauth-keys.js';
 import { aclContract } from './acl.js';
+import { metadataContract } from './metadata.js';
+import { quotaContract } from './quota.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -30,5 +32,7 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('object ids (RFC 8474)', () => objectIdContract(open));
     describe('URLAUTH mailbox access keys', () => urlAuthKeyContract(open));
     describe('access control lists (RFC 4314 rows)', () => aclContract(open));
+    describe('METADATA entries (RFC 5464)', () => metadataContract(open));
+    describe('quota usage and settings (RFC 9208)', () => quotaContract(open));
   });
 }

@@ -301,11 +301,13 @@ export function messageContract(open: OpenStore): void {
     await withStore(open, async ({ store }) => {
       const a = await account(store);
       const id = (await mailbox(store, a, 'INBOX')).id;
-      assert.deepEqual(await store.counts(a, id), { messages: 0, unseen: 0, deleted: 0, size: 0, recent: 0 });
+      assert.deepEqual(await store.counts(a, id), { messages: 0, unseen: 0, deleted: 0, size: 0, deletedSize: 0, recent: 0 });
       const msgs = [message('1', ['\\Seen']), message('2', ['\\Deleted']), message('3', ['\\Seen', '\\Deleted'])];
       await store.append(a, 'INBOX', msgs);
       const size = msgs.reduce((s, m) => s + m.content.length, 0);
-      assert.deepEqual(await store.counts(a, id), { messages: 3, unseen: 1, deleted: 2, size, recent: 3 });
+      // DELETED-STORAGE (RFC 9208 §4.1.4): the sizes of the \Deleted messages.
+      const deletedSize = msgs[1].content.length + msgs[2].content.length;
+      assert.deepEqual(await store.counts(a, id), { messages: 3, unseen: 1, deleted: 2, size, deletedSize, recent: 3 });
       const c1 = await store.claimRecent(a, id);
       assert.deepEqual(c1, { from: 1, to: 4 });
       assert.equal((await store.counts(a, id)).recent, 0);
@@ -320,6 +322,7 @@ export function messageContract(open: OpenStore): void {
         unseen: 1,
         deleted: 0,
         size: msgs[0].content.length + message('4').content.length,
+        deletedSize: 0,
         recent: 0,
       });
     });

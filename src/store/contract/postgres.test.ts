@@ -12,8 +12,10 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { LocalChangeBus } from '../bus.js';
 import { isStoreError } from '../errors.js';
-import { asUid, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
+import { asUid, SERVER_CHANNEL, type ChangeBus, type ChangeEvent, type MailStore, type ModSeq, type Uid } from '../types.js';
 import { openPostgresStore, PgChangeBus } from '../postgres/index.js';
+import { pgMigrationSql } from '../postgres/schema.js';
+import { quotaStore } from '../quota/layer.js';
 import { createScratchDatabase, createScratchSchema, serverReachable } from '../postgres/scratch-database.js';
 import { runStoreContract } from './contract.js';
 import { account, mailbox, message } from './harness.js';
@@ -121,8 +123,62 @@ describe('postgres backend specifics', { skip }, () => {
       // The moved seeds left Source with one expunge record each.
       const src = await h.store.changesSince(a, source.id, 0 as ModSeq);
       assert.equal(src.expunged.length, ROUNDS);
+      // Quota usage (RFC 9208), kept by the trigger under the writers of both nodes, is exact.
+      const left = await h.store.listMessages(a, source.id);
+      const q = await other.getAccountQuota('alice');
+      assert.equal(q.usage.messages, rows.length + left.length);
+      assert.equal(q.usage.storage, [...rows, ...left].reduce((sum, r) => sum + r.size, 0));
     } finally {
       await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('two nodes delivering into one account at once never pass its quota together', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 4 });
+    const policy = { defaults: { storage: 0, messages: 7, mailboxes: 0 }, admins: new Set<string>() };
+    const nodes = [quotaStore(h.store, policy), quotaStore(other, policy)];
+    try {
+      const a = await account(h.store);
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => nodes[i % 2].append(a, i % 3 === 0 ? 'Archive' : 'INBOX', [message(`d${i}`)])),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 7);
+      for (const r of results) if (r.status === 'rejected') assert.ok(isStoreError(r.reason, 'OVERQUOTA'), String(r.reason));
+      assert.equal((await other.getAccountQuota('alice')).usage.messages, 7);
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('the quota migration counts the messages and octets that predate it (RFC 9208 usage)', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      const msgs = [message('q1'), message('q2'), message('q3')];
+      await h.store.append(a, 'INBOX', msgs);
+      await h.store.copy(a, (await mailbox(h.store, a, 'INBOX')).id, [asUid(1)], 'Archive');
+      await h.store.close();
+      let n = 1;
+      while (!pgMigrationSql(n).includes('quota_settings')) n++;
+      // The schema as it was before the migration, then the migration again.
+      const client = new pg.Client({ connectionString: h.url });
+      await client.connect();
+      try {
+        await client.query(`DROP TRIGGER messages_usage ON messages; DROP FUNCTION facteur_mailbox_usage(); DROP TABLE quota_settings;
+                            ALTER TABLE mailboxes DROP COLUMN message_count, DROP COLUMN message_octets`);
+        await client.query(pgMigrationSql(n));
+      } finally {
+        await client.end();
+      }
+      const store = await h.reopen();
+      const size = msgs.reduce((sum, m) => sum + m.content.length, 0) + msgs[0]!.content.length;
+      assert.deepEqual((await store.getAccountQuota('alice')).usage, { storage: size, messages: 4, mailboxes: 6 });
+      await store.append(a, 'Junk', [message('q4')]);
+      assert.equal((await store.getAccountQuota('alice')).usage.messages, 5);
+    } finally {
       await h.cleanup();
     }
   });
@@ -221,10 +277,13 @@ describe('postgres backend specifics', { skip }, () => {
       assert.equal(onA.length, 2);
       busA.publish({ type: 'urlauth-keys', accountId: 7, mailboxId: null });
       assert.deepEqual(await waitFor(onB, (e) => e.type === 'urlauth-keys'), { type: 'urlauth-keys', accountId: 7, mailboxId: null });
-      // metadata events (NOTIFY MailboxMetadataChange / ServerMetadataChange) cross nodes with
-      // their entry names
-      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/shared/comment', '/private/x y'] });
-      assert.deepEqual(await waitFor(onB, (e) => e.type === 'metadata'), { type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/shared/comment', '/private/x y'] });
+      // Metadata events: the entry names arrive whole, split over notifications when many.
+      const names = Array.from({ length: 45 }, (_, i) => `/shared/vendor/facteur/entry-${i}`);
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: names });
+      await waitFor(onB, () => onB.filter((e) => e.type === 'metadata').flatMap((e) => (e.type === 'metadata' ? e.entries : [])).length >= 45);
+      const got = onB.filter((e) => e.type === 'metadata');
+      assert.ok(got.every((e) => e.type === 'metadata' && e.accountId === 7 && e.mailboxId === 3));
+      assert.deepEqual(got.flatMap((e) => (e.type === 'metadata' ? e.entries : [])), names);
       const server: ChangeEvent[] = [];
       busB.subscribe(0, (e) => server.push(e));
       busA.publish({ type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] });
@@ -263,6 +322,19 @@ describe('postgres backend specifics', { skip }, () => {
       assert.deepEqual(ev, { type: 'mailbox', accountId: a.accountId, mailboxId: inbox.id, highestModSeq: r.modseq });
       const ch = await storeB.changesSince(a, inbox.id, 0 as ModSeq);
       assert.deepEqual(ch.changed.map((m) => m.uid), r.uids);
+
+      // METADATA (RFC 5464) events cross nodes too: mailbox entries on the owner's channel,
+      // server /shared entries on SERVER_CHANNEL.
+      const server: ChangeEvent[] = [];
+      busB.subscribe(SERVER_CHANNEL, (e) => server.push(e));
+      await storeA.setMetadata(a, 'INBOX', [{ name: '/shared/comment', value: Buffer.from('x') }]);
+      assert.deepEqual(await waitFor(seen, (e) => e.type === 'metadata'), {
+        type: 'metadata', accountId: a.accountId, mailboxId: inbox.id, entries: ['/shared/comment'],
+      });
+      await storeA.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('motd') }]);
+      assert.deepEqual(await waitFor(server, (e) => e.type === 'metadata'), {
+        type: 'metadata', accountId: SERVER_CHANNEL, mailboxId: null, entries: ['/shared/comment'],
+      });
     } finally {
       await storeA.close();
       await storeB.close();

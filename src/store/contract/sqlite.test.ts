@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { SCHEMA_VERSION, migrationSql } from '../sqlite/schema.js';
 import { LocalChangeBus } from '../bus.js';
 import { isStoreError } from '../errors.js';
-import { asUid, type MailStore } from '../types.js';
+import { asUid, SERVER_CHANNEL, type ChangeEvent, type MailStore } from '../types.js';
 import { openSqliteStore } from '../sqlite/index.js';
 import { runStoreContract } from './contract.js';
 import { account, mailbox, message } from './harness.js';
@@ -179,6 +179,30 @@ describe('sqlite backend specifics', () => {
     }
   });
 
+  test('METADATA changes reach another store instance on the data directory through the change feed', async () => {
+    const h = await harness();
+    const otherBus = new LocalChangeBus();
+    const second = await openSqliteStore({ dataDir: h.dataDir, bus: otherBus });
+    try {
+      const a = await account(h.store);
+      const inbox = await mailbox(h.store, a, 'INBOX');
+      const seen: ChangeEvent[] = [];
+      otherBus.subscribe(a.accountId, (e) => seen.push(e));
+      otherBus.subscribe(SERVER_CHANNEL, (e) => seen.push(e));
+      await h.store.setMetadata(a, 'INBOX', [{ name: '/private/comment', value: Buffer.from('x') }]);
+      await h.store.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('motd') }]);
+      const deadline = Date.now() + 5000;
+      while (seen.filter((e) => e.type === 'metadata').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(seen.filter((e) => e.type === 'metadata'), [
+        { type: 'metadata', accountId: a.accountId, mailboxId: inbox.id, entries: ['/private/comment'] },
+        { type: 'metadata', accountId: SERVER_CHANNEL, mailboxId: null, entries: ['/shared/comment'] },
+      ]);
+    } finally {
+      await second.close();
+      await h.cleanup();
+    }
+  });
+
   test('schema is versioned and reopening does not re-apply migrations', async () => {
     const h = await harness();
     try {
@@ -240,6 +264,37 @@ describe('sqlite backend specifics', () => {
       const store = await h.reopen();
       assert.equal(await store.pruneExpungeHistory(before - 60_000), 0);
       assert.equal(await store.pruneExpungeHistory(Date.now() + 60_000), 1);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('the quota migration counts the messages and octets that predate it (RFC 9208 usage)', async () => {
+    const h = await harness();
+    try {
+      const a = await account(h.store);
+      const msgs = [message('q1'), message('q2'), message('q3')];
+      await h.store.append(a, 'INBOX', msgs);
+      await h.store.copy(a, (await mailbox(h.store, a, 'INBOX')).id, [asUid(1)], 'Archive');
+      await h.store.setAccountQuota('alice', { storage: 7 });
+      await h.store.close();
+      let n = 1;
+      while (!migrationSql(n).includes('quota_settings')) n++;
+      // The database as it was before the migration, then the migration again.
+      const db = new Database(path.join(h.dataDir, 'facteur.sqlite'));
+      db.exec(`DROP TRIGGER messages_usage_in; DROP TRIGGER messages_usage_out; DROP TRIGGER messages_usage_moved;
+               DROP TABLE quota_settings;
+               ALTER TABLE mailboxes DROP COLUMN message_count; ALTER TABLE mailboxes DROP COLUMN message_octets`);
+      db.exec(migrationSql(n));
+      db.close();
+      const store = await h.reopen();
+      const size = msgs.reduce((sum, m) => sum + m.content.length, 0) + msgs[0]!.content.length;
+      const q = await store.getAccountQuota('alice');
+      assert.deepEqual(q.usage, { storage: size, messages: 4, mailboxes: 6 });
+      assert.deepEqual(q.settings, { storage: null, messages: null, mailboxes: null });
+      // The triggers work on the migrated database.
+      await store.append(a, 'Junk', [message('q4')]);
+      assert.equal((await store.getAccountQuota('alice')).usage.messages, 5);
     } finally {
       await h.cleanup();
     }

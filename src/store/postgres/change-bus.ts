@@ -38,26 +38,14 @@ interface Wire {
   m?: number | null;
   /** highest modseq ('mailbox' only) */
   s?: number;
-  /** 'k' marks an urlauth-keys event, 'md' a metadata event (m null: server metadata) */
-  t?: 'k' | 'md';
-  /** metadata entry names ('md' only) */
+  /** 'k' marks an urlauth-keys event, 'd' a metadata event (RFC 5464 entries in `e`) */
+  t?: 'k' | 'd';
+  /** entry names ('metadata' only) */
   e?: string[];
 }
 
-/** PostgreSQL NOTIFY payloads must stay below 8000 bytes; metadata entry lists are cut here. */
-const MAX_METADATA_PAYLOAD = 7000;
-
-/** The entry names that fit in one NOTIFY payload (NOTIFY's METADATA lists are hints too). */
-function fittingEntries(entries: readonly string[]): string[] {
-  const out: string[] = [];
-  let size = 100;
-  for (const e of entries) {
-    size += JSON.stringify(e).length + 1;
-    if (size > MAX_METADATA_PAYLOAD) break;
-    out.push(e);
-  }
-  return out;
-}
+/** Entry names one notification carries: NOTIFY payloads are limited to 8000 bytes. */
+const MAX_WIRE_ENTRIES = 20;
 
 export interface PgChangeBusOptions {
   url: string;
@@ -91,14 +79,21 @@ export class PgChangeBus implements ChangeBus {
 
   publish(event: ChangeEvent): void {
     this.local.publish(event);
+    if (event.type === 'metadata') {
+      // Entry names are at most 256 octets (store/metadata.ts): chunks keep each payload small.
+      for (let i = 0; i < event.entries.length; i += MAX_WIRE_ENTRIES) {
+        const wire: Wire = { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'd', e: event.entries.slice(i, i + MAX_WIRE_ENTRIES) };
+        const payload = JSON.stringify(wire);
+        this.publishChain = this.publishChain.then(() => this.notify(payload));
+      }
+      return;
+    }
     const wire: Wire =
       event.type === 'mailbox'
         ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq }
         : event.type === 'urlauth-keys'
           ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'k' }
-          : event.type === 'metadata'
-            ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'md', e: fittingEntries(event.entries) }
-            : { n: this.nodeId, a: event.accountId };
+          : { n: this.nodeId, a: event.accountId };
     const payload = JSON.stringify(wire);
     this.publishChain = this.publishChain.then(() => this.notify(payload));
   }
@@ -225,11 +220,13 @@ export class PgChangeBus implements ChangeBus {
     }
     if (typeof w !== 'object' || w === null || w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
     const accountId = w.a as number;
-    if (w.t === 'k') {
-      if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'urlauth-keys', accountId, mailboxId: w.m ?? null });
-    } else if (w.t === 'md') {
+    if (w.t === 'd') {
       const entries = Array.isArray(w.e) ? w.e.filter((x): x is string => typeof x === 'string') : [];
-      if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'metadata', accountId, mailboxId: w.m ?? null, entries });
+      if ((w.m === null || Number.isSafeInteger(w.m)) && entries.length > 0) {
+        this.local.publish({ type: 'metadata', accountId, mailboxId: w.m ?? null, entries });
+      }
+    } else if (w.t === 'k') {
+      if (w.m === null || Number.isSafeInteger(w.m)) this.local.publish({ type: 'urlauth-keys', accountId, mailboxId: w.m ?? null });
     } else if (Number.isSafeInteger(w.m) && Number.isSafeInteger(w.s)) {
       this.local.publish({ type: 'mailbox', accountId, mailboxId: w.m as number, highestModSeq: w.s as ModSeq });
     } else {

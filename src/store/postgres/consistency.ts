@@ -36,7 +36,10 @@ export async function checkPool(pool: pg.Pool): Promise<ConsistencyReport> {
     try {
       const version = await schemaVersion(client);
       if (version === 0) throw new StoreError('NONEXISTENT', 'the database has no schema yet (run facteur db migrate)');
-      const report = await runChecks(async (sql) => (await client.query<Record<string, unknown>>(sql)).rows);
+      const { rows: cols } = await client.query(
+        `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'mailboxes' AND column_name = 'message_count'`,
+      );
+      const report = await runChecks(async (sql) => (await client.query<Record<string, unknown>>(sql)).rows, { usageCounters: cols.length > 0 });
       if (version !== PG_SCHEMA_VERSION) {
         report.problems.unshift({ where: 'schema', problem: `version ${version}, this program's is ${PG_SCHEMA_VERSION} (run facteur db migrate)` });
       }

@@ -19,6 +19,9 @@ import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
 import * as urlauthKeys from './urlauth-keys.js';
 import * as acl from './acl.js';
+import * as metadata from './metadata.js';
+import * as quota from './quota.js';
+import { NO_QUOTA_POLICY, quotaRootMethods } from '../quota/roots.js';
 
 import { checkPool } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
@@ -85,8 +88,16 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     throw mapError(e);
   }
   const ctx = new PgContext(pool, opts.bus, opts.logger);
+  const quotas = {
+    getAccountQuota: guard((name: string) => quota.getAccountQuota(ctx, name)),
+    listAccountQuotas: guard(() => quota.listAccountQuotas(ctx)),
+    setAccountQuota: guard((name: string, settings: Parameters<typeof quota.setAccountQuota>[2]) => quota.setAccountQuota(ctx, name, settings)),
+  };
 
   return {
+    ...quotas,
+    // Without the domain layer: stored limits only, no administrators (store/quota/roots.ts).
+    ...quotaRootMethods(quotas, NO_QUOTA_POLICY),
     createAccount: guard((name, hash) => mailboxes.createAccount(ctx, name, hash)),
     createAccounts: guard((entries) => mailboxes.createAccounts(ctx, entries)),
     getAccount: guard((name) => mailboxes.getAccount(ctx, name)),
@@ -104,7 +115,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     counts: guard((actor, id) => mailboxes.counts(ctx, actor, id)),
     claimRecent: guard((actor, id) => mailboxes.claimRecent(ctx, actor, id)),
 
-    append: guard((actor, name, msgs) => messages.append(ctx, actor, name, msgs)),
+    append: guard((actor, name, msgs, options) => messages.append(ctx, actor, name, msgs, options?.guard)),
     listMessages: guard((actor, id) => messages.listMessages(ctx, actor, id)),
     getMessages: guard((actor, id, uids) => messages.getMessages(ctx, actor, id, uids)),
     changesSince: guard((actor, id, since) => messages.changesSince(ctx, actor, id, since)),
@@ -131,6 +142,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
+    getMetadata: guard((actor, name, entries, depth) => metadata.getMetadata(ctx, actor, name, entries, depth)),
+    setMetadata: guard((actor, name, writes) => metadata.setMetadata(ctx, actor, name, writes)),
+    setServerMetadata: guard((writes) => metadata.setServerMetadata(ctx, writes)),
 
     getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),
     setAcl: guard((actor, name, identifier, rights) => acl.setAcl(ctx, actor, name, identifier, rights)),

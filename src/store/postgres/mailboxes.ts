@@ -259,6 +259,8 @@ export async function renameMailbox(ctx: PgContext, actor: Actor, oldName: strin
       const rows = await allRows(db, src.id);
       await transferRows(db, rows, dest.id);
       await expungeUids(db, src.id, rows.map((r) => r.uid));
+      // RFC 5464 §4.1: INBOX keeps its annotations and the new mailbox gets a copy of them.
+      await db.query('INSERT INTO metadata (mailbox_id, account_id, name, value) SELECT $1, account_id, name, value FROM metadata WHERE mailbox_id = $2', [dest.id, src.id]);
       return rows.length > 0 ? { inboxId: src.id, modseq: await highestModSeq(db, src.id) } : null;
     }
     const moves = [{ id: src.id, name: from }, ...(await inferiors(db, actor.accountId, from))].map((m) => ({
@@ -319,6 +321,7 @@ export async function counts(ctx: PgContext, actor: Actor, mailboxId: number): P
             count(m.uid) FILTER (WHERE NOT (${hasFlagSql('\\Seen', 'm')}))::int8 AS unseen,
             count(m.uid) FILTER (WHERE ${hasFlagSql('\\Deleted', 'm')})::int8 AS deleted,
             coalesce(sum(m.size), 0)::int8 AS size,
+            coalesce(sum(m.size) FILTER (WHERE ${hasFlagSql('\\Deleted', 'm')}), 0)::int8 AS "deletedSize",
             count(m.uid) FILTER (WHERE m.uid >= b.recent_floor)::int8 AS recent
      FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id
      WHERE b.id = $1 AND b.account_id = $2
@@ -326,8 +329,8 @@ export async function counts(ctx: PgContext, actor: Actor, mailboxId: number): P
     [mailboxId, actor.accountId],
   );
   if (rows.length === 0) throw new StoreError('NONEXISTENT', `no mailbox ${mailboxId}`);
-  const { messages, unseen, deleted, size, recent } = rows[0];
-  return { messages, unseen, deleted, size, recent };
+  const { messages, unseen, deleted, size, deletedSize, recent } = rows[0];
+  return { messages, unseen, deleted, size, deletedSize, recent };
 }
 
 export async function claimRecent(ctx: PgContext, actor: Actor, mailboxId: number): Promise<{ from: Uid; to: Uid }> {

@@ -38,10 +38,12 @@ import type {
   ReplaceResult,
   StoreFlagsResult,
   Uid,
+  UsageGuard,
 } from '../types.js';
 import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../flag-lists.js';
 import { requireName } from '../mailbox-names.js';
 import { newObjectId } from '../object-ids.js';
+import { accountUsage } from './quota.js';
 import { assignThread } from './threads.js';
 import {
   highestModSeq,
@@ -221,13 +223,27 @@ export async function expungeUids(db: Db, mailboxId: number, uids: readonly numb
   await collectBlobs(db, rows.map((r) => r.blob_id));
 }
 
-export async function append(ctx: PgContext, actor: Actor, mailboxName: string, messages: readonly NewMessage[]): Promise<AppendResult> {
+export async function append(
+  ctx: PgContext,
+  actor: Actor,
+  mailboxName: string,
+  messages: readonly NewMessage[],
+  usageGuard?: UsageGuard,
+): Promise<AppendResult> {
   const prepared = messages.map((m) => ({
     ...m,
     flags: encodeFlags(normalizeFlags(m.flags)),
     id: blobId(m.content),
   }));
   const result = await ctx.tx(async (db) => {
+    if (usageGuard !== undefined && prepared.length > 0) {
+      // RFC 9208 (quota layer): this account row lock serialises the guarded appends of the
+      // account on every node (and mailbox-list changes, which take FOR UPDATE), taken before the
+      // mailbox lock as every path does. NO KEY UPDATE leaves the foreign-key checks of other
+      // writers (KEY SHARE, e.g. thread_refs in REPLACE) unblocked, so no lock cycle forms.
+      await db.query('SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE', [actor.accountId]);
+      usageGuard(await accountUsage(db, actor.accountId));
+    }
     const mb = await destination(db, actor.accountId, mailboxName, prepared.length > 0);
     if (prepared.length === 0) return { mailboxId: mb.id, uidValidity: mb.uid_validity, uids: [] as Uid[], modseq: mb.highest_modseq };
     const modseq = await nextModSeq(db, mb.id);

@@ -180,9 +180,58 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX mailbox_acl_identifier ON mailbox_acl(identifier);
   `,
+  // 6: METADATA (RFC 5464; SQLite migration 9): one row per entry of a mailbox (mailbox_id) or
+  // of the server (NULL), private to account_id or shared (NULL).
+  `
+  CREATE TABLE metadata (
+    mailbox_id int8 REFERENCES mailboxes(id) ON DELETE CASCADE,
+    account_id int8 REFERENCES accounts(id) ON DELETE CASCADE,
+    name       text NOT NULL,
+    value      bytea NOT NULL
+  );
+  CREATE UNIQUE INDEX metadata_key ON metadata ((coalesce(mailbox_id, 0)), (coalesce(account_id, 0)), name);
+  CREATE INDEX metadata_account ON metadata (account_id);
+  `,
+  // 7: quotas (RFC 9208; SQLite migration 10): per-mailbox message count and octets kept by a
+  // trigger in the same transaction as every message insert/delete/re-parenting (the mailbox row
+  // is already locked by the writers that change its messages), and per-account limits
+  // (NULL = the operator's default, -1 = unlimited, storage in units of 1024 octets).
+  `
+  ALTER TABLE mailboxes ADD COLUMN message_count int8 NOT NULL DEFAULT 0;
+  ALTER TABLE mailboxes ADD COLUMN message_octets int8 NOT NULL DEFAULT 0;
+  UPDATE mailboxes b SET message_count = u.n, message_octets = u.octets
+    FROM (SELECT mailbox_id, count(*)::int8 AS n, sum(size)::int8 AS octets FROM messages GROUP BY mailbox_id) u
+    WHERE u.mailbox_id = b.id;
+  CREATE FUNCTION facteur_mailbox_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+      UPDATE mailboxes SET message_count = message_count - 1, message_octets = message_octets - OLD.size
+        WHERE id = OLD.mailbox_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+      UPDATE mailboxes SET message_count = message_count + 1, message_octets = message_octets + NEW.size
+        WHERE id = NEW.mailbox_id;
+      RETURN NEW;
+    END IF;
+    RETURN OLD;
+  END $$;
+  CREATE TRIGGER messages_usage AFTER INSERT OR DELETE OR UPDATE OF mailbox_id, size ON messages
+    FOR EACH ROW EXECUTE FUNCTION facteur_mailbox_usage();
+  CREATE TABLE quota_settings (
+    account_id int8 PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    storage    int8,
+    messages   int8,
+    mailboxes  int8
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The SQL of migration `n` (1-based), for tests that replay one migration on old data. */
+export function pgMigrationSql(n: number): string {
+  return MIGRATIONS[n - 1];
+}
 
 /**
  * Applies the pending migrations; idempotent and safe against concurrent nodes. Resolves with the

@@ -43,7 +43,7 @@ export function setAcl(ctx: SqliteContext, actor: Actor, name: string, identifie
     return ctx.column<number>('SELECT id FROM accounts WHERE name = ?').get(grantee.account) ?? null;
   });
   // After the commit: the grantee's (or every NOTIFY session's) mailbox list may have changed
-  // (RFC 5465 §5.4, §5.9). Other processes hear it through the change feed (schema migration 9).
+  // (RFC 5465 §5.4, §5.9). Other processes hear it through the change feed (schema migration 11).
   if (channel !== null) ctx.publishMailboxes(channel);
 }
 

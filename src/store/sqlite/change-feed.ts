@@ -2,7 +2,7 @@
  * Cross-process change events for a data directory shared by several processes (workers, a
  * delivery agent, CLI tools): each process polls SQLite's data_version, which changes only when
  * ANOTHER connection committed, and then replays the change_feed rows written by the schema's
- * triggers onto its own ChangeBus. The in-process bus still carries this process's own changes
+ * triggers (and, for METADATA entries, by sqlite/metadata.ts) onto its own ChangeBus. The in-process bus still carries this process's own changes
  * at once; a row replayed twice only makes a session look again (events are hints, the modseq
  * log is the truth: docs/decisions/0001).
  *
@@ -26,6 +26,8 @@ interface FeedRow {
   account_id: number;
   mailbox_id: number | null;
   modseq: number | null;
+  /** A METADATA entry name (RFC 5464): the row announces that entry of mailbox_id or the server. */
+  entry: string | null;
 }
 
 export function startChangeFeed(ctx: SqliteContext, bus: ChangeBus): () => void {
@@ -43,11 +45,13 @@ export function startChangeFeed(ctx: SqliteContext, bus: ChangeBus): () => void 
       version = now;
       for (;;) {
         const rows = ctx
-          .stmt<FeedRow>('SELECT seq, account_id, mailbox_id, modseq FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?')
+          .stmt<FeedRow>('SELECT seq, account_id, mailbox_id, modseq, entry FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?')
           .all(last, BATCH);
         for (const r of rows) {
           last = r.seq;
-          if (r.mailbox_id !== null && r.modseq !== null) {
+          if (r.entry !== null) {
+            bus.publish({ type: 'metadata', accountId: r.account_id, mailboxId: r.mailbox_id, entries: [r.entry] });
+          } else if (r.mailbox_id !== null && r.modseq !== null) {
             bus.publish({ type: 'mailbox', accountId: r.account_id, mailboxId: r.mailbox_id, highestModSeq: r.modseq as ModSeq });
           } else {
             bus.publish({ type: 'mailboxes', accountId: r.account_id });

@@ -29,6 +29,9 @@ import { checkDatabase } from './consistency.js';
 import type { ConsistencyReport } from '../consistency.js';
 import * as urlauthKeys from './urlauth-keys.js';
 import * as acl from './acl.js';
+import * as metadata from './metadata.js';
+import * as quota from './quota.js';
+import { NO_QUOTA_POLICY, quotaRootMethods } from '../quota/roots.js';
 
 export { checkSqliteDataDir, migrateSqliteDataDir } from './consistency.js';
 
@@ -79,7 +82,16 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
   collectAfterCommit(ctx);
   const stopFeed = startChangeFeed(ctx, opts.bus);
 
+  const quotas = {
+    getAccountQuota: guard((name: string) => quota.getAccountQuota(ctx, name)),
+    listAccountQuotas: guard(() => quota.listAccountQuotas(ctx)),
+    setAccountQuota: guard((name: string, settings: Parameters<typeof quota.setAccountQuota>[2]) => quota.setAccountQuota(ctx, name, settings)),
+  };
+
   return {
+    ...quotas,
+    // Without the domain layer: stored limits only, no administrators (store/quota/roots.ts).
+    ...quotaRootMethods(quotas, NO_QUOTA_POLICY),
     createAccount: guard((name, hash) => accounts.createAccount(ctx, name, hash)),
     createAccounts: guard((entries) => accounts.createAccounts(ctx, entries)),
     getAccount: guard((name) => accounts.getAccount(ctx, name)),
@@ -97,7 +109,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     counts: guard((actor, id) => mailboxes.counts(ctx, actor, id)),
     claimRecent: guard((actor, id) => mailboxes.claimRecent(ctx, actor, id)),
 
-    append: guard((actor, name, msgs) => messages.append(ctx, actor, name, msgs)),
+    append: guard((actor, name, msgs, options) => messages.append(ctx, actor, name, msgs, options?.guard)),
     listMessages: guard((actor, id) => messages.listMessages(ctx, actor, id)),
     getMessages: guard((actor, id, uids) => messages.getMessages(ctx, actor, id, uids)),
     changesSince: guard((actor, id, since) => messages.changesSince(ctx, actor, id, since)),
@@ -122,6 +134,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     putDeliveryMark: guard((actor, scope, key, expiresAt) => sieve.putDeliveryMark(ctx, actor, scope, key, expiresAt)),
     urlAuthKey: guard((actor, id, create) => urlauthKeys.urlAuthKey(ctx, actor, id, create)),
     resetUrlAuthKeys: guard((actor, id) => urlauthKeys.resetUrlAuthKeys(ctx, actor, id)),
+    getMetadata: guard((actor, name, entries, depth) => metadata.getMetadata(ctx, actor, name, entries, depth)),
+    setMetadata: guard((actor, name, writes) => metadata.setMetadata(ctx, actor, name, writes)),
+    setServerMetadata: guard((writes) => metadata.setServerMetadata(ctx, writes)),
 
     getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),
     setAcl: guard((actor, name, identifier, rights) => acl.setAcl(ctx, actor, name, identifier, rights)),

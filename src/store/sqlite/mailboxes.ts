@@ -127,6 +127,8 @@ export function renameMailbox(ctx: SqliteContext, actor: Actor, oldName: string,
       const rows = allRows(ctx, src.id);
       transferRows(ctx, rows, dest.id);
       expungeUids(ctx, src.id, rows.map((r) => r.uid));
+      // RFC 5464 §4.1: INBOX keeps its annotations and the new mailbox gets a copy of them.
+      ctx.stmt('INSERT INTO metadata (mailbox_id, account_id, name, value) SELECT ?, account_id, name, value FROM metadata WHERE mailbox_id = ?').run(dest.id, src.id);
       const modseq = ctx.column<number>('SELECT highest_modseq FROM mailboxes WHERE id = ?').get(src.id) ?? 0;
       return rows.length > 0 ? { inboxId: src.id, modseq } : null;
     }
@@ -186,6 +188,7 @@ export function counts(ctx: SqliteContext, actor: Actor, mailboxId: number): Mai
                 coalesce(sum(NOT (${hasFlagSql('\\Seen')})), 0) AS unseen,
                 coalesce(sum(${hasFlagSql('\\Deleted')}), 0) AS deleted,
                 coalesce(sum(size), 0) AS size,
+                coalesce(sum(CASE WHEN ${hasFlagSql('\\Deleted')} THEN size ELSE 0 END), 0) AS deletedSize,
                 coalesce(sum(uid >= ?), 0) AS recent
          FROM messages WHERE mailbox_id = ?`,
       )

@@ -34,6 +34,7 @@ import type {
   ReplaceResult,
   StoreFlagsResult,
   Uid,
+  UsageGuard,
 } from '../types.js';
 import { collectAfterCommit, ensureBlob } from './blob-refs.js';
 import type { MailboxRow, SqliteContext } from './context.js';
@@ -41,6 +42,7 @@ import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../flag-li
 import { requireName } from '../mailbox-names.js';
 import { assignThread } from './threads.js';
 import { newObjectId } from '../object-ids.js';
+import { accountUsage } from './quota.js';
 
 const MAX_UID = 0xffffffff;
 /** Blob writes of one multi-message append in flight at once (each waits on its own fsyncs). */
@@ -166,6 +168,7 @@ export async function append(
   actor: Actor,
   mailboxName: string,
   messages: readonly NewMessage[],
+  usageGuard?: UsageGuard,
 ): Promise<AppendResult> {
   // Checked before writing any blob so a missing mailbox costs no I/O; re-checked under the lock.
   const before = ctx.read(() => destination(ctx, actor.accountId, mailboxName));
@@ -181,6 +184,8 @@ export async function append(
   await Promise.all(Array.from({ length: Math.min(BLOB_WRITE_CONCURRENCY, prepared.length) }, writer));
   const result = ctx.write(() => {
     const mb = destination(ctx, actor.accountId, mailboxName);
+    // RFC 9208 (quota layer): under the write lock every writer of every process is serialised.
+    usageGuard?.(accountUsage(ctx, actor.accountId));
     const modseq = ctx.nextModSeq(mb.id);
     // RFC 8514 §3: the save date is the time of the APPEND, whatever INTERNALDATE was given.
     const savedAt = Date.now();

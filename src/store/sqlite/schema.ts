@@ -212,7 +212,55 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX mailbox_acl_identifier ON mailbox_acl(identifier);
   `,
-  // 9: ACL changes reach other processes' sessions (RFC 5465 §5.4: granting or revoking "l" is a
+  // 9: METADATA (RFC 5464, store/metadata.ts): one row per entry of a mailbox (mailbox_id) or of
+  // the server (NULL), private to account_id or shared (NULL). Rows die with their mailbox or
+  // account; the unique index treats NULL as its own key. change_feed rows with an entry name
+  // carry metadata events to other processes (written by sqlite/metadata.ts in the same
+  // transaction; account_id is then the channel: owner, writer or 0 for the server).
+  `
+  CREATE TABLE metadata (
+    mailbox_id INTEGER REFERENCES mailboxes(id) ON DELETE CASCADE,
+    account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    value      BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX metadata_key ON metadata(ifnull(mailbox_id, 0), ifnull(account_id, 0), name);
+  CREATE INDEX metadata_account ON metadata(account_id);
+  ALTER TABLE change_feed ADD COLUMN entry TEXT;
+  `,
+  // 10: quotas (RFC 9208, docs/decisions/0010): each mailbox's message count and octets, kept by
+  // triggers in the same transaction as every insert, delete or re-parenting of a message row
+  // (cascaded deletes included), so an account's usage is a sum over its mailboxes, never over
+  // its messages; and the per-account limits (NULL = the operator's default, -1 = unlimited,
+  // storage in units of 1024 octets).
+  `
+  ALTER TABLE mailboxes ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE mailboxes ADD COLUMN message_octets INTEGER NOT NULL DEFAULT 0;
+  UPDATE mailboxes SET
+    message_count = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id),
+    message_octets = (SELECT coalesce(sum(m.size), 0) FROM messages m WHERE m.mailbox_id = mailboxes.id);
+  CREATE TRIGGER messages_usage_in AFTER INSERT ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count + 1, message_octets = message_octets + NEW.size
+      WHERE id = NEW.mailbox_id;
+  END;
+  CREATE TRIGGER messages_usage_out AFTER DELETE ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count - 1, message_octets = message_octets - OLD.size
+      WHERE id = OLD.mailbox_id;
+  END;
+  CREATE TRIGGER messages_usage_moved AFTER UPDATE OF mailbox_id, size ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count - 1, message_octets = message_octets - OLD.size
+      WHERE id = OLD.mailbox_id;
+    UPDATE mailboxes SET message_count = message_count + 1, message_octets = message_octets + NEW.size
+      WHERE id = NEW.mailbox_id;
+  END;
+  CREATE TABLE quota_settings (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    storage    INTEGER,
+    messages   INTEGER,
+    mailboxes  INTEGER
+  );
+  `,
+  // 11: ACL changes reach other processes' sessions (RFC 5465 §5.4: granting or revoking "l" is a
   // mailbox creation or deletion for the grantee). A change of an entry naming an account
   // ("bob" or "-bob") is a list change of that account; of "anyone"/"authenticated" (and their
   // negations), of SERVER_CHANNEL (account 0), which NOTIFY sessions watching names listen to.

@@ -1,0 +1,75 @@
+/**
+ * Quota usage and per-account settings of the SQLite backend (RFC 9208, migration 8).
+ *
+ * Invariants:
+ * - Usage is read from the per-mailbox counters the triggers of migration 8 keep in the same
+ *   transaction as every message insert/delete: one indexed scan of the account's mailboxes,
+ *   whatever the number of messages.
+ * - Settings: NULL = the operator's default, -1 = unlimited, else the limit.
+ */
+import { StoreError } from '../errors.js';
+import type { AccountQuota, QuotaResource, QuotaSetting, QuotaSettings, QuotaUsage } from '../types.js';
+import type { SqliteContext } from './context.js';
+
+interface QuotaRow {
+  id: number;
+  name: string;
+  mailboxes: number;
+  messages: number;
+  storage: number;
+  s_storage: number | null;
+  s_messages: number | null;
+  s_mailboxes: number | null;
+}
+
+const SELECT = `SELECT a.id, a.name,
+    (SELECT count(*) FROM mailboxes b WHERE b.account_id = a.id) AS mailboxes,
+    (SELECT coalesce(sum(b.message_count), 0) FROM mailboxes b WHERE b.account_id = a.id) AS messages,
+    (SELECT coalesce(sum(b.message_octets), 0) FROM mailboxes b WHERE b.account_id = a.id) AS storage,
+    q.storage AS s_storage, q.messages AS s_messages, q.mailboxes AS s_mailboxes
+  FROM accounts a LEFT JOIN quota_settings q ON q.account_id = a.id`;
+
+const fromDb = (v: number | null): QuotaSetting => (v === null ? null : v < 0 ? 'unlimited' : v);
+const toDb = (v: QuotaSetting): number | null => (v === null ? null : v === 'unlimited' ? -1 : v);
+
+const toQuota = (r: QuotaRow): AccountQuota => ({
+  accountId: r.id,
+  account: r.name,
+  usage: { storage: r.storage, messages: r.messages, mailboxes: r.mailboxes },
+  settings: { storage: fromDb(r.s_storage), messages: fromDb(r.s_messages), mailboxes: fromDb(r.s_mailboxes) },
+});
+
+/** Inside a transaction: the account's usage from the per-mailbox counters. */
+export function accountUsage(ctx: SqliteContext, accountId: number): QuotaUsage {
+  const r = ctx
+    .stmt<QuotaUsage>(
+      `SELECT count(*) AS mailboxes, coalesce(sum(message_count), 0) AS messages, coalesce(sum(message_octets), 0) AS storage
+       FROM mailboxes WHERE account_id = ?`,
+    )
+    .get(accountId);
+  if (r === undefined) throw new Error('aggregate returned no row');
+  return r;
+}
+
+export function getAccountQuota(ctx: SqliteContext, name: string): AccountQuota {
+  const row = ctx.read(() => ctx.stmt<QuotaRow>(`${SELECT} WHERE a.name = ?`).get(name));
+  if (row === undefined) throw new StoreError('NONEXISTENT', `no account ${JSON.stringify(name)}`);
+  return toQuota(row);
+}
+
+export function listAccountQuotas(ctx: SqliteContext): AccountQuota[] {
+  return ctx.read(() => ctx.stmt<QuotaRow>(`${SELECT} ORDER BY a.name`).all()).map(toQuota);
+}
+
+const COLUMNS: Record<QuotaResource, string> = { storage: 'storage', messages: 'messages', mailboxes: 'mailboxes' };
+
+export function setAccountQuota(ctx: SqliteContext, name: string, settings: Partial<QuotaSettings>): void {
+  ctx.write(() => {
+    const id = ctx.column<number>('SELECT id FROM accounts WHERE name = ?').get(name);
+    if (id === undefined) throw new StoreError('NONEXISTENT', `no account ${JSON.stringify(name)}`);
+    ctx.stmt('INSERT INTO quota_settings (account_id) VALUES (?) ON CONFLICT (account_id) DO NOTHING').run(id);
+    for (const [resource, value] of Object.entries(settings) as Array<[QuotaResource, QuotaSetting]>) {
+      ctx.stmt(`UPDATE quota_settings SET ${COLUMNS[resource]} = ? WHERE account_id = ?`).run(toDb(value), id);
+    }
+  });
+}
