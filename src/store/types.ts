@@ -339,8 +339,13 @@ export interface MailStore {
   listSieveScripts(actor: Actor): Promise<SieveScriptInfo[]>;
   /** The script's source, or null when there is no such script. */
   getSieveScript(actor: Actor, name: string): Promise<string | null>;
-  /** Creates or replaces the script; replacing keeps its active mark. */
-  putSieveScript(actor: Actor, name: string, source: string): Promise<void>;
+  /**
+   * Creates or replaces the script; replacing keeps its active mark. With `maxScripts`, a new
+   * name is refused with OVERQUOTA (nothing written) when the account already has that many
+   * scripts: checked in the write's own transaction, so sessions on other processes or nodes
+   * writing at once cannot overshoot it (RFC 5804 §1.5 MAXSCRIPTS).
+   */
+  putSieveScript(actor: Actor, name: string, source: string, maxScripts?: number): Promise<void>;
   /** NONEXISTENT; INUSE when the script is the active one (RFC 5804 §2.10). */
   deleteSieveScript(actor: Actor, name: string): Promise<void>;
   /** Keeps the active mark. NONEXISTENT, ALREADYEXISTS (RFC 5804 §2.11.1). */
@@ -469,4 +474,16 @@ export interface ChangeBus {
   publish(event: ChangeEvent): void;
   /** Returns the unsubscribe function. */
   subscribe(accountId: number, listener: (event: ChangeEvent) => void): () => void;
+  /**
+   * Cross-process buses only: resolves once the events published here so far have been handed
+   * to the other processes (a store awaits it before a write resolves, so a client told OK knows
+   * the other nodes can hear of it). Bounded; absent on the in-process bus.
+   */
+  flush?(): Promise<void>;
+  /**
+   * Cross-process buses only: resolves once every event another process had handed over before
+   * the call has been delivered to this process's listeners (a barrier for NOOP, the client's
+   * poll: RFC 9051 §6.1.2). Bounded; absent on the in-process bus.
+   */
+  sync?(): Promise<void>;
 }

@@ -249,7 +249,7 @@ test('facteur deliver into the data directory of a running server: an IDLE sessi
     assertStatus(await a.command('SELECT INBOX'), 'OK');
     a.write('I1 IDLE\r\n');
     await waitForLine(a, /^\+ /);
-    assert.deepEqual(await deliver(['--data', s.dataDir, '--to', 'alice'], simpleMessage({ subject: 'from the pipe' })), { code: 0, err: '' });
+    assert.deepEqual(await deliver(['--data', s.dataDir, '--store', s.config.store, '--to', 'alice'], simpleMessage({ subject: 'from the pipe' })), { code: 0, err: '' });
     await waitForLine(a, /^\* 1 EXISTS$/);
     a.write('DONE\r\n');
     await waitForLine(a, /^I1 OK/);

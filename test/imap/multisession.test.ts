@@ -89,6 +89,28 @@ describe('IMAP multiple sessions on one mailbox', () => {
     assert.deepEqual(after.untagged.map((l) => l.replace(/^.*\r\nSubject: (\w+)\r\n\r\n\)$/s, '$1')), ['s1', 's3']);
   });
 
+  test('FETCH/STORE naming a message A expunged: the rest answered, then NO [EXPUNGEISSUED]; .SILENT and UID forms OK (RFC 2180 §4.1.2, §4.2)', async () => {
+    assertStatus(await a.command('STORE 2 +FLAGS.SILENT (\\Deleted)'), 'OK');
+    assertStatus(await a.command('EXPUNGE'), 'OK');
+
+    // §4.1.2: FETCH responses for the messages that still exist, then a tagged NO in the RFC's words
+    const f = await b.command('FETCH 1:3 (UID)');
+    assert.deepEqual(f.untagged, ['* 1 FETCH (UID 1)', '* 3 FETCH (UID 3)']);
+    assert.match(f.tagged, / NO \[EXPUNGEISSUED\] Some of the requested messages no longer exist$/);
+    // §4.2.3: STORE sets and reports the others, then NO
+    const s = await b.command('STORE 1:3 +FLAGS (\\Flagged)');
+    assert.deepEqual(s.untagged, ['* 1 FETCH (FLAGS (\\Flagged))', '* 3 FETCH (FLAGS (\\Flagged))']);
+    assert.match(s.tagged, / NO \[EXPUNGEISSUED\] Some of the messages no longer exist$/);
+    // §4.2.1: .SILENT completes OK; UID FETCH ignores a UID that no longer exists (RFC 9051 §6.4.9)
+    assertStatus(await b.command('STORE 1:3 +FLAGS.SILENT (\\Seen)'), 'OK');
+    const uf = await b.command('UID FETCH 1:3 (FLAGS)');
+    assertStatus(uf, 'OK');
+    assert.deepEqual(uf.untagged, ['* 1 FETCH (UID 1 FLAGS (\\Flagged \\Seen))', '* 3 FETCH (UID 3 FLAGS (\\Flagged \\Seen))']);
+
+    assert.deepEqual((await b.command('NOOP')).untagged, ['* 2 EXPUNGE']);
+    assertStatus(await b.command('FETCH 1:2 (UID)'), 'OK');
+  });
+
   test('EXPUNGE is also delivered before the tagged response of an unrelated command (CHECK)', async () => {
     assertStatus(await a.command('STORE 3 +FLAGS.SILENT (\\Deleted)'), 'OK');
     assertStatus(await a.command('EXPUNGE'), 'OK');

@@ -283,6 +283,59 @@ describe('URLAUTH (RFC 4467) and URLAUTH=BINARY (RFC 5524)', () => {
     assert.match(fetchLine(await fred.command(`URLFETCH ("${hdr}" BODY)`)), /\(BODY \{\d+\}\r\nContent-Type: text\/x-myown/);
   });
 
+  // Dovecot's pre-2016 imaptest script urlauth-binary expected a message/rfc822 part to come back
+  // with every nested part decoded and one combined metadata list; upstream fixed the script
+  // (imaptest 831af47, b701d96). RFC 5524 §3.2 BINARY removes the part's own transfer encoding
+  // only, as FETCH BINARY does (RFC 9051 §6.4.5), and §5 puts each metadata item in its own list.
+  test('RFC 5524: a message/rfc822 part is returned as stored; quoted-printable is decoded', async () => {
+    const inner = [
+      'From: sub@example.org',
+      'Subject: inner',
+      'Content-Type: multipart/alternative; boundary="sub1"',
+      '',
+      '--sub1',
+      'Content-Type: text/x-myown; charset=us-ascii',
+      'Content-Transfer-Encoding: base64',
+      '',
+      HELLO_B64,
+      '--sub1',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      // "--sub1--" encoded across soft line breaks must not end the multipart
+      'caf=C3=A9 and an encoded boundary:',
+      '--=',
+      'sub=',
+      '=31--',
+      '',
+      '--sub1--',
+      '',
+    ].join('\r\n');
+    const outer = ['From: user@example.org', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="outer"', '', '--outer', 'Content-Type: message/rfc822', '', inner, '--outer--', ''].join('\r\n');
+    const [r] = await seedMailbox(srv.port, 'Nested', [{ body: outer }]);
+    const nv = codeArgs(r, 'APPENDUID')[0];
+    const part = (s: string) => gen(joe, `imap://alice@127.0.0.1/Nested;UIDVALIDITY=${nv}/;UID=1/;SECTION=${s};URLAUTH=anonymous`);
+
+    const p1 = await part('1');
+    const size = Buffer.byteLength(inner);
+    let line = fetchLine(await fred.command(`URLFETCH ("${p1}" BINARY BODYPARTSTRUCTURE)`));
+    const head = `* URLFETCH "${p1}" (BODYPARTSTRUCTURE ("MESSAGE" "RFC822" NIL NIL NIL "7BIT" ${size} `;
+    assert.ok(line.startsWith(head), line);
+    // the nested parts are described, and returned, with their own encodings untouched
+    assert.ok(line.includes('"BASE64" 22 3') && line.includes('"QUOTED-PRINTABLE"'), line);
+    assert.ok(line.endsWith(`) (BINARY {${size}}\r\n${inner})`), line);
+    assert.equal(fetchLine(await fred.command(`URLFETCH ("${p1}" BODY)`)), `* URLFETCH "${p1}" (BODY {${size}}\r\n${inner})`);
+
+    const p12 = await part('1.2');
+    const decoded = Buffer.from('café and an encoded boundary:\r\n--sub1--\r\n', 'utf8');
+    line = fetchLine(await fred.command(`URLFETCH ("${p12}" BODYPARTSTRUCTURE BINARY)`));
+    assert.equal(
+      line,
+      `* URLFETCH "${p12}" (BODYPARTSTRUCTURE ("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" ${decoded.length} 0 NIL NIL NIL NIL)) ` +
+        `(BINARY {${decoded.length}}\r\n${decoded.toString('latin1')})`,
+    );
+  });
+
   test('URLFETCH parameters: BAD for duplicates, BODY with BINARY, unknown ones', async () => {
     const url = await gen(joe, `${base()}/;SECTION=2;URLAUTH=anonymous`);
     for (const params of ['BINARY BINARY', 'BODY BINARY', 'BINARY BODY', 'XYZZY', 'BODYPARTSTRUCTURE BODYPARTSTRUCTURE']) {

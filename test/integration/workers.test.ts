@@ -6,8 +6,11 @@
  * worker (the SQLite change feed, docs/decisions/0001); SIGTERM to the primary drains every
  * worker (BYE) and exits 0; a killed worker is replaced and a crash loop ends with exit 1; a
  * listen error is one line and exit 1; --workers 0 / abc are one-line CLI errors.
+ * The same with `--store postgres://...` (the LISTEN/NOTIFY bus between workers, a NOOP in one
+ * worker seeing a STORE made through the other, a killed worker replaced, `db check` clean),
+ * skipped loudly without a PostgreSQL server.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +23,14 @@ import { DEFAULT_CONFIG } from '../../src/config/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { freePort, USER, PASS } from '../support/server.js';
 import { TestClient } from '../support/client.js';
+import { createScratchDatabase, createScratchSchema, serverReachable } from '../../src/store/postgres/scratch-database.js';
+
+const PG_SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const pgSkip = (await serverReachable(PG_SERVER)) ? false : `no PostgreSQL server at ${PG_SERVER}`;
+const pgDatabase = pgSkip === false ? await createScratchDatabase(PG_SERVER) : null;
+after(async () => {
+  await pgDatabase?.drop();
+});
 
 /** This file runs as dist/test/integration/workers.test.js. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -95,9 +106,9 @@ function alive(pid: number): boolean {
   }
 }
 
-async function dataDirWithUser(): Promise<string> {
+async function dataDirWithUser(store_ = 'sqlite'): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-workers-'));
-  const store = await openStore({ ...DEFAULT_CONFIG, dataDir });
+  const store = await openStore({ ...DEFAULT_CONFIG, dataDir, store: store_ });
   await store.createAccount(USER, await hashPassword(PASS));
   await store.close();
   return dataDir;
@@ -244,6 +255,64 @@ test('a listen error in the workers is one line naming the port and the fix, exi
   } finally {
     cli.child.kill('SIGKILL');
     blocker.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('two workers on PostgreSQL: IDLE and NOOP in one see changes made through the other; a killed worker is replaced; SIGTERM exits 0; db check clean', { skip: pgSkip }, async () => {
+  const url = (await createScratchSchema(pgDatabase!.url)).url;
+  const dataDir = await dataDirWithUser(url);
+  const { cli, port } = await serveWorkers(dataDir, 2, ['--store', url, '--log-level', 'debug']);
+  const clients: TestClient[] = [];
+  try {
+    await cli.waitLog((l) => l.msg === 'facteur started' && l.workers === 2, "'facteur started'");
+    const idler = await TestClient.connect(port);
+    clients.push(idler);
+    const idlerWorker = await workerOf(cli, idler, 'P0');
+    let writer: TestClient | undefined;
+    for (let i = 1; i <= 8 && writer === undefined; i++) {
+      const c = await TestClient.connect(port);
+      clients.push(c);
+      if ((await workerOf(cli, c, `P${i}`)) !== idlerWorker) writer = c;
+    }
+    assert.ok(writer !== undefined, 'every connection went to the same worker');
+    await idler.login(USER, PASS);
+    await writer.login(USER, PASS);
+    assert.match((await idler.command('SELECT INBOX')).untagged.join('\n'), /\* 0 EXISTS/);
+    idler.write('I1 IDLE\r\n');
+    assert.match(await idler.readLine(), /^\+ /);
+    const r = await writer.command('APPEND INBOX {21+}\r\nSubject: x\r\n\r\nhello\r\n');
+    assert.match(r.tagged, /OK \[APPENDUID \d+ 1\]/);
+    assert.equal(await readUntil(idler, /EXISTS/, 1000), '* 1 EXISTS');
+    idler.write('DONE\r\n');
+    await readUntil(idler, /^I1 OK/, 5000);
+    // The poll right after another worker's acknowledged change reports it (the bus barrier).
+    assert.match((await writer.command('SELECT INBOX')).tagged, / OK /);
+    assert.match((await writer.command('STORE 1 +FLAGS (\\Flagged)')).tagged, / OK /);
+    assert.ok((await idler.command('NOOP')).untagged.some((l) => /^\* 1 FETCH \(.*FLAGS \(.*\\Flagged/.test(l)), 'NOOP shows the flag');
+
+    // A killed worker is replaced; the store is the same for the replacement.
+    const victim = cli.logs.find((l) => l.msg === 'worker started' && l.worker === idlerWorker)!.pid as number;
+    const mark = cli.logs.length;
+    process.kill(victim, 'SIGKILL');
+    await cli.waitLog((l) => l.msg === 'worker started' && l.worker === idlerWorker, 'the replacement', 20_000, mark);
+    await cli.waitLog((l) => l.msg === 'IMAP listening (STARTTLS)' && l.worker === idlerWorker, 'replacement listening', 20_000, mark);
+    for (let i = 0; i < 2; i++) {
+      const c = await TestClient.connect(port);
+      clients.push(c);
+      await c.login(USER, PASS);
+      assert.match((await c.command('STATUS INBOX (MESSAGES)')).untagged.join('\n'), /MESSAGES 1\)/);
+    }
+
+    cli.child.kill('SIGTERM');
+    const exit = await cli.exit(20_000);
+    assert.deepEqual(exit, { code: 0, signal: null }, cli.stderrText.slice(-3000));
+    const check = Cli.spawn(['db', 'check', '--store', url, '--data', dataDir]);
+    const checked = await check.exit(20_000);
+    assert.equal(checked.code, 0, check.stderrText + check.stdoutText);
+  } finally {
+    for (const c of clients) c.close();
+    cli.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

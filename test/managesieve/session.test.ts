@@ -193,7 +193,8 @@ test('failed attempts are throttled per account across connections: NO (TRYLATER
 });
 
 test('IMAP and ManageSieve share accounts and the throttle (one Authenticator in src/main.ts)', async () => {
-  const s = await startTestServer();
+  // The throttle lives in each node's memory (src/auth/throttle.ts): one node shows the sharing.
+  const s = await startTestServer({ singleNode: 'login throttling is per node, in memory' });
   try {
     const m = await SieveClient.connect(s.managesievePort);
     assert.equal((await m.authenticate(USER, PASS)).done.status, 'OK');

@@ -13,12 +13,16 @@ export const capabilityCommand: CommandSpec<'CAPABILITY'> = {
   },
 };
 
-/** NOOP does nothing but gives the session a safe point to announce changes. */
+/**
+ * NOOP does nothing but gives the session a safe point to announce changes: the poll of
+ * RFC 9051 §6.1.2, so it first catches up with changes other nodes acknowledged.
+ */
 export const noopCommand: CommandSpec<'NOOP'> = {
   name: 'NOOP',
   states: ['not-authenticated', 'authenticated', 'selected'],
   updates: 'all',
-  async handler() {
+  async handler(session) {
+    await session.catchUp();
     return ok('NOOP completed');
   },
 };
@@ -28,7 +32,8 @@ export const checkCommand: CommandSpec<'CHECK'> = {
   name: 'CHECK',
   states: ['selected'],
   updates: 'all',
-  async handler() {
+  async handler(session) {
+    await session.catchUp();
     return ok('CHECK completed');
   },
 };

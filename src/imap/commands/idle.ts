@@ -13,10 +13,13 @@ export const idleCommand: CommandSpec<'IDLE'> = {
   capabilities: ['IDLE'],
   async handler(session) {
     session.writeLine('+ idling');
-    await syncView(session, true);
     let wake: (() => void) | null = null;
+    // Set before the first await: a shutdown from here on sees an idling session (drain: BYE now).
     session.idleNotify = () => wake?.();
     try {
+      // What other nodes acknowledged before IDLE is reported now, not at the next change.
+      await session.catchUp();
+      if (!session.isClosed) await syncView(session, true);
       const line = session.nextLine();
       let finished = false;
       void line.then(() => {

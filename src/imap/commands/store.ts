@@ -134,10 +134,11 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const expunged = !silent && !cmd.uid && (skipped > 0 || missing > 0);
     if (modified.length > 0) {
       const set = cmd.uid ? encodeSequenceSet(modified) : encodeSequenceSet(modified.map((u) => view.seqOf(u)).filter((s) => s > 0));
-      if (expunged) return limitedResult(session, no('Some messages were expunged', `MODIFIED ${set}`), bounded.limited);
+      if (expunged) return limitedResult(session, no('Some of the messages no longer exist', `MODIFIED ${set}`), bounded.limited);
       return limitedResult(session, ok('Conditional STORE failed', `MODIFIED ${set}`), bounded.limited);
     }
-    if (expunged) return limitedResult(session, no('Some messages were expunged', 'EXPUNGEISSUED'), bounded.limited);
+    // RFC 2180 §4.2.3's wording.
+    if (expunged) return limitedResult(session, no('Some of the messages no longer exist', 'EXPUNGEISSUED'), bounded.limited);
     return limitedResult(session, ok(conditional ? 'Conditional STORE completed' : 'Store completed'), bounded.limited);
   },
 };

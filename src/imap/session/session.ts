@@ -421,6 +421,16 @@ export class ImapSession {
     this.followed = { accountId, unsubscribe: this.deps.bus.subscribe(accountId, (ev) => this.onChange(ev)) };
   }
 
+  /**
+   * The client's poll (NOOP, CHECK, IDLE start): waits until every change another node had
+   * acknowledged before now has reached this session's bus listener (ChangeBus.sync, a
+   * bounded barrier), so the safe point that follows reports it. Nothing to wait for on one process.
+   */
+  async catchUp(): Promise<void> {
+    if (this.state.kind === 'not-authenticated' || this.deps.bus.sync === undefined) return;
+    await this.deps.bus.sync();
+  }
+
   unauthenticate(): void {
     this.followAccount(this.actor?.accountId ?? -1);
     this.unsubscribe?.();

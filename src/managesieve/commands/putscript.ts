@@ -7,7 +7,9 @@
  * - A script that fails validation is never stored, and a failed PUTSCRIPT leaves any old
  *   script of that name untouched (the store write is the last step).
  * - Replacing an existing script does not count against the script count; the count check and
- *   the write run under the per-account lock, so concurrent sessions cannot overshoot it.
+ *   the write run under the per-account lock, and the store checks the count again inside its
+ *   write transaction, so concurrent sessions cannot overshoot it, even on other processes or
+ *   nodes sharing the store.
  * - CHECKSCRIPT checks no quota (§2.12 MUST NOT); it is bounded only by the literal size.
  * - Errors: NO with the compiler's diagnostics; warnings: OK (WARNINGS) with them.
  */
@@ -16,6 +18,7 @@ import type { ManageSieveSession } from '../session/session.js';
 import { no, ok, type CommandResult } from '../session/types.js';
 import { scriptNameProblem } from '../protocol/script-name.js';
 import { checkScript } from './validation.js';
+import { isStoreError } from '../../store/errors.js';
 
 /** The quota verdict for storing `size` octets as `name`, or null when it fits. */
 async function quotaProblem(session: ManageSieveSession, name: string, size: number): Promise<CommandResult | null> {
@@ -52,8 +55,16 @@ export const putscriptCommand: CommandSpec<'PUTSCRIPT'> = {
     // The count check and the write are one step per account (AccountLock).
     const quota = await session.deps.accountLock.run(actor.accountId, async () => {
       const problem = await quotaProblem(session, cmd.scriptName, cmd.script.length);
-      if (problem === null) await session.deps.store.putSieveScript(actor, cmd.scriptName, checked.source);
-      return problem;
+      if (problem !== null) return problem;
+      const { maxScripts } = session.deps.settings;
+      try {
+        await session.deps.store.putSieveScript(actor, cmd.scriptName, checked.source, maxScripts);
+      } catch (e) {
+        // Another process or node stored a script since quotaProblem counted.
+        if (isStoreError(e, 'OVERQUOTA')) return no(`Too many scripts: at most ${maxScripts}`, 'QUOTA/MAXSCRIPTS');
+        throw e;
+      }
+      return null;
     });
     if (quota !== null) return quota;
     session.log.info({ user: session.actor!.name, script: cmd.scriptName, size: cmd.script.length }, 'script stored');

@@ -304,6 +304,107 @@ describe('postgres backend specifics', { skip }, () => {
     }
   });
 
+  test('two nodes storing Sieve scripts at once never exceed maxScripts', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus() });
+    try {
+      const a = await account(h.store);
+      const writes = Array.from({ length: 8 }, (_, i) => ((i % 2 === 0 ? h.store : other).putSieveScript(a, `s${i}`, 'keep;', 3)));
+      const results = await Promise.allSettled(writes);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+      for (const r of results) if (r.status === 'rejected') assert.ok(isStoreError(r.reason, 'OVERQUOTA'), String(r.reason));
+      assert.equal((await other.listSieveScripts(a)).length, 3);
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('PgChangeBus carries metadata events to other nodes, split when the entry names exceed one NOTIFY payload', async () => {
+    const db = await createScratchSchema(scratch?.url ?? SERVER);
+    const channel = `c_${db.name}`;
+    const busA = new PgChangeBus({ url: db.url, channel });
+    const busB = new PgChangeBus({ url: db.url, channel });
+    try {
+      await Promise.all([busA.ready, busB.ready]);
+      const onB: ChangeEvent[] = [];
+      busB.subscribe(7, (e) => onB.push(e));
+      busB.subscribe(0, (e) => onB.push(e));
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/private/comment'] });
+      busA.publish({ type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] });
+      // 400 names of ~60 bytes: about 24 KB, three payloads or more.
+      const many = Array.from({ length: 400 }, (_, i) => `/private/vendor/example/${'x'.repeat(30)}/${i}`);
+      busA.publish({ type: 'metadata', accountId: 7, mailboxId: null, entries: many });
+      await busA.flush();
+      await busB.sync();
+      assert.deepEqual(onB.slice(0, 2), [
+        { type: 'metadata', accountId: 7, mailboxId: 3, entries: ['/private/comment'] },
+        { type: 'metadata', accountId: 0, mailboxId: null, entries: ['/shared/admin'] },
+      ]);
+      const parts = onB.slice(2);
+      assert.ok(parts.length >= 3, `${parts.length} parts`);
+      assert.deepEqual(parts.flatMap((e) => (e.type === 'metadata' && e.mailboxId === null ? e.entries : [])), many);
+    } finally {
+      await busA.close();
+      await busB.close();
+      await db.drop();
+    }
+  });
+
+  test('PgChangeBus read-after-write: once a store write on A resolved, sync() on B returns only after B heard of it', async () => {
+    const db = await createScratchSchema(scratch?.url ?? SERVER);
+    const channel = `c_${db.name}`;
+    const busA = new PgChangeBus({ url: db.url, channel });
+    const busB = new PgChangeBus({ url: db.url, channel });
+    const storeA = await openPostgresStore({ url: db.url, bus: busA });
+    try {
+      await Promise.all([busA.ready, busB.ready]);
+      const a = await account(storeA);
+      const seen: ChangeEvent[] = [];
+      busB.subscribe(a.accountId, (e) => seen.push(e));
+      for (let i = 0; i < 20; i++) {
+        // No waiting in between: the write's promise (flush) and B's barrier are the only order.
+        const r = await storeA.append(a, 'INBOX', [message(`poll ${i}`)]);
+        await busB.sync();
+        assert.ok(
+          seen.some((e) => e.type === 'mailbox' && e.highestModSeq === r.modseq),
+          `round ${i}: B's sync() returned before the event of modseq ${r.modseq} arrived`,
+        );
+      }
+      // Sessions polling at once share barriers: twenty concurrent sync() calls while one
+      // barrier is in flight cost at most two NOTIFYs (the one in flight, one queued).
+      const spy = new pg.Client({ connectionString: db.url });
+      await spy.connect();
+      try {
+        let barriers = 0;
+        let spyDone!: () => void;
+        const spyEnd = new Promise<void>((resolve) => (spyDone = resolve));
+        spy.on('notification', (m) => {
+          if (m.payload?.includes('"b":') === true) barriers++;
+          if (m.payload === 'end') spyDone();
+        });
+        await spy.query(`LISTEN ${channel}`);
+        await Promise.all(Array.from({ length: 20 }, () => busB.sync()));
+        await busB.sync();
+        await busA.sync();
+        // The spy's own barrier: every NOTIFY above has reached it once 'end' has.
+        await spy.query(`NOTIFY ${channel}, 'end'`);
+        await spyEnd;
+        assert.equal(barriers, 3, 'one NOTIFY for the twenty concurrent calls, one each for the later two');
+      } finally {
+        await spy.end();
+      }
+      // A closed bus, or one without its LISTEN connection, does not wait at all.
+      await busB.close();
+      await busB.sync();
+    } finally {
+      await storeA.close();
+      await busA.close();
+      await busB.close();
+      await db.drop();
+    }
+  });
+
   test('a store on node A with a PgChangeBus notifies a session listening on node B', async () => {
     const db = await createScratchSchema(scratch?.url ?? SERVER);
     const channel = `c_${db.name}`;

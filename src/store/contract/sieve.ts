@@ -32,6 +32,21 @@ export function sieveContract(open: OpenStore): void {
     });
   });
 
+  test('scripts: with maxScripts a new name past the count is OVERQUOTA and writes nothing; replacing still works', async () => {
+    await withStore(open, async ({ store }) => {
+      const alice = await account(store);
+      await store.putSieveScript(alice, 'a', 'keep;', 2);
+      await store.putSieveScript(alice, 'b', 'keep;', 2);
+      await rejectsWith(store.putSieveScript(alice, 'c', 'keep;', 2), 'OVERQUOTA');
+      await store.putSieveScript(alice, 'b', 'discard;', 2);
+      assert.deepEqual((await store.listSieveScripts(alice)).map((s) => s.name).sort(), ['a', 'b']);
+      assert.equal(await store.getSieveScript(alice, 'b'), 'discard;');
+      // Without the limit the store stores what it is given (the session decides the policy).
+      await store.putSieveScript(alice, 'c', 'keep;');
+      assert.equal((await store.listSieveScripts(alice)).length, 3);
+    });
+  });
+
   test('scripts: one active at a time, deactivate with null, NONEXISTENT for unknown names', async () => {
     await withStore(open, async ({ store }) => {
       const alice = await account(store);

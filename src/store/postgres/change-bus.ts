@@ -16,6 +16,13 @@
  *   account with local listeners gets a `mailboxes` event, which makes its sessions re-read
  *   their mailbox (changesSince): whatever was missed while disconnected is recovered.
  * - Payloads are parsed defensively; a malformed one is ignored.
+ * - A metadata event whose entry names do not fit one NOTIFY payload (8000 bytes) is sent as
+ *   several events, each with part of the names; together they name every entry.
+ * - flush() waits for this node's queued NOTIFYs. sync() is a barrier: it NOTIFYs a token of its
+ *   own and waits (at most SYNC_WAIT_MS) until the token comes back on the LISTEN connection.
+ *   PostgreSQL delivers notifications in commit order, so every NOTIFY committed before the
+ *   barrier (another node's change, flushed before its client got OK) was delivered before it.
+ *   Concurrent sync() calls share a barrier whose NOTIFY is still queued.
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -28,24 +35,29 @@ const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5000;
 /** How long a connection attempt may take before it counts as failed. */
 const CONNECT_TIMEOUT_MS = 5000;
+/** The longest a NOOP waits for the barrier; past it (database away) the session goes on. */
+const SYNC_WAIT_MS = 1000;
+/** The longest a write's acknowledgement waits for its NOTIFY to leave (database away). */
+const FLUSH_WAIT_MS = 2000;
+/** Below PostgreSQL's 8000-byte NOTIFY payload limit; longer metadata events are split. */
+const PAYLOAD_MAX_BYTES = 7000;
 
 interface Wire {
   /** origin node */
   n: string;
   /** account */
   a: number;
-  /** mailbox id ('mailbox' and 'urlauth-keys'; null for all of the account's keys) */
+  /** mailbox id ('mailbox', 'urlauth-keys' and 'metadata'; null: all the account's keys / server metadata) */
   m?: number | null;
   /** highest modseq ('mailbox' only) */
   s?: number;
-  /** 'k' marks an urlauth-keys event, 'd' a metadata event (RFC 5464 entries in `e`) */
+  /** 'k' marks an urlauth-keys event, 'd' a metadata event */
   t?: 'k' | 'd';
-  /** entry names ('metadata' only) */
+  /** a sync() barrier token (no event) */
+  b?: string;
+  /** metadata entry names ('metadata' only, marked t: 'd') */
   e?: string[];
 }
-
-/** Entry names one notification carries: NOTIFY payloads are limited to 8000 bytes. */
-const MAX_WIRE_ENTRIES = 20;
 
 export interface PgChangeBusOptions {
   url: string;
@@ -66,6 +78,9 @@ export class PgChangeBus implements ChangeBus {
   private backoff = RECONNECT_MIN_MS;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private connectedOnce = false;
+  private readonly barriers = new Map<string, () => void>();
+  /** The barrier whose NOTIFY is queued but not yet sent (see sync()). */
+  private queuedBarrier: Promise<void> | null = null;
   private readyResolve!: () => void;
   /** Resolves once the first LISTEN is in place. */
   readonly ready: Promise<void>;
@@ -79,23 +94,70 @@ export class PgChangeBus implements ChangeBus {
 
   publish(event: ChangeEvent): void {
     this.local.publish(event);
-    if (event.type === 'metadata') {
-      // Entry names are at most 256 octets (store/metadata.ts): chunks keep each payload small.
-      for (let i = 0; i < event.entries.length; i += MAX_WIRE_ENTRIES) {
-        const wire: Wire = { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'd', e: event.entries.slice(i, i + MAX_WIRE_ENTRIES) };
-        const payload = JSON.stringify(wire);
-        this.publishChain = this.publishChain.then(() => this.notify(payload));
-      }
-      return;
-    }
-    const wire: Wire =
+    const payloads =
       event.type === 'mailbox'
-        ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq }
+        ? [JSON.stringify({ n: this.nodeId, a: event.accountId, m: event.mailboxId, s: event.highestModSeq } satisfies Wire)]
         : event.type === 'urlauth-keys'
-          ? { n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'k' }
-          : { n: this.nodeId, a: event.accountId };
-    const payload = JSON.stringify(wire);
-    this.publishChain = this.publishChain.then(() => this.notify(payload));
+          ? [JSON.stringify({ n: this.nodeId, a: event.accountId, m: event.mailboxId, t: 'k' } satisfies Wire)]
+          : event.type === 'metadata'
+            ? this.metadataPayloads(event.accountId, event.mailboxId, event.entries)
+            : [JSON.stringify({ n: this.nodeId, a: event.accountId } satisfies Wire)];
+    for (const payload of payloads) this.publishChain = this.publishChain.then(() => this.notify(payload));
+  }
+
+  /** A metadata event as one or more payloads under PAYLOAD_MAX_BYTES, entries split between them. */
+  private metadataPayloads(accountId: number, mailboxId: number | null, entries: readonly string[]): string[] {
+    const out: string[] = [];
+    const encode = (e: string[]): string => JSON.stringify({ n: this.nodeId, a: accountId, m: mailboxId, t: 'd', e } satisfies Wire);
+    let chunk: string[] = [];
+    for (const entry of entries) {
+      if (Buffer.byteLength(encode([entry])) > PAYLOAD_MAX_BYTES) {
+        this.opts.logger?.warn({ entryBytes: Buffer.byteLength(entry) }, 'metadata entry name too long to notify other nodes');
+        continue;
+      }
+      if (chunk.length > 0 && Buffer.byteLength(encode([...chunk, entry])) > PAYLOAD_MAX_BYTES) {
+        out.push(encode(chunk));
+        chunk = [];
+      }
+      chunk.push(entry);
+    }
+    if (chunk.length > 0 || out.length === 0) out.push(encode(chunk));
+    return out;
+  }
+
+  async flush(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.publishChain, new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  async sync(): Promise<void> {
+    // Not listening: nothing can be awaited; the reconnect resynchronises every session anyway.
+    if (this.closed || this.listener === null) return;
+    // A barrier queued but not sent yet will be sent after this call began: it serves this call
+    // too (many sessions polling at once cost one NOTIFY, not one each).
+    if (this.queuedBarrier === null) this.queuedBarrier = this.newBarrier();
+    await this.queuedBarrier;
+  }
+
+  private newBarrier(): Promise<void> {
+    const token = randomBytes(8).toString('hex');
+    let timer: NodeJS.Timeout | undefined;
+    const back = new Promise<void>((resolve) => {
+      this.barriers.set(token, resolve);
+      timer = setTimeout(resolve, SYNC_WAIT_MS);
+    });
+    const payload = JSON.stringify({ n: this.nodeId, b: token } satisfies Partial<Wire>);
+    this.publishChain = this.publishChain.then(() => {
+      // From here on, a new sync() needs a barrier of its own.
+      if (this.queuedBarrier === mine) this.queuedBarrier = null;
+      return this.notify(payload);
+    });
+    const mine = back.finally(() => {
+      clearTimeout(timer);
+      this.barriers.delete(token);
+    });
+    return mine;
   }
 
   subscribe(accountId: number, listener: (e: ChangeEvent) => void): () => void {
@@ -117,6 +179,7 @@ export class PgChangeBus implements ChangeBus {
     if (this.closed) return;
     await this.publishChain;
     this.closed = true;
+    for (const release of this.barriers.values()) release();
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     await Promise.all([this.listener?.end().catch(() => undefined), this.publisher?.end().catch(() => undefined)]);
     this.listener = null;
@@ -218,11 +281,17 @@ export class PgChangeBus implements ChangeBus {
     } catch {
       return;
     }
-    if (typeof w !== 'object' || w === null || w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
+    if (typeof w !== 'object' || w === null) return;
+    if (typeof w.b === 'string') {
+      // A barrier: ours resolves its sync(); another node's means nothing here.
+      if (w.n === this.nodeId) this.barriers.get(w.b)?.();
+      return;
+    }
+    if (w.n === this.nodeId || !Number.isSafeInteger(w.a)) return;
     const accountId = w.a as number;
     if (w.t === 'd') {
-      const entries = Array.isArray(w.e) ? w.e.filter((x): x is string => typeof x === 'string') : [];
-      if ((w.m === null || Number.isSafeInteger(w.m)) && entries.length > 0) {
+      const entries = Array.isArray(w.e) && w.e.every((x) => typeof x === 'string') ? w.e : null;
+      if ((w.m === null || Number.isSafeInteger(w.m)) && entries !== null) {
         this.local.publish({ type: 'metadata', accountId, mailboxId: w.m ?? null, entries });
       }
     } else if (w.t === 'k') {

@@ -8,7 +8,9 @@
  * - The schema is migrated at open under an advisory lock (schema.ts), so nodes may start at once.
  * - Every method returns a promise; errors are StoreError (see context.ts for the mapping).
  * - A resolved write is committed and its event published on the bus given here; other nodes
- *   hear of it through that bus (PgChangeBus, change-bus.ts), not through this store.
+ *   hear of it through that bus (PgChangeBus, change-bus.ts), not through this store. Every
+ *   call resolves only after the bus's queued notifications were sent (ChangeBus.flush,
+ *   bounded), so a client told OK can find the change through any node (decision 0014).
  */
 import pg from 'pg';
 import type { ChangeBus, MailStore } from '../types.js';
@@ -54,13 +56,24 @@ export interface PostgresMailStore extends MailStore {
   checkConsistency(): Promise<ConsistencyReport>;
 }
 
-function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    try {
-      return await fn(...args);
-    } catch (e) {
-      throw mapError(e);
-    }
+/** The bus's ChangeBus.flush (its NOTIFYs sent), or nothing for an in-process bus. */
+type Flush = () => Promise<void>;
+
+function guardWith(flush: Flush) {
+  return function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+    return async (...args: A) => {
+      let result: R;
+      try {
+        result = await fn(...args);
+      } catch (e) {
+        throw mapError(e);
+      }
+      // A write resolves (the client gets OK / 250) only once its change event has left for the
+      // other nodes, so a client's next command on another node finds it there (sync()).
+      // Nothing queued (reads, most of the time): one microtask.
+      await flush();
+      return result;
+    };
   };
 }
 
@@ -88,6 +101,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     throw mapError(e);
   }
   const ctx = new PgContext(pool, opts.bus, opts.logger);
+  const bus = opts.bus;
+  const guard = guardWith(bus.flush?.bind(bus) ?? (() => Promise.resolve()));
   const quotas = {
     getAccountQuota: guard((name: string) => quota.getAccountQuota(ctx, name)),
     listAccountQuotas: guard(() => quota.listAccountQuotas(ctx)),
@@ -132,7 +147,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 
     listSieveScripts: guard((actor) => sieve.listSieveScripts(ctx, actor)),
     getSieveScript: guard((actor, name) => sieve.getSieveScript(ctx, actor, name)),
-    putSieveScript: guard((actor, name, source) => sieve.putSieveScript(ctx, actor, name, source)),
+    putSieveScript: guard((actor, name, source, maxScripts) => sieve.putSieveScript(ctx, actor, name, source, maxScripts)),
     deleteSieveScript: guard((actor, name) => sieve.deleteSieveScript(ctx, actor, name)),
     renameSieveScript: guard((actor, from, to) => sieve.renameSieveScript(ctx, actor, from, to)),
     setActiveSieveScript: guard((actor, name) => sieve.setActiveSieveScript(ctx, actor, name)),

@@ -29,14 +29,25 @@ export async function getSieveScript(ctx: PgContext, actor: Actor, name: string)
   return rows[0]?.source ?? null;
 }
 
-export async function putSieveScript(ctx: PgContext, actor: Actor, name: string, source: string): Promise<void> {
-  await ctx.tx((db) =>
-    db.query(
+export async function putSieveScript(ctx: PgContext, actor: Actor, name: string, source: string, maxScripts?: number): Promise<void> {
+  await ctx.tx(async (db) => {
+    if (maxScripts !== undefined) {
+      // The account row lock orders every node's script writes for this account: the count
+      // below cannot change before this transaction commits.
+      await lockScripts(db, actor.accountId);
+      const { rows } = await db.query<{ others: number; mine: number }>(
+        `SELECT count(*) FILTER (WHERE name <> $2)::int8 AS others, count(*) FILTER (WHERE name = $2)::int8 AS mine
+         FROM sieve_scripts WHERE account_id = $1`,
+        [actor.accountId, name],
+      );
+      if (rows[0].mine === 0 && rows[0].others >= maxScripts) throw new StoreError('OVERQUOTA', `at most ${maxScripts} scripts`);
+    }
+    await db.query(
       `INSERT INTO sieve_scripts (account_id, name, source, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (account_id, name) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at`,
       [actor.accountId, name, source, Date.now()],
-    ),
-  );
+    );
+  });
 }
 
 const lockScripts = (db: Db, accountId: number): Promise<unknown> =>

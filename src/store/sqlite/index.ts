@@ -125,7 +125,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
 
     listSieveScripts: guard((actor) => sieve.listSieveScripts(ctx, actor)),
     getSieveScript: guard((actor, name) => sieve.getSieveScript(ctx, actor, name)),
-    putSieveScript: guard((actor, name, source) => sieve.putSieveScript(ctx, actor, name, source)),
+    putSieveScript: guard((actor, name, source, maxScripts) => sieve.putSieveScript(ctx, actor, name, source, maxScripts)),
     deleteSieveScript: guard((actor, name) => sieve.deleteSieveScript(ctx, actor, name)),
     renameSieveScript: guard((actor, from, to) => sieve.renameSieveScript(ctx, actor, from, to)),
     setActiveSieveScript: guard((actor, name) => sieve.setActiveSieveScript(ctx, actor, name)),

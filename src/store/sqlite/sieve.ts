@@ -37,8 +37,16 @@ export function getSieveScript(ctx: SqliteContext, actor: Actor, name: string): 
   return source ?? null;
 }
 
-export function putSieveScript(ctx: SqliteContext, actor: Actor, name: string, source: string): void {
+export function putSieveScript(ctx: SqliteContext, actor: Actor, name: string, source: string, maxScripts?: number): void {
+  // ctx.write is BEGIN IMMEDIATE: the count and the insert see no other writer in between.
   ctx.write(() => {
+    if (maxScripts !== undefined) {
+      const others = ctx
+        .column<number>('SELECT count(*) FROM sieve_scripts WHERE account_id = ? AND name <> ?')
+        .get(actor.accountId, name)!;
+      const exists = ctx.column<number>('SELECT 1 FROM sieve_scripts WHERE account_id = ? AND name = ?').get(actor.accountId, name) !== undefined;
+      if (!exists && others >= maxScripts) throw new StoreError('OVERQUOTA', `at most ${maxScripts} scripts`);
+    }
     ctx
       .stmt(
         `INSERT INTO sieve_scripts (account_id, name, source, updated_at) VALUES (?, ?, ?, ?)
