@@ -22,6 +22,12 @@
  *   coalesce, and writing waits for the socket to drain (a client that does not read holds
  *   nothing more). Only METADATA events queue; past MAX_PENDING_METADATA the session sends
  *   "* OK [NOTIFICATIONOVERFLOW]" and behaves as after NOTIFY NONE (§5.8).
+ * - ACL (RFC 5465 §5 end, §5.9; decision 0012 "ACL"): a mailbox of another account is observed
+ *   only with "l" and "r". The snapshot is what listMailboxes returns through the access layer
+ *   (so "l"); "r" comes from notify-access.ts. With "l" only a mailbox is in the snapshot but
+ *   has no baseline and no events, and is reported as LIST (\NoAccess) when that starts.
+ *   SETACL publishes a 'mailboxes' event on the grantee's account or on SERVER_CHANNEL, which
+ *   sessions whose filters can match foreign names listen to; the diff stays the truth.
  */
 import type { FetchAttribute, NotifyEventGroup, NotifyEventName, NotifySet } from '../protocol/ast.js';
 import { SERVER_CHANNEL, type Actor, type ChangeEvent, type Mailbox } from '../../store/types.js';
@@ -31,6 +37,9 @@ import { quotedMailbox } from './names.js';
 import { isPrivateEntry } from '../../store/metadata.js';
 import { condstoreEnabled } from './condstore.js';
 import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type NameFacts } from './notify-filters.js';
+import { isStoreError } from '../../store/errors.js';
+import { locate } from '../../store/access/namespaces.js';
+import { NotifyAccess, watchesForeignNames } from './notify-access.js';
 
 /** Mailboxes watched for message events: each costs a baseline and a counts query per change. */
 export const MAX_NOTIFY_MAILBOXES = 1000;
@@ -83,6 +92,8 @@ export class NotifyState {
   private readonly others: NotifyEventGroup[];
   private snapshot = new Map<number, Mailbox>();
   private subscriptions = new Set<string>();
+  /** Which matched foreign mailboxes the client may list but not read (RFC 5465 §5 end). */
+  private readonly access: NotifyAccess;
   private readonly baselines = new Map<number, Baseline>();
   private readonly dirtyMailboxes = new Set<number>();
   private listDirty = false;
@@ -103,6 +114,7 @@ export class NotifyState {
         ? { delayed: sel.filter.kind === 'SELECTED-DELAYED', flags: sel.events.includes('FlagChange'), fetch: sel.fetch }
         : null;
     this.others = set.groups.filter((g) => g !== sel && g.events.length > 0);
+    this.access = new NotifyAccess(session.store, actor);
   }
 
   private wants(event: NotifyEventName): boolean {
@@ -117,6 +129,10 @@ export class NotifyState {
     this.listen();
     await this.refreshList(false);
     if (this.baselines.size > MAX_NOTIFY_MAILBOXES) throw new NotifyOverflow();
+    // §3.1: a matched mailbox the client can LIST but not read gets an untagged LIST (\NoAccess);
+    // one it cannot LIST is not in the snapshot and so is silently ignored.
+    const all = [...this.snapshot.values()];
+    for (const m of all.filter((x) => this.access.noAccess(x.id)).sort((a, b) => (a.name < b.name ? -1 : 1))) this.writeList(all, m, ['\\NoAccess']);
     if (!withStatus) return;
     const selectedId = this.selectedMailboxId();
     const entries = [...this.baselines].filter(([id]) => id !== selectedId);
@@ -138,7 +154,9 @@ export class NotifyState {
   private accountsToWatch(): Set<number> {
     const out = new Set<number>([this.actor.accountId]);
     for (const m of this.snapshot.values()) out.add(m.accountId);
-    if (this.wants('ServerMetadataChange')) out.add(SERVER_CHANNEL);
+    // SERVER_CHANNEL carries server METADATA and ACL changes for anyone/authenticated, which can
+    // make another account's mailbox appear under a filter that matches foreign names.
+    if (this.wants('ServerMetadataChange') || watchesForeignNames(this.others)) out.add(SERVER_CHANNEL);
     return out;
   }
 
@@ -185,6 +203,7 @@ export class NotifyState {
       case 'mailboxes':
         // Names, subscriptions or the set of watched mailboxes may have changed.
         this.listDirty = true;
+        this.access.onEvent(ev);
         break;
       case 'metadata': {
         if (ev.mailboxId === null ? !this.wants('ServerMetadataChange') : !this.wantsMailboxMetadata(ev.mailboxId)) return;
@@ -206,6 +225,7 @@ export class NotifyState {
   private wantsMailboxMetadata(mailboxId: number): boolean {
     const m = this.snapshot.get(mailboxId);
     if (!m) return this.wants('MailboxMetadataChange');
+    if (this.access.noAccess(m.id)) return false;
     return eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).has('MailboxMetadataChange');
   }
 
@@ -265,15 +285,47 @@ export class NotifyState {
     const beforeSubs = this.subscriptions;
     this.snapshot = new Map(all.map((m) => [m.id, m]));
     this.subscriptions = subs;
-    if (report && !this.closed) this.reportNames(all, before, beforeSubs);
+    const beforeNoAccess = await this.access.refresh(all, (m) => this.matched(m));
+    if (report && !this.closed) {
+      this.reportNames(all, before, beforeSubs);
+      this.reportAccess(all, before, beforeNoAccess);
+    }
     await this.rewatch();
     this.listen();
+  }
+
+  /** Whether a non-selected group asks for any event on this mailbox. */
+  private matched(m: Mailbox): boolean {
+    return eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name))).size > 0;
+  }
+
+  /**
+   * RFC 5465 §5.9 for mailboxes that stay listed: losing "r" is LIST (\NoAccess), regaining it a
+   * LIST without it (decision 0012 "ACL": §5.9's "loses the 'l' right" is read as losing access
+   * while still LISTable; losing "l" itself is a deletion, §5.4, handled by reportNames).
+   */
+  private reportAccess(all: readonly Mailbox[], before: ReadonlyMap<number, Mailbox>, beforeNoAccess: ReadonlySet<number>): void {
+    for (const m of all) {
+      if (!before.has(m.id)) continue; // new to the client: reportNames wrote it, with \NoAccess if so
+      const now = this.access.noAccess(m.id);
+      if (now === beforeNoAccess.has(m.id) || !this.matched(m)) continue;
+      this.writeList(all, m, now ? ['\\NoAccess'] : []);
+    }
+  }
+
+  /** One unsolicited LIST for an existing mailbox of `all`, with extra attributes. */
+  private writeList(all: readonly Mailbox[], m: Mailbox, extra: readonly string[]): void {
+    const attrs = [...this.renderers.listAttributes(all, m), ...extra];
+    if (this.subscriptions.has(m.name)) attrs.push('\\Subscribed');
+    this.session.writeLine(`* LIST (${attrs.join(' ')}) "${SEPARATOR}" ${quotedMailbox(this.session, m.name)}`);
   }
 
   /** Baselines for exactly the mailboxes that message events are asked for. */
   private async rewatch(): Promise<void> {
     const wanted = new Map<number, boolean>();
     for (const m of this.snapshot.values()) {
+      // §5 end, §5.9: no "r", no monitoring; the baseline is dropped and made anew on regaining.
+      if (this.access.noAccess(m.id)) continue;
       const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
       if (ev.has('MessageNew')) wanted.set(m.id, ev.has('FlagChange'));
       if (wanted.size > MAX_NOTIFY_MAILBOXES) break;
@@ -295,7 +347,15 @@ export class NotifyState {
         continue;
       }
       const m = this.snapshot.get(id)!;
-      const counts = await this.session.store.counts(this.actor, id);
+      let counts;
+      try {
+        counts = await this.session.store.counts(this.actor, id);
+      } catch (e) {
+        // Access changed since the list was read: the event that says so refreshes again.
+        if (!isStoreError(e)) throw e;
+        this.access.invalidate();
+        continue;
+      }
       this.baselines.set(id, {
         uidValidity: m.uidValidity,
         messages: counts.messages,
@@ -313,9 +373,21 @@ export class NotifyState {
     const known = this.snapshot.get(id);
     // SELECTED governs the selected mailbox's message events, even when it also matches by name.
     if (!base || !known || id === this.selectedMailboxId()) return;
-    const mailbox = await this.session.store.getMailbox(this.actor, known.name);
-    if (!mailbox || mailbox.id !== id) return; // deleted or renamed: MailboxName tells
-    const counts = await this.session.store.counts(this.actor, id);
+    let mailbox: Mailbox | null;
+    let counts: { messages: number; unseen: number };
+    try {
+      mailbox = await this.session.store.getMailbox(this.actor, known.name);
+      if (!mailbox || mailbox.id !== id) return; // deleted or renamed: MailboxName tells
+      counts = await this.session.store.counts(this.actor, id);
+    } catch (e) {
+      // RFC 5465 §5.9: access lost (NOPERM) stops monitoring; the list refresh reports it.
+      if (!isStoreError(e)) throw e;
+      this.baselines.delete(id);
+      this.listDirty = true;
+      this.access.invalidate();
+      this.session.wakeNotify();
+      return;
+    }
     const items: string[] = [];
     const sizeChanged = counts.messages !== base.messages || mailbox.uidNext !== base.uidNext;
     const modseqChanged = mailbox.highestModSeq !== base.highestModSeq;
@@ -348,15 +420,21 @@ export class NotifyState {
     const written = new Set<string>();
     const personalName = (name: string): boolean => {
       const m = byName.get(name) ?? beforeByName.get(name);
-      return m ? m.accountId === this.actor.accountId : true;
+      return m ? m.accountId === this.actor.accountId : locate(name).kind === 'personal';
     };
     const wantsName = (event: NotifyEventName, name: string): boolean =>
       eventsFor(this.others, { name, personal: personalName(name), subscribed: this.subscriptions.has(name) || beforeSubs.has(name) }).has(event);
     const list = (name: string, extra = ''): void => {
       const m = byName.get(name);
       let attrs: string[];
-      if (m) attrs = this.renderers.listAttributes(all, m);
-      else {
+      if (m) {
+        attrs = this.renderers.listAttributes(all, m);
+        // §3.1/§5.9: a mailbox that appears LISTable but not readable says so.
+        if (this.access.noAccess(m.id)) attrs.push('\\NoAccess');
+      } else if (locate(name).kind === 'root' && all.some((x) => x.name.startsWith(name + SEPARATOR))) {
+        // A namespace level ("Other Users/bob", "Shared") as LIST shows it (decision 0009).
+        attrs = ['\\Noselect', '\\HasChildren'];
+      } else {
         attrs = ['\\NonExistent'];
         if (all.some((x) => x.name.startsWith(name + SEPARATOR))) attrs.push('\\HasChildren');
       }
@@ -394,7 +472,7 @@ export class NotifyState {
     let target = '""';
     if (mailboxId !== null) {
       const m = this.snapshot.get(mailboxId);
-      if (!m) return;
+      if (!m || this.access.noAccess(m.id)) return;
       const ev = eventsFor(this.others, this.facts(m, this.subscriptions.has(m.name)));
       if (!ev.has('MailboxMetadataChange')) return;
       target = quotedMailbox(this.session, m.name);

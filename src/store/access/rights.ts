@@ -104,3 +104,13 @@ export function effectiveRights(user: string, entries: ReadonlyArray<{ identifie
 
 export const has = (rights: string, right: string): boolean => rights.includes(right);
 export const visible = (rights: string): boolean => [...VISIBLE_RIGHTS].some((r) => rights.includes(r));
+
+/**
+ * Whom a change of `identifier`'s entry concerns, for the change event it publishes (RFC 5465
+ * §5.4: granting or revoking "l" is a mailbox creation or deletion for the grantee): every
+ * account ("anyone", "authenticated" and their negations), or the one named account.
+ */
+export function granteeOf(identifier: string): { all: true } | { all: false; account: string } {
+  const base = identifier.startsWith('-') ? identifier.slice(1) : identifier;
+  return base === ANYONE || base === AUTHENTICATED ? { all: true } : { all: false, account: base };
+}

@@ -6,10 +6,14 @@
  * - An ACL belongs to its mailbox: kept by RENAME, gone with DELETE (RFC 4314 §4), private to it.
  * - Entries naming an account are removed with that account.
  * - mailboxById finds any account's mailbox with its owner; aclGrants finds entries by identifier.
+ * - Every setAcl publishes, after its commit, a 'mailboxes' event on the grantee's account
+ *   ("bob" or "-bob") or on SERVER_CHANNEL ("anyone", "authenticated"): RFC 5465 §5.4 makes a
+ *   grant or revocation of "l" a mailbox creation or deletion for NOTIFY sessions.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { account, mailbox, rejectsWith, withStore, type OpenStore } from './harness.js';
+import { account, mailbox, recordEvents, rejectsWith, withStore, type OpenStore } from './harness.js';
+import { SERVER_CHANNEL } from '../types.js';
 
 export function aclContract(open: OpenStore): void {
   test('setAcl stores, replaces and removes entries; getAcl lists them by identifier', async () => {
@@ -89,6 +93,42 @@ export function aclContract(open: OpenStore): void {
       assert.equal(g.accountId, a.accountId);
       assert.deepEqual(await store.aclGrants(['nobody']), []);
       assert.deepEqual(await store.aclGrants([]), []);
+    });
+  });
+
+  test('setAcl publishes a mailboxes event to the grantee, or on SERVER_CHANNEL for anyone/authenticated', async () => {
+    await withStore(open, async (h) => {
+      const a = await account(h.store);
+      const bob = await account(h.store, 'bob');
+      await h.store.createMailbox(a, 'Team');
+      const toBob = recordEvents(h.bus, bob);
+      const toAll = recordEvents(h.bus, { accountId: SERVER_CHANNEL, name: '' });
+      const toOwner = recordEvents(h.bus, a);
+      await h.store.setAcl(a, 'Team', 'bob', 'lr');
+      await h.store.setAcl(a, 'Team', '-bob', 'r');
+      await h.store.setAcl(a, 'Team', 'bob', null);
+      assert.deepEqual(toBob.events, [
+        { type: 'mailboxes', accountId: bob.accountId },
+        { type: 'mailboxes', accountId: bob.accountId },
+        { type: 'mailboxes', accountId: bob.accountId },
+      ]);
+      assert.deepEqual(toAll.events, []);
+      await h.store.setAcl(a, 'Team', 'anyone', 'l');
+      await h.store.setAcl(a, 'Team', '-authenticated', 'l');
+      assert.deepEqual(toAll.events, [
+        { type: 'mailboxes', accountId: SERVER_CHANNEL },
+        { type: 'mailboxes', accountId: SERVER_CHANNEL },
+      ]);
+      assert.equal(toBob.events.length, 3);
+      // an entry for an account that does not exist (the access layer refuses it; the backend
+      // trusts its caller) publishes nothing and fails nothing
+      await h.store.setAcl(a, 'Team', 'nobody', 'l');
+      assert.equal(toBob.events.length + toAll.events.length, 5);
+      // a refused call publishes nothing
+      await rejectsWith(h.store.setAcl(a, 'Nope', 'bob', 'l'), 'NONEXISTENT');
+      assert.equal(toBob.events.length, 3);
+      assert.deepEqual(toOwner.events, []);
+      for (const r of [toBob, toAll, toOwner]) r.stop();
     });
   });
 }

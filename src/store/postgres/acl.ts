@@ -8,9 +8,9 @@
  * - An empty rights string is not stored: setting it removes the entry.
  */
 import { StoreError } from '../errors.js';
-import type { AclEntry, AclGrant, Actor, Mailbox } from '../types.js';
+import { SERVER_CHANNEL, type AclEntry, type AclGrant, type Actor, type Mailbox } from '../types.js';
 import { canonicalName } from '../mailbox-names.js';
-import { ALL_RIGHTS } from '../access/rights.js';
+import { ALL_RIGHTS, granteeOf } from '../access/rights.js';
 import { MAILBOX_COLUMNS, toMailbox, type MailboxRow } from '../sql-rows.js';
 import type { Db, PgContext } from './context.js';
 
@@ -31,7 +31,8 @@ export function getAcl(ctx: PgContext, actor: Actor, name: string): Promise<AclE
 }
 
 export async function setAcl(ctx: PgContext, actor: Actor, name: string, identifier: string, rights: string | null): Promise<void> {
-  await ctx.tx(async (db) => {
+  const grantee = granteeOf(identifier);
+  const channel = await ctx.tx(async (db) => {
     const id = await ownMailboxId(db, actor, name);
     if (rights === null || rights === '') await db.query('DELETE FROM mailbox_acl WHERE mailbox_id = $1 AND identifier = $2', [id, identifier]);
     else {
@@ -40,7 +41,13 @@ export async function setAcl(ctx: PgContext, actor: Actor, name: string, identif
         [id, identifier, rights],
       );
     }
+    if (grantee.all) return SERVER_CHANNEL;
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM accounts WHERE name = $1', [grantee.account]);
+    return rows.length === 0 ? null : rows[0].id;
   });
+  // After the commit: the grantee's (or every NOTIFY session's) mailbox list may have changed
+  // (RFC 5465 §5.4, §5.9). PgChangeBus carries the event to every node.
+  if (channel !== null) ctx.publishMailboxes(channel);
 }
 
 export async function myRights(ctx: PgContext, actor: Actor, name: string): Promise<string> {

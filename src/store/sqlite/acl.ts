@@ -6,11 +6,13 @@
  * - One row per (mailbox, identifier), deleted with the mailbox (ON DELETE CASCADE, RFC 4314 §4
  *   "DELETE MUST delete the ACL") and, for an account's own identifiers, with the account.
  * - An empty rights string is not stored: setting it removes the entry.
+ * - Every change publishes a 'mailboxes' event after its commit, on the grantee's account or on
+ *   SERVER_CHANNEL for anyone/authenticated: the grantee's visible mailboxes may have changed.
  */
 import { StoreError } from '../errors.js';
-import type { AclEntry, AclGrant, Actor, Mailbox } from '../types.js';
+import { SERVER_CHANNEL, type AclEntry, type AclGrant, type Actor, type Mailbox } from '../types.js';
 import { canonicalName } from '../mailbox-names.js';
-import { ALL_RIGHTS } from '../access/rights.js';
+import { ALL_RIGHTS, granteeOf } from '../access/rights.js';
 import { MAILBOX_COLUMNS, toMailbox, type MailboxRow, type SqliteContext } from './context.js';
 
 function ownMailbox(ctx: SqliteContext, actor: Actor, name: string): MailboxRow {
@@ -28,7 +30,8 @@ export function getAcl(ctx: SqliteContext, actor: Actor, name: string): AclEntry
 }
 
 export function setAcl(ctx: SqliteContext, actor: Actor, name: string, identifier: string, rights: string | null): void {
-  ctx.write(() => {
+  const grantee = granteeOf(identifier);
+  const channel = ctx.write(() => {
     const id = ownMailbox(ctx, actor, name).id;
     if (rights === null || rights === '') ctx.stmt('DELETE FROM mailbox_acl WHERE mailbox_id = ? AND identifier = ?').run(id, identifier);
     else {
@@ -36,7 +39,12 @@ export function setAcl(ctx: SqliteContext, actor: Actor, name: string, identifie
         .stmt('INSERT INTO mailbox_acl (mailbox_id, identifier, rights) VALUES (?, ?, ?) ON CONFLICT (mailbox_id, identifier) DO UPDATE SET rights = excluded.rights')
         .run(id, identifier, rights);
     }
+    if (grantee.all) return SERVER_CHANNEL;
+    return ctx.column<number>('SELECT id FROM accounts WHERE name = ?').get(grantee.account) ?? null;
   });
+  // After the commit: the grantee's (or every NOTIFY session's) mailbox list may have changed
+  // (RFC 5465 §5.4, §5.9). Other processes hear it through the change feed (schema migration 11).
+  if (channel !== null) ctx.publishMailboxes(channel);
 }
 
 export function myRights(ctx: SqliteContext, actor: Actor, name: string): string {

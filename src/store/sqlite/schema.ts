@@ -260,6 +260,28 @@ const MIGRATIONS: readonly string[] = [
     mailboxes  INTEGER
   );
   `,
+  // 11: ACL changes reach other processes' sessions (RFC 5465 §5.4: granting or revoking "l" is a
+  // mailbox creation or deletion for the grantee). A change of an entry naming an account
+  // ("bob" or "-bob") is a list change of that account; of "anyone"/"authenticated" (and their
+  // negations), of SERVER_CHANNEL (account 0), which NOTIFY sessions watching names listen to.
+  // An identifier whose account is gone (account deletion) writes nothing.
+  `
+  CREATE TRIGGER feed_acl_set AFTER INSERT ON mailbox_acl BEGIN
+    INSERT INTO change_feed (account_id)
+      SELECT id FROM accounts WHERE name = (CASE WHEN substr(NEW.identifier, 1, 1) = '-' THEN substr(NEW.identifier, 2) ELSE NEW.identifier END)
+      UNION ALL SELECT 0 WHERE NEW.identifier IN ('anyone', 'authenticated', '-anyone', '-authenticated');
+  END;
+  CREATE TRIGGER feed_acl_changed AFTER UPDATE OF rights ON mailbox_acl BEGIN
+    INSERT INTO change_feed (account_id)
+      SELECT id FROM accounts WHERE name = (CASE WHEN substr(NEW.identifier, 1, 1) = '-' THEN substr(NEW.identifier, 2) ELSE NEW.identifier END)
+      UNION ALL SELECT 0 WHERE NEW.identifier IN ('anyone', 'authenticated', '-anyone', '-authenticated');
+  END;
+  CREATE TRIGGER feed_acl_removed AFTER DELETE ON mailbox_acl BEGIN
+    INSERT INTO change_feed (account_id)
+      SELECT id FROM accounts WHERE name = (CASE WHEN substr(OLD.identifier, 1, 1) = '-' THEN substr(OLD.identifier, 2) ELSE OLD.identifier END)
+      UNION ALL SELECT 0 WHERE OLD.identifier IN ('anyone', 'authenticated', '-anyone', '-authenticated');
+  END;
+  `,
 ];
 
 /** The database file inside the data directory. */
