@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from './main.js';
-import type { CliIo, ServerApi } from './io.js';
+import type { ServerApi } from './io.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { LocalChangeBus } from '../store/bus.js';
 import { domainStore } from '../store/domain.js';
+import { runCli, type CliRun } from './run.test-support.js';
 
 const server: ServerApi = {
   openStore: async (config) => domainStore(await openSqliteStore({ dataDir: config.dataDir, bus: new LocalChangeBus() })),
@@ -19,18 +18,7 @@ const server: ServerApi = {
   },
 };
 
-async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Partial<CliIo> = {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from([Buffer.from(stdin)]),
-    env: {},
-    loadServerApi: async () => server,
-  };
-  return { code: await main(argv, io), out, err };
-}
+const run = (argv: string[], stdin = ''): Promise<CliRun> => runCli(argv, { stdin, server });
 
 test('facteur acl: set, get, list, delete, create Shared/ mailboxes, and messages naming bad input', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'facteur-acl-cli-'));

@@ -8,12 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { main } from './main.js';
-import type { CliIo } from './io.js';
-import * as root from '../main.js';
 import { LocalChangeBus } from '../store/bus.js';
 import type { MailStore } from '../store/types.js';
 import { blobIdOf, FsBlobStore } from '../store/blobs/fs-blob-store.js';
@@ -22,21 +18,9 @@ import { migrationSql, SCHEMA_VERSION } from '../store/sqlite/schema.js';
 import { openPostgresStore } from '../store/postgres/index.js';
 import { PG_SCHEMA_VERSION } from '../store/postgres/schema.js';
 import { createScratchDatabase, createScratchSchema, serverReachable } from '../store/postgres/scratch-database.js';
+import { runCli, type CliRun } from './run.test-support.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Partial<CliIo> = {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from([]),
-    env: {},
-    loadServerApi: async () => root,
-    waitForShutdown: () => Promise.resolve('SIGTERM'),
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[]): Promise<CliRun> => runCli(argv);
 
 /** alice with two messages in INBOX (UIDs 1, 2) and a copy of the first in Archive. */
 async function populate(store: MailStore): Promise<string[]> {

@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from './main.js';
-import type { CliIo, ServerApi } from './io.js';
+import type { ServerApi } from './io.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { LocalChangeBus } from '../store/bus.js';
 import { verifyPassword } from '../auth/passwords.js';
+import { runCli, type CliRunOptions } from './run.test-support.js';
 
 interface Run {
   code: number;
@@ -29,21 +28,7 @@ function api(overrides: Partial<ServerApi> = {}): ServerApi {
   };
 }
 
-async function run(argv: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; server?: ServerApi; shutdown?: Promise<string>; logDestination?: CliIo['logDestination'] } = {}): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: Partial<CliIo> = {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from([Buffer.from(opts.stdin ?? '')]),
-    env: opts.env ?? {},
-    loadServerApi: async () => opts.server ?? api(),
-    waitForShutdown: () => opts.shutdown ?? Promise.resolve('SIGTERM'),
-    logDestination: opts.logDestination,
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[], opts: CliRunOptions = {}): Promise<Run> => runCli(argv, { ...opts, server: opts.server ?? api() });
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'facteur-cli-'));

@@ -6,26 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from './main.js';
-import type { CliIo } from './io.js';
 import * as root from '../main.js';
 import { DEFAULT_CONFIG } from '../config/index.js';
+import { runCli, type CliRun } from './run.test-support.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Partial<CliIo> = {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from([]),
-    env: {},
-    loadServerApi: async () => root,
-    waitForShutdown: () => Promise.resolve('SIGTERM'),
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[]): Promise<CliRun> => runCli(argv);
 
 test('facteur metadata set/list/del manage the server /shared entries users read', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'facteur-metadata-cli-'));

@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from './main.js';
-import type { CliIo, ServerApi } from './io.js';
+import type { ServerApi } from './io.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { LocalChangeBus } from '../store/bus.js';
+import { runCli, type CliRun } from './run.test-support.js';
 
 const api: ServerApi = {
   openStore: (config) => openSqliteStore({ dataDir: config.dataDir, bus: new LocalChangeBus() }),
@@ -18,19 +17,7 @@ const api: ServerApi = {
   },
 };
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Partial<CliIo> = {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from([Buffer.from('')]),
-    env,
-    loadServerApi: async () => api,
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCli(argv, { env, server: api });
 
 test('quota get / set / list: limits per account over the operator defaults, with usage', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'facteur-cli-'));

@@ -8,13 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { main } from './main.js';
-import type { CliIo } from './io.js';
-import * as root from '../main.js';
 import { LocalChangeBus } from '../store/bus.js';
 import type { Actor, MailStore } from '../store/types.js';
 import { asUid } from '../store/types.js';
@@ -25,23 +21,11 @@ import { openSqliteTransferReader, openSqliteTransferWriter } from '../store/sql
 import { copyStore } from '../store/transfer/copy.js';
 import { TransferError } from '../store/transfer/types.js';
 import { verifyStores } from '../store/transfer/verify.js';
+import { runCli, type CliRun } from './run.test-support.js';
 
 const PG_SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Partial<CliIo> = {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from([]),
-    env: {},
-    loadServerApi: async () => root,
-    waitForShutdown: () => Promise.resolve('SIGTERM'),
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[]): Promise<CliRun> => runCli(argv);
 
 const msg = (text: string, flags: string[] = [], messageId?: string) => ({
   content: Buffer.from(`From: a@example.org\r\nSubject: ${text}\r\nMessage-ID: <${messageId ?? text}@example.org>\r\n\r\nBody of ${text}\r\n`),

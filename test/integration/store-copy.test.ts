@@ -11,30 +11,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
-import * as root from '../../src/main.js';
 import { openStore } from '../../src/main.js';
 import { createScratchDatabase, serverReachable, type ScratchDatabase } from '../../src/store/postgres/scratch-database.js';
 import { startTestServer, USER } from '../support/server.js';
 import { append, assertStatus, codeArgs, grep, loggedIn, simpleMessage, type Reply } from '../support/transcript.js';
+import { runCli, type CliRun } from '../../src/cli/run.test-support.js';
 
 const PG_SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Partial<CliIo> = {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from([]),
-    env: {},
-    loadServerApi: async () => root,
-    waitForShutdown: () => Promise.resolve('SIGTERM'),
-  };
-  return { code: await main(argv, io), out, err };
-}
+const cli = (argv: string[]): Promise<CliRun> => runCli(argv);
 
 const ok = (r: Reply): Reply => {
   assertStatus(r, 'OK');
