@@ -10,17 +10,7 @@
 import { StoreError } from '../errors.js';
 import type { AccountQuota, QuotaResource, QuotaSetting, QuotaSettings, QuotaUsage } from '../types.js';
 import type { Db, PgContext } from './context.js';
-
-interface QuotaRow {
-  id: number;
-  name: string;
-  mailboxes: number;
-  messages: number;
-  storage: number;
-  s_storage: number | null;
-  s_messages: number | null;
-  s_mailboxes: number | null;
-}
+import { QUOTA_COLUMNS, quotaFromRow, settingToColumn, type QuotaRow } from '../quota/sql-rows.js';
 
 const SELECT = `SELECT a.id, a.name,
     coalesce(u.mailboxes, 0)::int8 AS mailboxes, coalesce(u.messages, 0)::int8 AS messages,
@@ -30,16 +20,6 @@ const SELECT = `SELECT a.id, a.name,
   LEFT JOIN LATERAL (SELECT count(*) AS mailboxes, sum(b.message_count) AS messages, sum(b.message_octets) AS storage
                      FROM mailboxes b WHERE b.account_id = a.id) u ON true
   LEFT JOIN quota_settings q ON q.account_id = a.id`;
-
-const fromDb = (v: number | null): QuotaSetting => (v === null ? null : v < 0 ? 'unlimited' : v);
-const toDb = (v: QuotaSetting): number | null => (v === null ? null : v === 'unlimited' ? -1 : v);
-
-const toQuota = (r: QuotaRow): AccountQuota => ({
-  accountId: r.id,
-  account: r.name,
-  usage: { storage: r.storage, messages: r.messages, mailboxes: r.mailboxes },
-  settings: { storage: fromDb(r.s_storage), messages: fromDb(r.s_messages), mailboxes: fromDb(r.s_mailboxes) },
-});
 
 /** Inside a transaction: the account's usage from the per-mailbox counters. */
 export async function accountUsage(db: Db, accountId: number): Promise<QuotaUsage> {
@@ -54,14 +34,12 @@ export async function accountUsage(db: Db, accountId: number): Promise<QuotaUsag
 export async function getAccountQuota(ctx: PgContext, name: string): Promise<AccountQuota> {
   const rows = await ctx.query<QuotaRow>(`${SELECT} WHERE a.name = $1`, [name]);
   if (rows.length === 0) throw new StoreError('NONEXISTENT', `no account ${JSON.stringify(name)}`);
-  return toQuota(rows[0]);
+  return quotaFromRow(rows[0]);
 }
 
 export async function listAccountQuotas(ctx: PgContext): Promise<AccountQuota[]> {
-  return (await ctx.query<QuotaRow>(`${SELECT} ORDER BY a.name`)).map(toQuota);
+  return (await ctx.query<QuotaRow>(`${SELECT} ORDER BY a.name`)).map(quotaFromRow);
 }
-
-const COLUMNS: Record<QuotaResource, string> = { storage: 'storage', messages: 'messages', mailboxes: 'mailboxes' };
 
 export async function setAccountQuota(ctx: PgContext, name: string, settings: Partial<QuotaSettings>): Promise<void> {
   await ctx.tx(async (db) => {
@@ -70,7 +48,7 @@ export async function setAccountQuota(ctx: PgContext, name: string, settings: Pa
     const id = rows[0].id;
     await db.query('INSERT INTO quota_settings (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [id]);
     for (const [resource, value] of Object.entries(settings) as Array<[QuotaResource, QuotaSetting]>) {
-      await db.query(`UPDATE quota_settings SET ${COLUMNS[resource]} = $1 WHERE account_id = $2`, [toDb(value), id]);
+      await db.query(`UPDATE quota_settings SET ${QUOTA_COLUMNS[resource]} = $1 WHERE account_id = $2`, [settingToColumn(value), id]);
     }
   });
 }

@@ -10,17 +10,7 @@
 import { StoreError } from '../errors.js';
 import type { AccountQuota, QuotaResource, QuotaSetting, QuotaSettings, QuotaUsage } from '../types.js';
 import type { SqliteContext } from './context.js';
-
-interface QuotaRow {
-  id: number;
-  name: string;
-  mailboxes: number;
-  messages: number;
-  storage: number;
-  s_storage: number | null;
-  s_messages: number | null;
-  s_mailboxes: number | null;
-}
+import { QUOTA_COLUMNS, quotaFromRow, settingToColumn, type QuotaRow } from '../quota/sql-rows.js';
 
 const SELECT = `SELECT a.id, a.name,
     (SELECT count(*) FROM mailboxes b WHERE b.account_id = a.id) AS mailboxes,
@@ -28,16 +18,6 @@ const SELECT = `SELECT a.id, a.name,
     (SELECT coalesce(sum(b.message_octets), 0) FROM mailboxes b WHERE b.account_id = a.id) AS storage,
     q.storage AS s_storage, q.messages AS s_messages, q.mailboxes AS s_mailboxes
   FROM accounts a LEFT JOIN quota_settings q ON q.account_id = a.id`;
-
-const fromDb = (v: number | null): QuotaSetting => (v === null ? null : v < 0 ? 'unlimited' : v);
-const toDb = (v: QuotaSetting): number | null => (v === null ? null : v === 'unlimited' ? -1 : v);
-
-const toQuota = (r: QuotaRow): AccountQuota => ({
-  accountId: r.id,
-  account: r.name,
-  usage: { storage: r.storage, messages: r.messages, mailboxes: r.mailboxes },
-  settings: { storage: fromDb(r.s_storage), messages: fromDb(r.s_messages), mailboxes: fromDb(r.s_mailboxes) },
-});
 
 /** Inside a transaction: the account's usage from the per-mailbox counters. */
 export function accountUsage(ctx: SqliteContext, accountId: number): QuotaUsage {
@@ -54,14 +34,12 @@ export function accountUsage(ctx: SqliteContext, accountId: number): QuotaUsage 
 export function getAccountQuota(ctx: SqliteContext, name: string): AccountQuota {
   const row = ctx.read(() => ctx.stmt<QuotaRow>(`${SELECT} WHERE a.name = ?`).get(name));
   if (row === undefined) throw new StoreError('NONEXISTENT', `no account ${JSON.stringify(name)}`);
-  return toQuota(row);
+  return quotaFromRow(row);
 }
 
 export function listAccountQuotas(ctx: SqliteContext): AccountQuota[] {
-  return ctx.read(() => ctx.stmt<QuotaRow>(`${SELECT} ORDER BY a.name`).all()).map(toQuota);
+  return ctx.read(() => ctx.stmt<QuotaRow>(`${SELECT} ORDER BY a.name`).all()).map(quotaFromRow);
 }
-
-const COLUMNS: Record<QuotaResource, string> = { storage: 'storage', messages: 'messages', mailboxes: 'mailboxes' };
 
 export function setAccountQuota(ctx: SqliteContext, name: string, settings: Partial<QuotaSettings>): void {
   ctx.write(() => {
@@ -69,7 +47,7 @@ export function setAccountQuota(ctx: SqliteContext, name: string, settings: Part
     if (id === undefined) throw new StoreError('NONEXISTENT', `no account ${JSON.stringify(name)}`);
     ctx.stmt('INSERT INTO quota_settings (account_id) VALUES (?) ON CONFLICT (account_id) DO NOTHING').run(id);
     for (const [resource, value] of Object.entries(settings) as Array<[QuotaResource, QuotaSetting]>) {
-      ctx.stmt(`UPDATE quota_settings SET ${COLUMNS[resource]} = ? WHERE account_id = ?`).run(toDb(value), id);
+      ctx.stmt(`UPDATE quota_settings SET ${QUOTA_COLUMNS[resource]} = ? WHERE account_id = ?`).run(settingToColumn(value), id);
     }
   });
 }
