@@ -14,7 +14,8 @@
 import { StoreError } from './errors.js';
 import type { FlagOperation } from './types.js';
 
-const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+/** The system flags a message can carry (RFC 9051 §2.3.2), in canonical case; \\Recent is session state. */
+export const SYSTEM_FLAGS: readonly string[] = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 const CANONICAL = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
 const RECENT = '\\recent';
 const INVALID = /[\x00-\x20\x7f]/;

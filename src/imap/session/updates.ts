@@ -26,8 +26,8 @@ import { announceExpunges, qresyncEnabled } from './qresync.js';
 import { contextsExpunged, refreshContexts } from './search-context.js';
 import { fetchOpening } from './uidonly.js';
 import { announceNewMessages, wantsSelectedFlagChanges } from './notify.js';
+import { SYSTEM_FLAGS } from '../../store/flag-lists.js';
 
-export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
 /** Writes the FLAGS and PERMANENTFLAGS lines for the view's current keyword set. */
 export function writeFlagLines(session: ImapSession, view: MailboxView): void {
