@@ -34,6 +34,7 @@ import { MAX_ESEARCH_MAILBOXES } from '../../wire/limits.js';
 import { compileSearch, hasModSeqKey } from './search-eval.js';
 import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
 import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
+import { quoted } from '../protocol/response.js';
 
 /** Charsets that do not conflict with UTF8=ACCEPT's UTF-8 strings (RFC 6855 §3), as SEARCH. */
 const UTF8_CHARSETS = new Set(['US-ASCII', 'UTF-8', 'ASCII']);
@@ -153,7 +154,7 @@ async function handle(session: ImapSession, cmd: SearchCommand & { sources: Esea
     // §4 search-correlator: TAG, MAILBOX and UIDVALIDITY. A tag cannot contain ")" (RFC 9051
     // §9 tag excludes atom-specials), so the first ")" closes esearchLine's correlator.
     const rest = line.slice(line.indexOf(')') + 1);
-    const correlator = `(TAG "${tag.replace(/["\\]/g, (c) => `\\${c}`)}" MAILBOX ${quotedMailbox(session, t.mailbox.name)} UIDVALIDITY ${v.uidValidity})`;
+    const correlator = `(TAG ${quoted(tag)} MAILBOX ${quotedMailbox(session, t.mailbox.name)} UIDVALIDITY ${v.uidValidity})`;
     session.writeLine(`* ESEARCH ${correlator}${rest}`);
     await session.drainIfNeeded();
   }

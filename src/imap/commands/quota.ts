@@ -17,13 +17,14 @@ import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import { quotedMailbox } from '../session/names.js';
 import { no, ok } from '../session/state.js';
+import { quoted } from '../protocol/response.js';
 
 const WIRE_NAMES: Record<QuotaResource, string> = { storage: 'STORAGE', messages: 'MESSAGE', mailboxes: 'MAILBOX' };
 const FROM_WIRE = new Map(Object.entries(WIRE_NAMES).map(([k, v]) => [v, k as QuotaResource]));
 
 /** An astring for a root name: quoted when plain printable ASCII, else a literal (RFC 9051 §4.3). */
 function rootString(root: string): string {
-  if (/^[\x20-\x7e]*$/.test(root)) return `"${root.replace(/[\\"]/g, (c) => '\\' + c)}"`;
+  if (/^[\x20-\x7e]*$/.test(root)) return quoted(root);
   return `{${Buffer.byteLength(root, 'utf8')}}\r\n${root}`;
 }
 

@@ -30,7 +30,7 @@
  */
 import iconv from 'iconv-lite';
 import type { PartialRange, SearchReturnOption } from '../protocol/ast.js';
-import { ResponseBuilder } from '../protocol/response.js';
+import { ResponseBuilder, quoted } from '../protocol/response.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
 import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
@@ -194,7 +194,7 @@ export function esearchLine(
   const all = opts.includes('ALL');
   const count = opts.includes('COUNT');
   if (!min && !max && !all && !count && partial === undefined && !opts.includes('UPDATE')) return null;
-  let line = `* ESEARCH (TAG ${quoteTag(tag)})`;
+  let line = `* ESEARCH (TAG ${quoted(tag)})`;
   if (uid) line += ' UID';
   const n = numbers.length;
   if (n > 0 && min) line += ` MIN ${numbers[0]}`;
@@ -218,11 +218,6 @@ export function esearchLine(
     line += ` MODSEQ ${m}`;
   }
   return line;
-}
-
-/** The tag as an IMAP quoted string (RFC 9051 §9 search-correlator: "(" "TAG" SP tag-string ")"). */
-function quoteTag(tag: string): string {
-  return `"${tag.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
 /**

@@ -12,6 +12,12 @@
 import { encodeDateTime } from './datetime.js';
 import { encodeMailboxName } from './mailbox-name.js';
 
+/**
+ * A quoted string (RFC 9051 §4.3): `"` and backslash escaped. The caller has checked that the value may
+ * be quoted at all (no CR, LF or NUL; 8-bit only under UTF8=ACCEPT).
+ */
+export const quoted = (value: string): string => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+
 /** Longest value sent as a quoted string; longer values are literals (easier for clients to buffer). */
 const MAX_QUOTED = 1024;
 
@@ -72,7 +78,7 @@ export class ResponseBuilder {
   string(value: string | Buffer, opts: StringOptions = {}): this {
     const data = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
     if (!opts.literal && this.canQuote(data)) {
-      this.text += `"${data.toString('utf8').replace(/["\\]/g, (c) => `\\${c}`)}"`;
+      this.text += quoted(data.toString('utf8'));
       return this;
     }
     return this.literal(data, opts.literal8 === true && data.includes(0));
@@ -102,7 +108,7 @@ export class ResponseBuilder {
     const data = Buffer.from(wire, 'utf8');
     if (isAtomSafe(wire)) return this.atom(wire);
     if (data.length <= MAX_QUOTED && !/[\r\n\0]/.test(wire) && (utf8Accept || /^[\x20-\x7e]*$/.test(wire))) {
-      this.text += `"${wire.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+      this.text += quoted(wire);
       return this;
     }
     return this.literal(data);

@@ -40,6 +40,7 @@ import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type 
 import { isStoreError } from '../../store/errors.js';
 import { locate } from '../../store/access/namespaces.js';
 import { NotifyAccess, watchesForeignNames } from './notify-access.js';
+import { quoted } from '../protocol/response.js';
 
 /** Mailboxes watched for message events: each costs a baseline and a counts query per change. */
 export const MAX_NOTIFY_MAILBOXES = 1000;
@@ -488,7 +489,7 @@ function emptyBaseline(flags: boolean): Baseline {
 /** An entry name as an astring: an atom when it can be one, else a quoted string. */
 function entryName(name: string): string {
   if (/^[\x21\x23-\x27\x2b-\x5b\x5d-\x7a\x7c\x7e]+$/.test(name)) return name;
-  return `"${name.replace(/[\\"]/g, (c) => '\\' + c)}"`;
+  return quoted(name);
 }
 
 // --- hooks used by session.ts, updates.ts and IDLE --------------------------------------------

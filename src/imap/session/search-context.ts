@@ -25,6 +25,7 @@
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { MAX_UPDATE_CONTEXTS } from '../../wire/limits.js';
+import { quoted } from '../protocol/response.js';
 
 /** One result of a context: its UID and, for SORT, its sort-key values. */
 export interface ContextEntry {
@@ -166,11 +167,6 @@ export function encodeRuns(nums: readonly number[]): string {
     i = j + 1;
   }
   return parts.join(',');
-}
-
-/** A tag as an IMAP quoted string. */
-function quoted(tag: string): string {
-  return `"${tag.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
 /** RFC 9051 §9 search-correlator. */
