@@ -31,6 +31,8 @@ const DEFAULT_POOL_MAX = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** A statement running longer than this is cancelled (UNAVAILABLE), never left to pile up. */
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** An unused connection is closed after this, so a burst's connections do not stay forever. */
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 export interface PostgresStoreOptions {
   /** postgres://user@host:port/database */
@@ -40,6 +42,7 @@ export interface PostgresStoreOptions {
   poolMax?: number;
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
 /** The MailStore plus the maintenance operations only this backend has. */
@@ -61,13 +64,13 @@ function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...
 }
 
 /** The pool settings shared by the store and the change bus. */
-export function poolConfig(opts: { url: string; poolMax?: number; connectTimeoutMs?: number; statementTimeoutMs?: number }): pg.PoolConfig {
+export function poolConfig(opts: { url: string; poolMax?: number; connectTimeoutMs?: number; statementTimeoutMs?: number; idleTimeoutMs?: number }): pg.PoolConfig {
   return {
     connectionString: opts.url,
     max: opts.poolMax ?? DEFAULT_POOL_MAX,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     statement_timeout: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     types: PG_TYPES,
     application_name: 'facteur',
   };
