@@ -20,9 +20,12 @@
  *   7. The same mailbox: SELECT (QRESYNC (v modseq)) after 1% flag changes and 1% expunges;
  *      median of 5 runs, next to a plain EXAMINE.
  *
- * BENCH_PHASES=5 npm run bench runs only the listed phases.
- * Prints a table, then one last line "BENCH_JSON {...}" with every number.
+ * Targets (bench/cluster.ts): SQLite, then PostgreSQL with one node, then with two nodes (two
+ * server processes on one scratch database; client k on node k mod n). BENCH_STORE=sqlite|postgres
+ * and BENCH_NODES=1|2|1,2 select them; BENCH_PG_URL names the PostgreSQL server.
+ *
  * BENCH_PHASES=5,6 runs only the listed phases (the memory phase 4 always comes first when listed).
+ * Prints a table per target, then one last line "BENCH_JSON {...}" with every number.
  */
 import { cpus, totalmem } from 'node:os';
 import { ImapClient, ImapCommandError, quote, type Reply, type Segment } from './imap-client.js';
@@ -365,9 +368,13 @@ async function phaseBigMailbox(server: Cluster, out: Record<string, unknown>): P
 async function phaseMemory(server: Cluster, out: Record<string, unknown>): Promise<void> {
   const N = 1000;
   const BATCH = 50;
-  const warm = await session(server);
-  await warm.ok('NOOP');
-  await warm.logout();
+  // One login per node first: each process verifies the password hash once (then caches it), and
+  // that cost is not per connection.
+  for (let k = 0; k < server.nodes.length; k++) {
+    const warm = await session(server, k);
+    await warm.ok('NOOP');
+    await warm.logout();
+  }
   await sleep(1000);
   const before = server.rssKiB();
   const conns: ImapClient[] = [];
