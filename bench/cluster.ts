@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - A PostgreSQL cluster creates its own scratch database (facteur_t_<hex>) on BENCH_PG_URL and
- *   drops it in stop(), so benchmarks never touch data they did not create.
+ *   drops it in stop() (also on SIGINT/SIGTERM: stopAllClusters), so benchmarks never touch data
+ *   they did not create.
  * - Client k talks to node k mod n: with one node every client shares it, with two the load is
  *   split evenly (node 0 serves the single-connection measurements).
  * - RSS figures are summed over the nodes: "memory per connection" stays per connection served.
@@ -44,6 +45,14 @@ export function targetsFromEnv(env: NodeJS.ProcessEnv = process.env): TargetSpec
   return out;
 }
 
+/** Clusters started and not yet stopped, for stopAllClusters. */
+const running = new Set<Cluster>();
+
+/** Stops every running cluster (servers, then their scratch databases); for signal handlers. */
+export async function stopAllClusters(): Promise<void> {
+  await Promise.allSettled([...running].map((c) => c.stop()));
+}
+
 export class Cluster {
   private constructor(
     readonly spec: TargetSpec,
@@ -59,7 +68,7 @@ export class Cluster {
    */
   static async start(spec: TargetSpec, user: string, pass: string, parent?: string): Promise<Cluster> {
     if (spec.store === 'sqlite') {
-      return new Cluster(spec, [await ServerProcess.start(user, pass, parent)], 'sqlite', null);
+      return new Cluster(spec, [await ServerProcess.start(user, pass, parent)], 'sqlite', null).track();
     }
     const db = await createScratchDatabase(PG_SERVER_URL);
     const nodes: ServerProcess[] = [];
@@ -72,7 +81,12 @@ export class Cluster {
       await db.drop().catch(() => undefined);
       throw e;
     }
-    return new Cluster(spec, nodes, db.url, db);
+    return new Cluster(spec, nodes, db.url, db).track();
+  }
+
+  private track(): this {
+    running.add(this);
+    return this;
   }
 
   /** The IMAP port client number k uses. */
@@ -116,6 +130,7 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
+    running.delete(this);
     await Promise.all(this.nodes.map((n) => n.stop()));
     await this.database?.drop();
   }

@@ -30,7 +30,7 @@
 import { cpus, totalmem } from 'node:os';
 import { ImapClient, ImapCommandError, quote, type Reply, type Segment } from './imap-client.js';
 import { imapDateTime, makeMessage, SOMEONE } from './messages.js';
-import { Cluster, targetsFromEnv, type TargetSpec } from './cluster.js';
+import { Cluster, stopAllClusters, targetsFromEnv, type TargetSpec } from './cluster.js';
 import { installScript, lmtpDeliver, SIEVE_20_RULES, SIEVE_MAILBOXES, stuffed } from './lmtp.js';
 import { LARGE_N, largeDataParent, qresyncLarge, seedLargeMailbox, sortThreadLarge, type Timed } from './large-mailbox.js';
 
@@ -588,8 +588,12 @@ async function main(): Promise<number> {
   return results.some((r) => r.errors.length > 0) ? 1 : 0;
 }
 
-process.once('SIGINT', () => process.exit(130));
-process.once('SIGTERM', () => process.exit(143));
+// Interrupted: stop the servers and drop the scratch databases (at most 10 s), then exit.
+const interrupted = (code: number) => (): void => {
+  void Promise.race([stopAllClusters(), sleep(10_000)]).finally(() => process.exit(code));
+};
+process.once('SIGINT', interrupted(130));
+process.once('SIGTERM', interrupted(143));
 
 main().then(
   (code) => {
