@@ -127,6 +127,30 @@ describe('postgres backend specifics', { skip }, () => {
     }
   });
 
+  test('two nodes claiming \\Recent at once: each new UID is recent in exactly one claim', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 4 });
+    try {
+      const a = await account(h.store);
+      const inbox = await mailbox(h.store, a, 'INBOX');
+      const claimed: number[] = [];
+      for (let round = 0; round < 8; round++) {
+        await (round % 2 === 0 ? h.store : other).append(a, 'INBOX', [message(`r${round}a`), message(`r${round}b`)]);
+        // RFC 3501 §2.3.2: \Recent goes to one session only; here four claims race on two pools.
+        const claims = await Promise.all([h.store, other, h.store, other].map((s) => s.claimRecent(a, inbox.id)));
+        for (const c of claims) for (let u = c.from; u < c.to; u++) claimed.push(u);
+      }
+      assert.deepEqual(
+        [...claimed].sort((x, y) => x - y),
+        Array.from({ length: 16 }, (_, i) => i + 1),
+        'every UID claimed once, none twice',
+      );
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
   test('COPY shares one blob row; the last expunge deletes it', async () => {
     const h = await harness();
     const probe = new pg.Client({ connectionString: h.url });
