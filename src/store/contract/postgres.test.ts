@@ -151,6 +151,30 @@ describe('postgres backend specifics', { skip }, () => {
     }
   });
 
+  test('a schema change under prepared content reads: the read still answers, on a fresh connection after', async () => {
+    const h = await harness();
+    // One connection, so the second read reuses the statements the first one prepared.
+    const one = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 1 });
+    const admin = new pg.Client({ connectionString: h.url });
+    await admin.connect();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('prepared')]);
+      const [row] = await h.store.listMessages(a, (await mailbox(h.store, a, 'INBOX')).id);
+      const before = await one.readMeta(a, [row.blobId]);
+      const content = await one.readBlob(a, row.blobId);
+      // What another node's migration could do: the result type of the prepared statements changes.
+      await admin.query('ALTER TABLE blobs ALTER COLUMN meta TYPE varchar');
+      assert.deepEqual(await one.readMeta(a, [row.blobId]), before);
+      assert.deepEqual(await one.readMeta(a, [row.blobId]), before);
+      assert.deepEqual(await one.readBlob(a, row.blobId), content);
+    } finally {
+      await admin.end();
+      await one.close();
+      await h.cleanup();
+    }
+  });
+
   test('COPY shares one blob row; the last expunge deletes it', async () => {
     const h = await harness();
     const probe = new pg.Client({ connectionString: h.url });

@@ -536,10 +536,12 @@ export async function readBlob(ctx: PgContext, actor: Actor, id: string, start?:
       ? await ctx.query<{ part: Buffer }>(
           `SELECT substring(b.content FROM $3) AS part FROM blobs b WHERE b.id = $1 AND ${ACTOR_REFERENCES}`,
           [id, actor.accountId, Math.min(from, MAX_INT4 - 1) + 1],
+          'facteur_read_blob_tail',
         )
       : await ctx.query<{ part: Buffer }>(
           `SELECT substring(b.content FROM $3 FOR $4) AS part FROM blobs b WHERE b.id = $1 AND ${ACTOR_REFERENCES}`,
           [id, actor.accountId, Math.min(from, MAX_INT4 - 1) + 1, Math.min(MAX_INT4, Math.max(0, Math.floor(end) - from))],
+          'facteur_read_blob_range',
         );
   if (rows.length === 0) throw new StoreError('NONEXISTENT', `no blob ${id}`);
   return rows[0].part;
@@ -549,6 +551,7 @@ export async function readMeta(ctx: PgContext, actor: Actor, ids: readonly strin
   const rows = await ctx.query<{ id: string; meta: string }>(
     `SELECT b.id, b.meta FROM blobs b WHERE b.id = ANY($1::text[]) AND ${ACTOR_REFERENCES}`,
     [ids, actor.accountId],
+    'facteur_read_meta',
   );
   return new Map(rows.map((r) => [r.id, r.meta]));
 }
