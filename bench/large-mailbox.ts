@@ -15,12 +15,12 @@
  */
 import { existsSync } from 'node:fs';
 import { openStore } from '../src/main.js';
-import { DEFAULT_CONFIG } from '../src/config/index.js';
+import { DEFAULT_CONFIG, type Config } from '../src/config/index.js';
 import { parseMessage } from '../src/mime/index.js';
 import type { Actor, MailStore, NewMessage } from '../src/store/types.js';
 import { ImapClient, quote, type Reply } from './imap-client.js';
 import { rfc5322Date, rng } from './messages.js';
-import { ServerProcess } from './server-process.js';
+import type { Cluster } from './cluster.js';
 
 /** 100,000; BENCH_LARGE_N overrides it (a multiple of 100) for trying the phases quickly. */
 export const LARGE_N = Number(process.env.BENCH_LARGE_N ?? 100_000);
@@ -78,9 +78,9 @@ function makeGenerator(): (i: number) => Generated {
 }
 
 /** Fills BOX with LARGE_N messages through the store API; returns the elapsed milliseconds. */
-export async function seedLargeMailbox(dataDir: string, user: string): Promise<number> {
+export async function seedLargeMailbox(where: Pick<Config, 'dataDir' | 'store'>, user: string): Promise<number> {
   const t0 = Date.now();
-  const store: MailStore = await openStore({ ...DEFAULT_CONFIG, dataDir });
+  const store: MailStore = await openStore({ ...DEFAULT_CONFIG, ...where });
   try {
     const rec = await store.getAccount(user);
     if (rec === null) throw new Error(`no account ${user}`);
@@ -155,8 +155,8 @@ async function timed(c: ImapClient, command: string, runs: number, check: (r: Re
 }
 
 /** SORT and THREAD over the whole 100k mailbox. */
-export async function sortThreadLarge(server: ServerProcess, user: string, pass: string, runs: number): Promise<Timed[]> {
-  const c = await ImapClient.connect(server.port);
+export async function sortThreadLarge(server: Cluster, user: string, pass: string, runs: number): Promise<Timed[]> {
+  const c = await ImapClient.connect(server.port(0));
   await c.login(user, pass);
   const out: Timed[] = [];
   try {
@@ -179,8 +179,8 @@ export async function sortThreadLarge(server: ServerProcess, user: string, pass:
  * QRESYNC: a client that last saw the mailbox at modseq m reconnects after 1% of the messages
  * got a flag change and another 1% were expunged by another session.
  */
-export async function qresyncLarge(server: ServerProcess, user: string, pass: string, runs: number): Promise<{ resync: Timed; plain: Timed; changed: number; vanished: number }> {
-  const a = await ImapClient.connect(server.port);
+export async function qresyncLarge(server: Cluster, user: string, pass: string, runs: number): Promise<{ resync: Timed; plain: Timed; changed: number; vanished: number }> {
+  const a = await ImapClient.connect(server.port(0));
   await a.login(user, pass);
   const changedN = LARGE_N / 100;
   const expungedN = LARGE_N / 100;
@@ -207,7 +207,8 @@ export async function qresyncLarge(server: ServerProcess, user: string, pass: st
   } finally {
     await a.logout();
   }
-  const b = await ImapClient.connect(server.port);
+  // With two nodes the resynchronising client is on the other node than the one that changed.
+  const b = await ImapClient.connect(server.port(1));
   await b.login(user, pass);
   try {
     await b.ok('ENABLE QRESYNC');

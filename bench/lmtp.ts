@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { openStore } from '../src/main.js';
-import { DEFAULT_CONFIG } from '../src/config/index.js';
+import { DEFAULT_CONFIG, type Config } from '../src/config/index.js';
 
 class LmtpBenchClient {
   private buf = '';
@@ -80,9 +80,12 @@ export function stuffed(message: Buffer): Buffer {
   return Buffer.from(s.replace(/^\./gm, '..') + '.\r\n', 'latin1');
 }
 
-/** Delivers every message over `connections` parallel connections; per-delivery latencies in ms. */
-export async function lmtpDeliver(port: number, to: string, messages: Buffer[], connections: number): Promise<{ ms: number; latencies: number[] }> {
-  const clients = await Promise.all(Array.from({ length: connections }, () => LmtpBenchClient.connect(port)));
+/**
+ * Delivers every message over `connections` parallel connections, connection k to port `port(k)`
+ * (several nodes); per-delivery latencies in ms.
+ */
+export async function lmtpDeliver(port: (k: number) => number, to: string, messages: Buffer[], connections: number): Promise<{ ms: number; latencies: number[] }> {
+  const clients = await Promise.all(Array.from({ length: connections }, (_, k) => LmtpBenchClient.connect(port(k))));
   const latencies: number[] = [];
   let next = 0;
   const t0 = process.hrtime.bigint();
@@ -120,8 +123,8 @@ export const SIEVE_20_RULES = [
 export const SIEVE_MAILBOXES = ['Lists/l0', 'Tickets', 'Boss', 'Big', 'Filtered'];
 
 /** Installs and activates the script for `user` through the store (the server sees it at once). */
-export async function installScript(dataDir: string, user: string, source: string, mailboxes: string[]): Promise<void> {
-  const store = await openStore({ ...DEFAULT_CONFIG, dataDir });
+export async function installScript(where: Pick<Config, 'dataDir' | 'store'>, user: string, source: string, mailboxes: string[]): Promise<void> {
+  const store = await openStore({ ...DEFAULT_CONFIG, ...where });
   try {
     const acc = await store.getAccount(user);
     if (acc === null) throw new Error(`no account ${user}`);

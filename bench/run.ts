@@ -20,14 +20,17 @@
  *   7. The same mailbox: SELECT (QRESYNC (v modseq)) after 1% flag changes and 1% expunges;
  *      median of 5 runs, next to a plain EXAMINE.
  *
- * BENCH_PHASES=5 npm run bench runs only the listed phases.
- * Prints a table, then one last line "BENCH_JSON {...}" with every number.
+ * Targets (bench/cluster.ts): SQLite, then PostgreSQL with one node, then with two nodes (two
+ * server processes on one scratch database; client k on node k mod n). BENCH_STORE=sqlite|postgres
+ * and BENCH_NODES=1|2|1,2 select them; BENCH_PG_URL names the PostgreSQL server.
+ *
  * BENCH_PHASES=5,6 runs only the listed phases (the memory phase 4 always comes first when listed).
+ * Prints a table per target, then one last line "BENCH_JSON {...}" with every number.
  */
 import { cpus, totalmem } from 'node:os';
 import { ImapClient, ImapCommandError, quote, type Reply, type Segment } from './imap-client.js';
 import { imapDateTime, makeMessage, SOMEONE } from './messages.js';
-import { ServerProcess } from './server-process.js';
+import { Cluster, stopAllClusters, targetsFromEnv, type TargetSpec } from './cluster.js';
 import { installScript, lmtpDeliver, SIEVE_20_RULES, SIEVE_MAILBOXES, stuffed } from './lmtp.js';
 import { LARGE_N, largeDataParent, qresyncLarge, seedLargeMailbox, sortThreadLarge, type Timed } from './large-mailbox.js';
 
@@ -43,9 +46,10 @@ interface Row {
   note: string;
 }
 
-const rows: Row[] = [];
-const errors: Array<{ phase: number; error: string }> = [];
-const json: Record<string, Record<string, unknown>> = {};
+// The current target's results (runTarget resets them).
+let rows: Row[] = [];
+let errors: Array<{ phase: number; error: string }> = [];
+let json: Record<string, Record<string, unknown>> = {};
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const now = (): bigint => process.hrtime.bigint();
@@ -72,7 +76,7 @@ function log(msg: string): void {
 
 const ONLY = process.env.BENCH_PHASES?.split(',').map((x) => Number(x.trim()));
 
-async function phase(server: ServerProcess, n: number, name: string, fn: (out: Record<string, unknown>) => Promise<void>): Promise<void> {
+async function phase(server: Cluster, n: number, name: string, fn: (out: Record<string, unknown>) => Promise<void>): Promise<void> {
   if (ONLY !== undefined && !ONLY.includes(n)) return;
   const out: Record<string, unknown> = {};
   json[`${n}_${name}`] = out;
@@ -93,8 +97,9 @@ async function phase(server: ServerProcess, n: number, name: string, fn: (out: R
   log(`phase ${n}: done in ${fmt(msSince(t0) / 1000)} s`);
 }
 
-async function session(server: ServerProcess): Promise<ImapClient> {
-  const c = await ImapClient.connect(server.port);
+/** Client k of a phase: on node k mod n (node 0 for single-connection measurements). */
+async function session(server: Cluster, k = 0): Promise<ImapClient> {
+  const c = await ImapClient.connect(server.port(k));
   await c.login(USER, PASS);
   return c;
 }
@@ -188,7 +193,7 @@ const fetchCount = (r: Reply): number => r.untagged.filter((u) => /^\* \d+ FETCH
 // ---------------------------------------------------------------------------------------------
 // Phase 1: APPEND throughput
 
-async function phaseAppend(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+async function phaseAppend(server: Cluster, out: Record<string, unknown>): Promise<void> {
   const N = 2000;
   const SIZE = 4096;
   const base = new Date(Date.UTC(2024, 0, 1, 12));
@@ -217,7 +222,7 @@ async function phaseAppend(server: ServerProcess, out: Record<string, unknown>):
     row(1, `APPEND 1 conn, ${N} x ~${fmt(avg / 1024)} KiB`, seqRate, 'msg/s', `p50 ${fmt(median(lat), 2)} ms, p99 ${fmt(percentile(lat, 99), 2)} ms, max ${fmt(Math.max(...lat), 1)} ms`);
 
     // 1b: four connections in parallel, same mailbox, each sequential
-    const clients = await Promise.all([0, 1, 2, 3].map(() => session(server)));
+    const clients = await Promise.all([0, 1, 2, 3].map((k) => session(server, k)));
     try {
       const lat4: number[] = [];
       const t1 = now();
@@ -249,7 +254,7 @@ async function phaseAppend(server: ServerProcess, out: Record<string, unknown>):
 // ---------------------------------------------------------------------------------------------
 // Phase 2: FETCH throughput
 
-async function phaseFetch(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+async function phaseFetch(server: Cluster, out: Record<string, unknown>): Promise<void> {
   const N = 1000;
   const SIZE = 50 * 1024;
   const base = new Date(Date.UTC(2023, 5, 1, 12));
@@ -284,7 +289,7 @@ async function phaseFetch(server: ServerProcess, out: Record<string, unknown>): 
 // ---------------------------------------------------------------------------------------------
 // Phase 3: a 10,000-message mailbox
 
-async function phaseBigMailbox(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+async function phaseBigMailbox(server: Cluster, out: Record<string, unknown>): Promise<void> {
   const N = 10_000;
   const BOX = 'bench-big';
   const start = Date.UTC(2018, 0, 1, 12);
@@ -360,12 +365,16 @@ async function phaseBigMailbox(server: ServerProcess, out: Record<string, unknow
 // ---------------------------------------------------------------------------------------------
 // Phase 4: memory per idle authenticated connection
 
-async function phaseMemory(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+async function phaseMemory(server: Cluster, out: Record<string, unknown>): Promise<void> {
   const N = 1000;
   const BATCH = 50;
-  const warm = await session(server);
-  await warm.ok('NOOP');
-  await warm.logout();
+  // One login per node first: each process verifies the password hash once (then caches it), and
+  // that cost is not per connection.
+  for (let k = 0; k < server.nodes.length; k++) {
+    const warm = await session(server, k);
+    await warm.ok('NOOP');
+    await warm.logout();
+  }
   await sleep(1000);
   const before = server.rssKiB();
   const conns: ImapClient[] = [];
@@ -374,7 +383,7 @@ async function phaseMemory(server: ServerProcess, out: Record<string, unknown>):
   const t0 = now();
   try {
     for (let i = 0; i < N; i += BATCH) {
-      const settled = await Promise.allSettled(Array.from({ length: Math.min(BATCH, N - i) }, () => session(server)));
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(BATCH, N - i) }, (_, j) => session(server, i + j)));
       for (const s of settled) {
         if (s.status === 'fulfilled') conns.push(s.value);
         else {
@@ -418,22 +427,23 @@ function timedRow(phaseNo: number, t: Timed, out: Record<string, unknown>, key: 
   row(phaseNo, t.command, t.medianMs, 'ms', `median of ${t.runsMs.length}; runs ${t.runsMs.map((x) => fmt(x, 0)).join(', ')}${t.problem ? `; WRONG: ${t.problem}` : ''}`);
 }
 
-async function phaseLargeSortThread(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
-  const ms = await seedLargeMailbox(server.dataDir, USER);
-  out.seed = { messages: LARGE_N, ms, dataDir: server.dataDir };
-  row(6, `setup: ${LARGE_N} threaded messages through the store API`, (LARGE_N / ms) * 1000, 'msg/s', `${fmt(ms / 1000, 1)} s, data in ${server.dataDir}`);
+async function phaseLargeSortThread(server: Cluster, out: Record<string, unknown>): Promise<void> {
+  const ms = await seedLargeMailbox(server.storeConfig(), USER);
+  const where = server.store === 'sqlite' ? server.storeConfig().dataDir : 'PostgreSQL';
+  out.seed = { messages: LARGE_N, ms, dataDir: where };
+  row(6, `setup: ${LARGE_N} threaded messages through the store API`, (LARGE_N / ms) * 1000, 'msg/s', `${fmt(ms / 1000, 1)} s, data in ${where}`);
   const results = await sortThreadLarge(server, USER, PASS, 3);
   results.forEach((t, i) => timedRow(6, t, out, `r${i}`));
 }
 
-async function phaseLargeQresync(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+async function phaseLargeQresync(server: Cluster, out: Record<string, unknown>): Promise<void> {
   const r = await qresyncLarge(server, USER, PASS, RUNS);
   timedRow(7, r.resync, out, 'qresync');
   timedRow(7, r.plain, out, 'examine');
   row(7, '  (checked in every run)', '', '', `VANISHED (EARLIER) ${r.vanished} UIDs, ${r.changed} FETCH (FLAGS MODSEQ) responses`);
 }
 
-function printTable(): void {
+function printTable(spec: TargetSpec): void {
   const titles: Record<number, string> = {
     0: 'Server',
     1: '1. APPEND (each waits for its tagged OK)',
@@ -441,7 +451,7 @@ function printTable(): void {
     3: '3. 10,000-message mailbox',
     4: '4. Memory (measured first, on the fresh server)',
     5: '5. LMTP delivery (each transaction waits for its 250)',
-    6: `6. ${LARGE_N.toLocaleString('en')}-message mailbox: SORT and THREAD (own server, data on tmpfs)`,
+    6: `6. ${LARGE_N.toLocaleString('en')}-message mailbox: SORT and THREAD (own server${spec.store === 'sqlite' ? ', data on tmpfs' : 's, own database'})`,
     7: `7. ${LARGE_N.toLocaleString('en')}-message mailbox: QRESYNC after 1% flag changes + 1% expunges`,
   };
   const plain = rows.filter((r) => r.metric !== 'ERROR' && r.metric !== 'WARNING');
@@ -461,20 +471,20 @@ function printTable(): void {
   process.stdout.write(lines.join('\n') + '\n\n');
 }
 
-async function phaseLmtp(server: ServerProcess, out: Record<string, unknown>): Promise<void> {
+async function phaseLmtp(server: Cluster, out: Record<string, unknown>): Promise<void> {
   const N = 1000;
   const base = new Date(Date.UTC(2024, 2, 1, 12));
   let id = 5_000_000;
   const batch = (): Buffer[] => Array.from({ length: N }, () => stuffed(makeMessage({ id: id++, size: 4000, date: new Date(base.getTime() + id * 1000) })));
   const run = async (label: string, key: string, conns: number): Promise<void> => {
-    const r = await lmtpDeliver(server.lmtpPort, `${USER}@example.com`, batch(), conns);
+    const r = await lmtpDeliver((k) => server.lmtpPort(k), `${USER}@example.com`, batch(), conns);
     const rate = (N / r.ms) * 1000;
     out[key] = { deliveries: N, connections: conns, ms: Math.round(r.ms), perSec: Number(fmt(rate)), latencyMs: { p50: Number(fmt(median(r.latencies), 2)), p99: Number(fmt(percentile(r.latencies, 99), 2)) } };
     row(5, `LMTP ${label}, ${conns} conn, ${N} x ~4 KiB`, rate, 'deliveries/s', `p50 ${fmt(median(r.latencies), 2)} ms, p99 ${fmt(percentile(r.latencies, 99), 2)} ms`);
   };
   await run('no Sieve', 'noSieve1', 1);
   await run('no Sieve', 'noSieve4', 4);
-  await installScript(server.dataDir, USER, SIEVE_20_RULES, SIEVE_MAILBOXES);
+  await installScript(server.storeConfig(), USER, SIEVE_20_RULES, SIEVE_MAILBOXES);
   await run('20-rule Sieve', 'sieve1', 1);
   await run('20-rule Sieve', 'sieve4', 4);
   const c = await session(server);
@@ -488,11 +498,11 @@ async function phaseLmtp(server: ServerProcess, out: Record<string, unknown>): P
 }
 
 /** Phases 6 and 7 on their own server process (see bench/large-mailbox.ts for why). */
-async function largePhases(srv: Record<string, unknown>): Promise<void> {
+async function largePhases(spec: TargetSpec, srv: Record<string, unknown>): Promise<void> {
   if (ONLY !== undefined && !ONLY.includes(6) && !ONLY.includes(7)) return;
-  let large: ServerProcess;
+  let large: Cluster;
   try {
-    large = await ServerProcess.start(USER, PASS, largeDataParent());
+    large = await Cluster.start(spec, USER, PASS, largeDataParent());
   } catch (e) {
     errors.push({ phase: 6, error: errMsg(e) });
     row(6, 'ERROR', `could not start the large-mailbox server: ${errMsg(e)}`);
@@ -508,35 +518,46 @@ async function largePhases(srv: Record<string, unknown>): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
+interface TargetResult {
+  target: string;
+  server: Record<string, unknown>;
+  phases: Record<string, Record<string, unknown>>;
+  errors: Array<{ phase: number; error: string }>;
+  totalSeconds: number;
+}
+
+/** Every phase on one target (SQLite, or PostgreSQL with n nodes); prints its table. */
+async function runTarget(spec: TargetSpec): Promise<TargetResult> {
+  rows = [];
+  errors = [];
+  json = {};
   const tStart = now();
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', totalMemMiB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: `${process.platform}-${process.arch}` };
-  process.stdout.write(`Facteur benchmark: ${machine.cpus} x ${machine.cpuModel}, ${machine.totalMemMiB} MiB RAM, node ${machine.node}\n`);
-  log('starting server');
-  let server: ServerProcess;
+  const result = (srv: Record<string, unknown>): TargetResult => ({ target: spec.label, server: srv, phases: json, errors, totalSeconds: Number(fmt(msSince(tStart) / 1000, 1)) });
+  log(`${spec.label}: starting ${spec.nodes > 1 ? `${spec.nodes} servers` : 'the server'}`);
+  let server: Cluster;
   try {
-    server = await ServerProcess.start(USER, PASS);
+    server = await Cluster.start(spec, USER, PASS);
   } catch (e) {
-    process.stdout.write(`ERROR: could not start the server: ${errMsg(e)}\n`);
-    process.stdout.write(`BENCH_JSON ${JSON.stringify({ machine, errors: [{ phase: 0, error: errMsg(e) }] })}\n`);
-    return 1;
+    errors.push({ phase: 0, error: errMsg(e) });
+    process.stdout.write(`\n=== ${spec.label} ===\nERROR: could not start the server: ${errMsg(e)}\n`);
+    return result({});
   }
-  const srv: Record<string, unknown> = { pid: server.pid, port: server.port };
+  const srv: Record<string, unknown> = { pids: server.pids, nodes: spec.nodes, store: spec.store };
   try {
     await sleep(500);
     srv.rssStartKiB = server.rssKiB();
-    row(0, 'RSS after start', server.rssKiB() / 1024, 'MiB');
+    row(0, `RSS after start${spec.nodes > 1 ? ` (sum of ${spec.nodes} nodes)` : ''}`, server.rssKiB() / 1024, 'MiB');
     await phase(server, 4, 'memory', (out) => phaseMemory(server, out));
     await phase(server, 1, 'append', (out) => phaseAppend(server, out));
     await phase(server, 2, 'fetch', (out) => phaseFetch(server, out));
     await phase(server, 3, 'bigMailbox', (out) => phaseBigMailbox(server, out));
     await phase(server, 5, 'lmtp', (out) => phaseLmtp(server, out));
-    await largePhases(srv);
+    await largePhases(spec, srv);
     srv.rssEndKiB = server.rssKiB();
     srv.peakRssKiB = server.statusKiB('VmHWM');
     row(0, 'RSS at the end', server.rssKiB() / 1024, 'MiB');
     row(0, 'peak RSS (VmHWM)', server.statusKiB('VmHWM') / 1024, 'MiB');
-    if (!server.alive) row(0, 'ERROR', 'the server process died during the run');
+    if (!server.alive) row(0, 'ERROR', `a server process died during the run: ${server.exitStatus}`);
   } finally {
     const log = server.log.trim();
     await server.stop();
@@ -547,15 +568,32 @@ async function main(): Promise<number> {
     }
   }
   const totalS = msSince(tStart) / 1000;
-  row(0, 'total bench time', totalS, 's');
-  printTable();
+  row(0, `total time for ${spec.label}`, totalS, 's');
+  process.stdout.write(`\n=== ${spec.label}${spec.nodes > 1 ? ' (clients spread over the nodes round-robin)' : ''} ===\n`);
+  printTable(spec);
   if (srv.serverLogTail) process.stdout.write(`Server log (tail):\n${String(srv.serverLogTail).split('\n').slice(-15).join('\n')}\n\n`);
-  process.stdout.write(`BENCH_JSON ${JSON.stringify({ machine, server: srv, phases: json, errors, totalSeconds: Number(fmt(totalS, 1)) })}\n`);
-  return errors.length > 0 ? 1 : 0;
+  return result(srv);
 }
 
-process.once('SIGINT', () => process.exit(130));
-process.once('SIGTERM', () => process.exit(143));
+async function main(): Promise<number> {
+  const tStart = now();
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', totalMemMiB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: `${process.platform}-${process.arch}` };
+  process.stdout.write(`Facteur benchmark: ${machine.cpus} x ${machine.cpuModel}, ${machine.totalMemMiB} MiB RAM, node ${machine.node}\n`);
+  const targets = targetsFromEnv();
+  const results: TargetResult[] = [];
+  for (const spec of targets) results.push(await runTarget(spec));
+  const totalS = msSince(tStart) / 1000;
+  process.stdout.write(`Total bench time: ${fmt(totalS)} s (${results.map((r) => `${r.target} ${fmt(r.totalSeconds)} s`).join(', ')})\n\n`);
+  process.stdout.write(`BENCH_JSON ${JSON.stringify({ machine, targets: results, totalSeconds: Number(fmt(totalS, 1)) })}\n`);
+  return results.some((r) => r.errors.length > 0) ? 1 : 0;
+}
+
+// Interrupted: stop the servers and drop the scratch databases (at most 10 s), then exit.
+const interrupted = (code: number) => (): void => {
+  void Promise.race([stopAllClusters(), sleep(10_000)]).finally(() => process.exit(code));
+};
+process.once('SIGINT', interrupted(130));
+process.once('SIGTERM', interrupted(143));
 
 main().then(
   (code) => {

@@ -54,6 +54,15 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+export interface ServerOptions {
+  /** --store value; default: sqlite in the process's data directory. */
+  store?: string;
+  /** Create the account before starting (default true). */
+  addUser?: boolean;
+  /** More `facteur serve` flags. */
+  extraArgs?: string[];
+}
+
 export class ServerProcess {
   private logTail = '';
   private exited: string | null = null;
@@ -96,19 +105,23 @@ export class ServerProcess {
   }
 
   /**
-   * Creates the data dir (under `parent`, default the temporary directory) and the account,
-   * starts `facteur serve`, waits for the port.
+   * Creates the data dir (under `parent`, default the temporary directory) and, unless
+   * `opts.addUser` is false (a second node of a shared PostgreSQL store), the account; starts
+   * `facteur serve` on `opts.store` (default sqlite in the data dir), waits for the port.
    */
-  static async start(user: string, pass: string, parent = tmpdir()): Promise<ServerProcess> {
+  static async start(user: string, pass: string, parent = tmpdir(), opts: ServerOptions = {}): Promise<ServerProcess> {
     const dataDir = mkdtempSync(join(parent, 'facteur-bench-'));
+    const storeArgs = opts.store !== undefined ? ['--store', opts.store] : [];
     try {
-      const add = await run(['user', 'add', user, '--data', dataDir], `${pass}\n`);
-      if (add.code !== 0) throw new Error(`facteur user add failed (${add.code}): ${add.out.trim()}`);
+      if (opts.addUser !== false) {
+        const add = await run(['user', 'add', user, '--data', dataDir, ...storeArgs], `${pass}\n`);
+        if (add.code !== 0) throw new Error(`facteur user add failed (${add.code}): ${add.out.trim()}`);
+      }
       const port = await freePort();
       const lmtpPort = await freePort();
       const child = spawn(
         process.execPath,
-        [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--lmtp-port', String(lmtpPort), '--managesieve-port', '0', '--allow-cleartext-auth', '--log-level', 'warn'],
+        [BIN, 'serve', '--data', dataDir, ...storeArgs, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--lmtp-port', String(lmtpPort), '--managesieve-port', '0', '--allow-cleartext-auth', '--log-level', 'warn', ...(opts.extraArgs ?? [])],
         { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const server = new ServerProcess(child, dataDir, port, lmtpPort);

@@ -62,7 +62,15 @@ export async function openStoreWithBus(config: Config, logger?: Logger): Promise
     const bus = new PgChangeBus({ url: config.store, logger });
     let store: MailStore;
     try {
-      store = await openPostgresStore({ url: config.store, bus, logger });
+      store = await openPostgresStore({
+        url: config.store,
+        bus,
+        logger,
+        poolMax: config.pgPoolMax,
+        connectTimeoutMs: config.pgConnectTimeout,
+        idleTimeoutMs: config.pgIdleTimeout,
+        statementTimeoutMs: config.pgStatementTimeout,
+      });
       // Listening before serving means no other node's change goes unheard; if LISTEN is slow,
       // start anyway: the bus keeps retrying and makes every session re-read once it connects.
       await Promise.race([bus.ready, new Promise((resolve) => setTimeout(resolve, BUS_READY_WAIT_MS).unref())]);

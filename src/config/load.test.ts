@@ -167,3 +167,22 @@ test('quota options: sizes with units (0 = unlimited), counts, admins, over-quot
   await assert.rejects(loadConfig(['--quota-storage', 'lots'], {}), /--quota-storage: expected a size in octets, or with K, M, G or T \(0 = unlimited\), got 'lots'/);
   for (const k of ['--quota-storage', 'FACTEUR_QUOTA_ADMIN_USERS', 'quota_exceeded', 'imap_message_limit', 'FACTEUR_IMAP_SAVE_LIMIT']) assert.ok(configReference().includes(k), k);
 });
+
+test('PostgreSQL pool options: defaults, flag, env and TOML; positive whole numbers only', async () => {
+  const d = await loadConfig([], {});
+  assert.deepEqual([d.pgPoolMax, d.pgConnectTimeout, d.pgIdleTimeout, d.pgStatementTimeout], [10, 5000, 30_000, 30_000]);
+  const c = await loadConfig(['--pg-pool-max', '4', '--pg-connect-timeout=250'], { FACTEUR_PG_STATEMENT_TIMEOUT: '1000' });
+  assert.deepEqual([c.pgPoolMax, c.pgConnectTimeout, c.pgStatementTimeout], [4, 250, 1000]);
+  await withToml('pg_idle_timeout = 60000\npg_pool_max = 20\n', async (file) => {
+    const t = await loadConfig(['--config', file], {});
+    assert.deepEqual([t.pgIdleTimeout, t.pgPoolMax], [60_000, 20]);
+  });
+  for (const bad of ['0', '-1', 'ten', '']) {
+    await assert.rejects(
+      loadConfig([`--pg-pool-max=${bad}`], {}),
+      (e: unknown) => e instanceof ConfigError && /--pg-pool-max/.test(e.message),
+      bad,
+    );
+  }
+  assert.ok(configReference().includes('pg_statement_timeout'));
+});

@@ -103,6 +103,18 @@ export interface Config {
   imapMessageLimit: number;
   /** SAVELIMIT (RFC 9738): most UIDs one SEARCH RETURN (SAVE) keeps in "$" (RFC 5182). */
   imapSaveLimit: number;
+  // --- PostgreSQL connection pool (--store postgres://...), per server process ---
+  /**
+   * Pooled connections per server process (each worker of each node has its own pool, plus two
+   * connections for the change bus): size nodes x workers x (this + 2) below max_connections.
+   */
+  pgPoolMax: number;
+  /** Milliseconds a store call waits for a pooled connection before failing UNAVAILABLE. */
+  pgConnectTimeout: number;
+  /** Milliseconds an unused pooled connection stays open. */
+  pgIdleTimeout: number;
+  /** Milliseconds a statement may run (PostgreSQL statement_timeout) before it is cancelled. */
+  pgStatementTimeout: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = {
@@ -150,6 +162,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   quotaExceeded: 'temporary',
   imapMessageLimit: 1_000_000,
   imapSaveLimit: 100_000,
+  pgPoolMax: 10,
+  pgConnectTimeout: 5000,
+  pgIdleTimeout: 30_000,
+  pgStatementTimeout: 30_000,
 };
 
 export type OptionType = 'path' | 'string' | 'port' | 'boolean' | 'count' | 'days' | 'level' | 'workers' | 'choice' | 'store' | 'limit' | 'size';
@@ -273,6 +289,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'N', description: 'most messages one FETCH, STORE, COPY, MOVE or UID EXPUNGE processes (the lowest UIDs; the reply says [LIMIT]) and one MULTIAPPEND stores (IMAP MESSAGELIMIT, RFC 9738)' },
   { key: 'imapSaveLimit', flag: '--imap-save-limit', env: 'FACTEUR_IMAP_SAVE_LIMIT', toml: 'imap_save_limit', type: 'count',
     valueName: 'N', description: 'most UIDs one SEARCH, SORT or ESEARCH RETURN (SAVE) keeps in the $ result variable (IMAP SAVELIMIT, RFC 9738; RFC 5182)' },
+  // --- PostgreSQL pool (only with --store postgres://...) ---
+  { key: 'pgPoolMax', flag: '--pg-pool-max', env: 'FACTEUR_PG_POOL_MAX', toml: 'pg_pool_max', type: 'count', valueName: 'N',
+    description: 'PostgreSQL connections per server process (each worker of each node has its own pool, plus 2 for change notifications): keep nodes x workers x (N + 2) below the server\'s max_connections' },
+  { key: 'pgConnectTimeout', flag: '--pg-connect-timeout', env: 'FACTEUR_PG_CONNECT_TIMEOUT', toml: 'pg_connect_timeout', type: 'count', valueName: 'MS',
+    description: 'milliseconds a command waits for a PostgreSQL connection (pool exhausted or database unreachable) before failing temporarily (IMAP NO [UNAVAILABLE], LMTP 451)' },
+  { key: 'pgIdleTimeout', flag: '--pg-idle-timeout', env: 'FACTEUR_PG_IDLE_TIMEOUT', toml: 'pg_idle_timeout', type: 'count', valueName: 'MS',
+    description: 'milliseconds an unused pooled PostgreSQL connection stays open' },
+  { key: 'pgStatementTimeout', flag: '--pg-statement-timeout', env: 'FACTEUR_PG_STATEMENT_TIMEOUT', toml: 'pg_statement_timeout', type: 'count', valueName: 'MS',
+    description: 'milliseconds one SQL statement (lock waits included) may run before PostgreSQL cancels it and the command fails temporarily' },
 ];
 
 export function defaultText(spec: OptionSpec): string {

@@ -183,6 +183,54 @@ describe('postgres backend specifics', { skip }, () => {
     }
   });
 
+  test('two nodes claiming \\Recent at once: each new UID is recent in exactly one claim', async () => {
+    const h = await harness();
+    const other = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 4 });
+    try {
+      const a = await account(h.store);
+      const inbox = await mailbox(h.store, a, 'INBOX');
+      const claimed: number[] = [];
+      for (let round = 0; round < 8; round++) {
+        await (round % 2 === 0 ? h.store : other).append(a, 'INBOX', [message(`r${round}a`), message(`r${round}b`)]);
+        // RFC 3501 §2.3.2: \Recent goes to one session only; here four claims race on two pools.
+        const claims = await Promise.all([h.store, other, h.store, other].map((s) => s.claimRecent(a, inbox.id)));
+        for (const c of claims) for (let u = c.from; u < c.to; u++) claimed.push(u);
+      }
+      assert.deepEqual(
+        [...claimed].sort((x, y) => x - y),
+        Array.from({ length: 16 }, (_, i) => i + 1),
+        'every UID claimed once, none twice',
+      );
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
+  test('a schema change under prepared content reads: the read still answers, on a fresh connection after', async () => {
+    const h = await harness();
+    // One connection, so the second read reuses the statements the first one prepared.
+    const one = await openPostgresStore({ url: h.url, bus: new LocalChangeBus(), poolMax: 1 });
+    const admin = new pg.Client({ connectionString: h.url });
+    await admin.connect();
+    try {
+      const a = await account(h.store);
+      await h.store.append(a, 'INBOX', [message('prepared')]);
+      const [row] = await h.store.listMessages(a, (await mailbox(h.store, a, 'INBOX')).id);
+      const before = await one.readMeta(a, [row.blobId]);
+      const content = await one.readBlob(a, row.blobId);
+      // What another node's migration could do: the result type of the prepared statements changes.
+      await admin.query('ALTER TABLE blobs ALTER COLUMN meta TYPE varchar');
+      assert.deepEqual(await one.readMeta(a, [row.blobId]), before);
+      assert.deepEqual(await one.readMeta(a, [row.blobId]), before);
+      assert.deepEqual(await one.readBlob(a, row.blobId), content);
+    } finally {
+      await admin.end();
+      await one.close();
+      await h.cleanup();
+    }
+  });
+
   test('COPY shares one blob row; the last expunge deletes it', async () => {
     const h = await harness();
     const probe = new pg.Client({ connectionString: h.url });

@@ -86,8 +86,12 @@ export class PgContext {
     }
   }
 
-  /** One statement outside an explicit transaction (a single consistent snapshot). */
-  async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+  /**
+   * One statement outside an explicit transaction (a single consistent snapshot). `name` makes it
+   * a prepared statement on each pooled connection (parsed and planned once per connection): for
+   * the per-message statements run thousands of times per command (content and structure reads).
+   */
+  async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = [], name?: string): Promise<R[]> {
     this.assertOpen();
     const client = await this.connect();
     let broken = false;
@@ -96,7 +100,16 @@ export class PgContext {
     };
     client.on('error', onError);
     try {
-      return (await client.query<R>(sql, values)).rows;
+      try {
+        return (await client.query<R>(name === undefined ? { text: sql, values } : { name, text: sql, values })).rows;
+      } catch (e) {
+        // A node migrated the schema under a statement this connection prepared ("cached plan
+        // must not change result type"): run it unprepared, and drop the connection (and its
+        // stale statements) from the pool instead of returning it.
+        if (name === undefined || pgCode(e) !== '0A000') throw e;
+        broken = true;
+        return (await client.query<R>(sql, values)).rows;
+      }
     } catch (e) {
       throw mapError(e);
     } finally {

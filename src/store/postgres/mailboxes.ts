@@ -22,7 +22,6 @@ import { newObjectId } from '../object-ids.js';
 import {
   highestModSeq,
   lockAccount,
-  lockMailbox,
   MAILBOX_COLUMNS,
   mailboxByName,
   toMailbox,
@@ -333,11 +332,20 @@ export async function counts(ctx: PgContext, actor: Actor, mailboxId: number): P
   return { messages, unseen, deleted, size, deletedSize, recent };
 }
 
+/**
+ * One statement (every SELECT runs it): the subquery locks the row and reads the floor before the
+ * update (FOR UPDATE re-reads the latest committed version if another session claimed first),
+ * the UPDATE moves the floor to uid_next of that same version.
+ */
 export async function claimRecent(ctx: PgContext, actor: Actor, mailboxId: number): Promise<{ from: Uid; to: Uid }> {
-  return ctx.tx(async (db) => {
-    const mb = await lockMailbox(db, actor.accountId, mailboxId);
-    await db.query('UPDATE mailboxes SET recent_floor = uid_next WHERE id = $1', [mailboxId]);
-    return { from: mb.recent_floor as Uid, to: mb.uid_next as Uid };
-  });
+  const rows = await ctx.query<{ from: number; to: number }>(
+    `UPDATE mailboxes x SET recent_floor = x.uid_next
+     FROM (SELECT id, recent_floor FROM mailboxes WHERE id = $1 AND account_id = $2 FOR UPDATE) old
+     WHERE x.id = old.id
+     RETURNING old.recent_floor AS "from", x.uid_next AS "to"`,
+    [mailboxId, actor.accountId],
+  );
+  if (rows.length === 0) throw new StoreError('NONEXISTENT', `no mailbox ${mailboxId}`);
+  return { from: rows[0].from as Uid, to: rows[0].to as Uid };
 }
 
