@@ -9,7 +9,6 @@
  *   identifiers and rights are checked the same way, with the same rights syntax as SETACL.
  * - The store is always closed, on every path; every bad input names the problem (exit 1).
  */
-import { loadConfigWithArgs } from '../config/index.js';
 import { isStoreError } from '../store/errors.js';
 import type { Actor, MailStore } from '../store/types.js';
 import { sharedOwnerActor } from '../store/access/index.js';
@@ -17,6 +16,7 @@ import { locate } from '../store/access/namespaces.js';
 import { applyModification, parseModification, withVirtual } from '../store/access/rights.js';
 import { CliError, type CliIo } from './io.js';
 import { ACL_USAGE } from './usage.js';
+import { dispatch, withStore, type Noun } from './subcommands.js';
 
 interface MailboxArg {
   owner: Actor;
@@ -24,16 +24,6 @@ interface MailboxArg {
   name: string;
   /** As the operator wrote it, for messages. */
   label: string;
-}
-
-async function withStore<T>(args: string[], io: CliIo, run: (store: MailStore, positionals: string[]) => Promise<T>): Promise<T> {
-  const { config, positionals } = await loadConfigWithArgs(args, io.env);
-  const store = await (await io.loadServerApi()).openStore(config);
-  try {
-    return await run(store, positionals);
-  } finally {
-    await store.close();
-  }
 }
 
 /** Takes the mailbox arguments off the front of `positionals`. */
@@ -152,18 +142,11 @@ async function create(args: string[], io: CliIo): Promise<number> {
   });
 }
 
-export async function aclCommand(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(ACL_USAGE);
-    return sub === undefined ? 1 : 0;
-  }
-  switch (sub) {
-    case 'get': return get(rest, io);
-    case 'set': return set(rest, io);
-    case 'delete': case 'del': return del(rest, io);
-    case 'list': return list(rest, io);
-    case 'create': return create(rest, io);
-    default: throw new CliError(`unknown acl command '${sub}' (expected get, set, delete, list or create)`);
-  }
-}
+const NOUN: Noun = {
+  name: 'acl',
+  usage: ACL_USAGE,
+  verbs: { get, set, delete: del, del, list, create },
+  expected: 'get, set, delete, list or create',
+};
+
+export const aclCommand = (args: string[], io: CliIo): Promise<number> => dispatch(NOUN, args, io);

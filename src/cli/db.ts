@@ -13,6 +13,7 @@
 import { loadConfigWithArgs } from '../config/index.js';
 import { CliError, type CliIo, type ServerApi } from './io.js';
 import { DB_USAGE } from './usage.js';
+import { dispatch, type Noun } from './subcommands.js';
 
 function noArgs(positionals: string[], usage: string): void {
   if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (usage: ${usage})`);
@@ -48,15 +49,11 @@ async function check(args: string[], io: CliIo): Promise<number> {
   return 1;
 }
 
-export async function dbCommand(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(DB_USAGE);
-    return sub === undefined ? 1 : 0;
-  }
-  switch (sub) {
-    case 'migrate': return migrate(rest, io);
-    case 'check': return check(rest, io);
-    default: throw new CliError(`unknown db command '${sub}' (expected migrate or check)`);
-  }
-}
+const NOUN: Noun = {
+  name: 'db',
+  usage: DB_USAGE,
+  verbs: { migrate, check },
+  expected: 'migrate or check',
+};
+
+export const dbCommand = (args: string[], io: CliIo): Promise<number> => dispatch(NOUN, args, io);

@@ -9,48 +9,43 @@
  * - list shows the stored /shared server entries and the configured /shared/admin, one
  *   "NAME VALUE" line each (values JSON-quoted, since they may hold line breaks).
  */
-import { loadConfigWithArgs } from '../config/index.js';
 import { SERVER_CHANNEL, type MailStore } from '../store/types.js';
 import { CliError, type CliIo } from './io.js';
 import { METADATA_USAGE } from './usage.js';
+import { dispatch, withStore, type Noun } from './subcommands.js';
 
-async function withStore<T>(args: string[], io: CliIo, want: number, fn: (store: MailStore, positionals: string[]) => Promise<T>): Promise<T> {
-  const { config, positionals } = await loadConfigWithArgs(args, io.env);
-  if (positionals.length !== want) throw new CliError(`expected ${want} argument(s) (usage: ${METADATA_USAGE.split('\n')[0]})`);
-  const store = await (await io.loadServerApi()).openStore(config);
-  try {
-    return await fn(store, positionals);
-  } finally {
-    await store.close();
-  }
+/** withStore for a verb that takes exactly `want` positional arguments. */
+function withArgs<T>(args: string[], io: CliIo, want: number, fn: (store: MailStore, positionals: string[]) => Promise<T>): Promise<T> {
+  return withStore(args, io, async (store, positionals) => {
+    if (positionals.length !== want) throw new CliError(`expected ${want} argument(s) (usage: ${METADATA_USAGE.split('\n')[0]})`);
+    return fn(store, positionals);
+  });
 }
 
-export async function metadataCommand(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(METADATA_USAGE);
-    return sub === undefined ? 1 : 0;
-  }
-  switch (sub) {
-    case 'set':
-      return withStore(rest, io, 2, async (store, [name, value]) => {
+const NOUN: Noun = {
+  name: 'metadata',
+  usage: METADATA_USAGE,
+  verbs: {
+    set: (args, io) =>
+      withArgs(args, io, 2, async (store, [name, value]) => {
         await store.setServerMetadata([{ name: name!, value: Buffer.from(value!, 'utf8') }]);
         return 0;
-      });
-    case 'del':
-      return withStore(rest, io, 1, async (store, [name]) => {
+      }),
+    del: (args, io) =>
+      withArgs(args, io, 1, async (store, [name]) => {
         await store.setServerMetadata([{ name: name!, value: null }]);
         return 0;
-      });
-    case 'list':
-      return withStore(rest, io, 0, async (store) => {
+      }),
+    list: (args, io) =>
+      withArgs(args, io, 0, async (store) => {
         // No account has id SERVER_CHANNEL (0), so this "actor" has no /private entries: it sees
         // exactly what every user sees of the server's /shared entries.
         const entries = await store.getMetadata({ accountId: SERVER_CHANNEL, name: '' }, null, ['/shared'], 'infinity');
         for (const e of entries) io.stdout.write(`${e.name} ${JSON.stringify(e.value.toString('utf8'))}\n`);
         return 0;
-      });
-    default:
-      throw new CliError(`unknown metadata command '${sub}' (expected set, del or list)`);
-  }
-}
+      }),
+  },
+  expected: 'set, del or list',
+};
+
+export const metadataCommand = (args: string[], io: CliIo): Promise<number> => dispatch(NOUN, args, io);

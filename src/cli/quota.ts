@@ -11,12 +11,13 @@
  *   same config the server reads (--quota-storage, --quota-messages, --quota-mailboxes).
  * - The store is always closed, on every path.
  */
-import { formatSize, loadConfigWithArgs, parseSize, type Config } from '../config/index.js';
+import { formatSize, parseSize, type Config } from '../config/index.js';
 import { isStoreError } from '../store/errors.js';
 import { SHARED_OWNER, sharedOwnerActor } from '../store/access/index.js';
 import type { AccountQuota, MailStore, QuotaResource, QuotaSetting, QuotaSettings } from '../store/types.js';
 import { CliError, type CliIo } from './io.js';
 import { QUOTA_USAGE } from './usage.js';
+import { dispatch, withStore, type Noun } from './subcommands.js';
 
 const RESOURCES: readonly QuotaResource[] = ['storage', 'messages', 'mailboxes'];
 /** Accepted spellings: ours and RFC 9208's resource names. */
@@ -28,16 +29,6 @@ const ALIASES = new Map<string, QuotaResource>([
   ['mailbox', 'mailboxes'],
 ]);
 const KIB = 1024;
-
-async function withStore<T>(args: string[], io: CliIo, run: (store: MailStore, positionals: string[], config: Config) => Promise<T>): Promise<T> {
-  const { config, positionals } = await loadConfigWithArgs(args, io.env);
-  const store = await (await io.loadServerApi()).openStore(config);
-  try {
-    return await run(store, positionals, config);
-  } finally {
-    await store.close();
-  }
-}
 
 /** The operator default of a resource in its stored unit (storage in KiB); 0 = unlimited. */
 function defaultOf(config: Config, r: QuotaResource): number {
@@ -143,16 +134,11 @@ async function list(args: string[], io: CliIo): Promise<number> {
   });
 }
 
-export async function quotaCommand(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(QUOTA_USAGE);
-    return sub === undefined ? 1 : 0;
-  }
-  switch (sub) {
-    case 'get': return get(rest, io);
-    case 'set': return set(rest, io);
-    case 'list': return list(rest, io);
-    default: throw new CliError(`unknown quota command '${sub}' (expected get, set or list)`);
-  }
-}
+const NOUN: Noun = {
+  name: 'quota',
+  usage: QUOTA_USAGE,
+  verbs: { get, set, list },
+  expected: 'get, set or list',
+};
+
+export const quotaCommand = (args: string[], io: CliIo): Promise<number> => dispatch(NOUN, args, io);

@@ -18,6 +18,7 @@ import { TransferError, type TransferReader } from '../store/transfer/types.js';
 import { verifyStores, type VerifyReport } from '../store/transfer/verify.js';
 import { CliError, type CliIo, type ServerApi } from './io.js';
 import { STORE_USAGE } from './usage.js';
+import { dispatch, type Noun, type Verb } from './subcommands.js';
 
 /** Messages between progress lines unless --progress-every says otherwise (as the server's default). */
 const DEFAULT_PROGRESS_EVERY = 10_000;
@@ -131,19 +132,20 @@ async function copy(api: ServerApi, io: CliIo, a: StoreArgs): Promise<number> {
   }
 }
 
-export async function storeCommand(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(STORE_USAGE);
-    return sub === undefined ? 1 : 0;
-  }
-  if (sub !== 'copy' && sub !== 'verify') throw new CliError(`unknown store command '${sub}' (expected copy or verify)`);
-  const a = parse(sub, rest);
-  const api = await io.loadServerApi();
-  try {
-    return sub === 'copy' ? await copy(api, io, a) : await verify(api, io, a);
-  } catch (e) {
-    if (e instanceof TransferError) throw new CliError(e.message);
-    throw e;
-  }
+/** Runs one verb; a TransferError (a refusal the copier explains) is an expected CLI failure. */
+function verb(sub: 'copy' | 'verify'): Verb {
+  return async (rest, io) => {
+    const a = parse(sub, rest);
+    const api = await io.loadServerApi();
+    try {
+      return sub === 'copy' ? await copy(api, io, a) : await verify(api, io, a);
+    } catch (e) {
+      if (e instanceof TransferError) throw new CliError(e.message);
+      throw e;
+    }
+  };
 }
+
+const NOUN: Noun = { name: 'store', usage: STORE_USAGE, verbs: { copy: verb('copy'), verify: verb('verify') }, expected: 'copy or verify' };
+
+export const storeCommand = (args: string[], io: CliIo): Promise<number> => dispatch(NOUN, args, io);

@@ -10,15 +10,14 @@
  *   ones are still imported).
  */
 import { readFile } from 'node:fs/promises';
-import { loadConfigWithArgs } from '../config/index.js';
 import { accountNameProblem, newAccountNameProblem } from '../auth/account-name.js';
 import { parseDovecotPasswd } from '../auth/dovecot-passwd.js';
 import { checkPasswordHash, hashPassword, UnsupportedSchemeError } from '../auth/passwords.js';
 import { isStoreError } from '../store/errors.js';
-import type { MailStore } from '../store/types.js';
 import { readNewPassword } from './password-input.js';
 import { CliError, type CliIo } from './io.js';
 import { USER_USAGE } from './usage.js';
+import { dispatch, withStore, type Noun } from './subcommands.js';
 
 function oneArg(positionals: string[], what: string, usage: string): string {
   if (positionals.length === 0) throw new CliError(`missing ${what} (usage: ${usage})`);
@@ -30,16 +29,6 @@ function validName(name: string, isNew = false): string {
   const problem = isNew ? newAccountNameProblem(name) : accountNameProblem(name);
   if (problem !== null) throw new CliError(`invalid account name ${JSON.stringify(name)}: ${problem}`);
   return name;
-}
-
-async function withStore<T>(args: string[], io: CliIo, run: (store: MailStore, positionals: string[]) => Promise<T>): Promise<T> {
-  const { config, positionals } = await loadConfigWithArgs(args, io.env);
-  const store = await (await io.loadServerApi()).openStore(config);
-  try {
-    return await run(store, positionals);
-  } finally {
-    await store.close();
-  }
 }
 
 async function add(args: string[], io: CliIo): Promise<number> {
@@ -137,18 +126,11 @@ async function importFile(args: string[], io: CliIo): Promise<number> {
   });
 }
 
-export async function userCommand(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(USER_USAGE);
-    return sub === undefined ? 1 : 0;
-  }
-  switch (sub) {
-    case 'add': return add(rest, io);
-    case 'passwd': return passwd(rest, io);
-    case 'del': case 'delete': return del(rest, io);
-    case 'list': return list(rest, io);
-    case 'import': return importFile(rest, io);
-    default: throw new CliError(`unknown user command '${sub}' (expected add, passwd, del, list or import)`);
-  }
-}
+const NOUN: Noun = {
+  name: 'user',
+  usage: USER_USAGE,
+  verbs: { add, passwd, del, delete: del, list, import: importFile },
+  expected: 'add, passwd, del, list or import',
+};
+
+export const userCommand = (args: string[], io: CliIo): Promise<number> => dispatch(NOUN, args, io);
