@@ -9,25 +9,15 @@ import { openStore } from '../../src/main.js';
 import type { Config } from '../../src/config/index.js';
 import { sharedOwnerActor } from '../../src/store/access/index.js';
 import { freePort, startTestServer } from '../support/server.js';
-import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { simpleMessage } from '../support/transcript.js';
+import { lmtpDeliver } from '../support/delivery.js';
+
+const lmtpSend = (port: number, to: string, subject: string): Promise<string> => lmtpDeliver(port, 'x@example.org', to, simpleMessage({ subject }));
 
 const SCRIPT = `require ["fileinto"];
 if header :is "subject" "team" { fileinto "Other Users/bob/Team"; stop; }
 if header :is "subject" "desk" { fileinto "Shared/Desk"; stop; }
 `;
-
-async function lmtpSend(port: number, to: string, subject: string): Promise<string> {
-  const c = await LmtpTestClient.connect(port);
-  try {
-    c.write(`LHLO t\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
-    assert.deepEqual((await c.readN(4)).map((x) => x.code), [250, 250, 250, 354]);
-    c.write(dotStuffed(simpleMessage({ subject })));
-    return (await c.read()).text;
-  } finally {
-    c.close();
-  }
-}
 
 /** Messages per mailbox of `user`'s own namespace. */
 async function own(config: Config, user: string): Promise<Record<string, number>> {

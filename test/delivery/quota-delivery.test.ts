@@ -11,53 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { openStore } from '../../src/main.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/index.js';
 import { freePort, startTestServer } from '../support/server.js';
-import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { simpleMessage } from '../support/transcript.js';
+import { activateScript as withScript, lmtpDeliver, messageCounts as counts } from '../support/delivery.js';
 
-async function withScript(config: Config, user: string, source: string, mailboxes: string[] = []): Promise<void> {
-  const store = await openStore(config);
-  try {
-    const acc = (await store.getAccount(user)) ?? (await store.createAccount(user, '{PLAIN}pw'));
-    const actor = { accountId: acc.id, name: acc.name };
-    for (const m of mailboxes) await store.createMailbox(actor, m);
-    await store.putSieveScript(actor, 'main', source);
-    await store.setActiveSieveScript(actor, 'main');
-  } finally {
-    await store.close();
-  }
-}
-
-async function counts(config: Config, user: string): Promise<Record<string, number>> {
-  const store = await openStore(config);
-  try {
-    const acc = (await store.getAccount(user))!;
-    const actor = { accountId: acc.id, name: acc.name };
-    const out: Record<string, number> = {};
-    for (const b of await store.listMailboxes(actor)) {
-      const n = (await store.listMessages(actor, b.id)).length;
-      if (n > 0) out[b.name] = n;
-    }
-    return out;
-  } finally {
-    await store.close();
-  }
-}
-
-async function lmtpSend(port: number, to: string, message: string): Promise<string> {
-  const c = await LmtpTestClient.connect(port);
-  try {
-    c.write(`LHLO t\r\nMAIL FROM:<sender@example.org>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
-    const r = await c.readN(4);
-    assert.deepEqual(r.map((x) => x.code), [250, 250, 250, 354], r.map((x) => x.text).join('\n'));
-    c.write(dotStuffed(message));
-    return (await c.read()).text;
-  } finally {
-    c.close();
-  }
-}
+const lmtpSend = (port: number, to: string, message: string): Promise<string> => lmtpDeliver(port, 'sender@example.org', to, message);
 
 test('LMTP after Sieve: fileinto into a full account is 452; a refused second copy keeps the first', async () => {
   // Two messages per account.

@@ -15,54 +15,13 @@ import { freePort, startTestServer } from '../support/server.js';
 import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { assertStatus, loggedIn, simpleMessage, waitForLine } from '../support/transcript.js';
+import { activateScript as withScript, lmtpDeliver as lmtpSend, messageCounts as counts } from '../support/delivery.js';
 
 const SCRIPT = `require ["fileinto", "envelope"];
 if header :contains "subject" "[list]" { fileinto "Lists"; stop; }
 if envelope :is "from" "spam@example.org" { discard; stop; }
 if address :is "from" "boss@example.org" { redirect "alice@phone.example"; }
 `;
-
-async function withScript(config: Config, user: string, source: string, mailboxes: string[] = []): Promise<void> {
-  const store = await openStore(config);
-  try {
-    const acc = (await store.getAccount(user)) ?? (await store.createAccount(user, '{PLAIN}pw'));
-    const actor = { accountId: acc.id, name: acc.name };
-    for (const m of mailboxes) await store.createMailbox(actor, m);
-    await store.putSieveScript(actor, 'main', source);
-    await store.setActiveSieveScript(actor, 'main');
-  } finally {
-    await store.close();
-  }
-}
-
-async function counts(config: Config, user: string): Promise<Record<string, number>> {
-  const store = await openStore(config);
-  try {
-    const acc = (await store.getAccount(user))!;
-    const actor = { accountId: acc.id, name: acc.name };
-    const out: Record<string, number> = {};
-    for (const b of await store.listMailboxes(actor)) {
-      const n = (await store.listMessages(actor, b.id)).length;
-      if (n > 0) out[b.name] = n;
-    }
-    return out;
-  } finally {
-    await store.close();
-  }
-}
-
-async function lmtpSend(port: number, from: string, to: string, message: string): Promise<string> {
-  const c = await LmtpTestClient.connect(port);
-  try {
-    c.write(`LHLO t\r\nMAIL FROM:<${from}>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
-    const r = await c.readN(4);
-    assert.deepEqual(r.map((x) => x.code), [250, 250, 250, 354], r.map((x) => x.text).join('\n'));
-    c.write(dotStuffed(message));
-    return (await c.read()).text;
-  } finally {
-    c.close();
-  }
-}
 
 test('LMTP with a real Sieve script: fileinto, discard, redirect through the relay, keep', async () => {
   const sink = await SmtpSink.start();

@@ -5,13 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore } from '../../src/main.js';
-import type { Config } from '../../src/config/index.js';
 import { freePort, startTestServer } from '../support/server.js';
-import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { assertStatus, loggedIn, simpleMessage, TestClient } from '../support/transcript.js';
 import { SUPPORTED_EXTENSIONS } from '../../src/sieve/index.js';
 import { SieveClient, capabilities } from '../support/managesieve-client.js';
+import { activateScript as activate, lmtpDeliver } from '../support/delivery.js';
+
+const lmtpSend = (port: number, to: string, message: string): Promise<string> => lmtpDeliver(port, 'someone@example.org', to, message);
 
 const SCRIPT = `require ["fileinto", "mboxmetadata", "servermetadata", "variables"];
 if metadata "INBOX" "/private/vendor/facteur/route" "lists" { fileinto "Lists"; stop; }
@@ -20,32 +20,6 @@ if allof (servermetadata :matches "/shared/admin" "mailto:*@*", servermetadataex
   fileinto "Admin-\${2}"; stop;
 }
 `;
-
-async function activate(config: Config, user: string, source: string, mailboxes: string[]): Promise<void> {
-  const store = await openStore(config);
-  try {
-    const acc = (await store.getAccount(user))!;
-    const actor = { accountId: acc.id, name: acc.name };
-    for (const m of mailboxes) await store.createMailbox(actor, m);
-    await store.putSieveScript(actor, 'main', source);
-    await store.setActiveSieveScript(actor, 'main');
-  } finally {
-    await store.close();
-  }
-}
-
-async function lmtpSend(port: number, to: string, message: string): Promise<string> {
-  const c = await LmtpTestClient.connect(port);
-  try {
-    c.write(`LHLO t\r\nMAIL FROM:<someone@example.org>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
-    const r = await c.readN(4);
-    assert.deepEqual(r.map((x) => x.code), [250, 250, 250, 354], r.map((x) => x.text).join('\n'));
-    c.write(dotStuffed(message));
-    return (await c.read()).text;
-  } finally {
-    c.close();
-  }
-}
 
 async function messagesIn(c: TestClient, mailbox: string): Promise<number> {
   const r = await c.command(`STATUS "${mailbox}" (MESSAGES)`);
