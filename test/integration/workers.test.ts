@@ -142,6 +142,24 @@ async function workerOf(cli: Cli, c: TestClient, probe: string): Promise<number>
   return line.worker as number;
 }
 
+/**
+ * Two connections served by different workers: round-robin hands consecutive connections to
+ * alternate workers, so connect until the second one sits in another process than the first.
+ */
+async function clientsInTwoWorkers(cli: Parameters<typeof workerOf>[0], port: number, clients: TestClient[]): Promise<{ idler: TestClient; writer: TestClient; idlerWorker: number }> {
+  const idler = await TestClient.connect(port);
+  clients.push(idler);
+  const idlerWorker = await workerOf(cli, idler, 'P0');
+  let writer: TestClient | undefined;
+  for (let i = 1; i <= 8 && writer === undefined; i++) {
+    const c = await TestClient.connect(port);
+    clients.push(c);
+    if ((await workerOf(cli, c, `P${i}`)) !== idlerWorker) writer = c;
+  }
+  assert.ok(writer !== undefined, 'every connection went to the same worker');
+  return { idler, writer, idlerWorker };
+}
+
 test('--workers 0 and --workers abc are one-line CLI errors', async () => {
   for (const bad of ['0', 'abc']) {
     const cli = Cli.spawn(['serve', '--workers', bad, '--data', join(tmpdir(), 'facteur-never-created')]);
@@ -160,18 +178,7 @@ test('two workers: IDLE on one sees an APPEND through the other within 1 s; SIGT
     const pids = cli.logs.filter((l) => l.msg === 'worker started').map((l) => l.pid as number);
     assert.equal(pids.length, 2);
 
-    // Round-robin hands consecutive connections to alternate workers; keep connecting until two
-    // clients are known to sit in different processes.
-    const idler = await TestClient.connect(port);
-    clients.push(idler);
-    const idlerWorker = await workerOf(cli, idler, 'P0');
-    let writer: TestClient | undefined;
-    for (let i = 1; i <= 8 && writer === undefined; i++) {
-      const c = await TestClient.connect(port);
-      clients.push(c);
-      if ((await workerOf(cli, c, `P${i}`)) !== idlerWorker) writer = c;
-    }
-    assert.ok(writer !== undefined, 'every connection went to the same worker');
+    const { idler, writer } = await clientsInTwoWorkers(cli, port, clients);
 
     await idler.login(USER, PASS);
     await writer.login(USER, PASS);
@@ -266,16 +273,7 @@ test('two workers on PostgreSQL: IDLE and NOOP in one see changes made through t
   const clients: TestClient[] = [];
   try {
     await cli.waitLog((l) => l.msg === 'facteur started' && l.workers === 2, "'facteur started'");
-    const idler = await TestClient.connect(port);
-    clients.push(idler);
-    const idlerWorker = await workerOf(cli, idler, 'P0');
-    let writer: TestClient | undefined;
-    for (let i = 1; i <= 8 && writer === undefined; i++) {
-      const c = await TestClient.connect(port);
-      clients.push(c);
-      if ((await workerOf(cli, c, `P${i}`)) !== idlerWorker) writer = c;
-    }
-    assert.ok(writer !== undefined, 'every connection went to the same worker');
+    const { idler, writer, idlerWorker } = await clientsInTwoWorkers(cli, port, clients);
     await idler.login(USER, PASS);
     await writer.login(USER, PASS);
     assert.match((await idler.command('SELECT INBOX')).untagged.join('\n'), /\* 0 EXISTS/);
