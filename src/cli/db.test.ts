@@ -2,7 +2,7 @@
 // (src/main.ts): SQLite in a temporary data directory, PostgreSQL in a scratch database on the
 // local server (FACTEUR_TEST_PG_URL; skipped, loudly, when none answers). Corruptions are made
 // with raw SQL and file deletion, as a crash or a careless operator would.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -17,8 +17,9 @@ import { openSqliteStore } from '../store/sqlite/index.js';
 import { migrationSql, SCHEMA_VERSION } from '../store/sqlite/schema.js';
 import { openPostgresStore } from '../store/postgres/index.js';
 import { PG_SCHEMA_VERSION } from '../store/postgres/schema.js';
-import { createScratchDatabase, createScratchSchema, serverReachable } from '../store/postgres/scratch-database.js';
+import { createScratchSchema } from '../store/postgres/scratch-database.js';
 import { runCli, type CliRun } from './run.test-support.js';
+import { scratchDatabaseForFile } from '../store/postgres/scratch.test-support.js';
 
 const run = (argv: string[]): Promise<CliRun> => runCli(argv);
 
@@ -164,13 +165,7 @@ test('sqlite: db check is clean on a healthy store, then reports each corruption
   }
 });
 
-const SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const reachable = await serverReachable(SERVER);
-const skip = reachable ? false : `no PostgreSQL server at ${SERVER}`;
-const scratch = reachable ? await createScratchDatabase(SERVER) : null;
-after(async () => {
-  await scratch?.drop();
-});
+const { scratch, skip } = await scratchDatabaseForFile();
 
 test('postgres: db migrate, db check clean, then corruptions reported with exit 1', { skip }, async () => {
   assert.ok(scratch);

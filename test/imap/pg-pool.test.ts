@@ -11,7 +11,7 @@
  * Runs against FACTEUR_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) in a
  * database of its own, dropped at the end; skipped, loudly, when no server answers there.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,18 +21,13 @@ import { openStore, startServer } from '../../src/main.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { silentLogger } from '../../src/observability/log.js';
-import { createScratchDatabase, createScratchSchema, serverReachable } from '../../src/store/postgres/scratch-database.js';
+import { createScratchSchema } from '../../src/store/postgres/scratch-database.js';
 import { freePort } from '../support/ports.js';
 import { LmtpTestClient } from '../support/lmtp-client.js';
 import { assertStatus, simpleMessage, TestClient } from '../support/transcript.js';
+import { scratchDatabaseForFile } from '../../src/store/postgres/scratch.test-support.js';
 
-const SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const reachable = await serverReachable(SERVER);
-const skip = reachable ? false : `no PostgreSQL server at ${SERVER}`;
-const scratch = reachable ? await createScratchDatabase(SERVER) : null;
-after(async () => {
-  await scratch?.drop();
-});
+const { scratch, skip } = await scratchDatabaseForFile();
 
 const USER = 'alice';
 const PASS = 'wonderland-pass';

@@ -7,7 +7,7 @@
  * creates its own database there and drops it at the end; every harness gets its own schema in it.
  * Without a reachable server the suite is skipped, loudly (the skip reason names the URL).
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { LocalChangeBus } from '../bus.js';
@@ -16,17 +16,13 @@ import { asUid, SERVER_CHANNEL, type ChangeBus, type ChangeEvent, type MailStore
 import { openPostgresStore, PgChangeBus } from '../postgres/index.js';
 import { pgMigrationSql } from '../postgres/schema.js';
 import { quotaStore } from '../quota/layer.js';
-import { createScratchDatabase, createScratchSchema, serverReachable } from '../postgres/scratch-database.js';
+import { createScratchSchema } from '../postgres/scratch-database.js';
 import { runStoreContract } from './contract.js';
 import { account, mailbox, message } from './harness.js';
+import { scratchDatabaseForFile, TEST_PG_SERVER } from '../postgres/scratch.test-support.js';
 
-const SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const reachable = await serverReachable(SERVER);
-const skip = reachable ? false : `no PostgreSQL server at ${SERVER}`;
-const scratch = reachable ? await createScratchDatabase(SERVER) : null;
-after(async () => {
-  await scratch?.drop();
-});
+const { scratch, skip } = await scratchDatabaseForFile();
+const SERVER = TEST_PG_SERVER;
 
 async function harness(bus: ChangeBus = new LocalChangeBus()) {
   if (scratch === null) throw new Error(String(skip));
@@ -50,7 +46,7 @@ async function harness(bus: ChangeBus = new LocalChangeBus()) {
   };
 }
 
-if (reachable) runStoreContract('postgres', () => harness());
+if (scratch !== null) runStoreContract('postgres', () => harness());
 
 /** Waits until `pred` holds for an event recorded in `events`, or fails after `ms`. */
 function waitFor(events: ChangeEvent[], pred: (e: ChangeEvent) => boolean, ms = 5000): Promise<ChangeEvent> {
