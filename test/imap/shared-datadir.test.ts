@@ -54,3 +54,40 @@ test('IDLE on server B reports APPEND, STORE and EXPUNGE made through server A',
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a METADATA change is announced once, also after another process commits (change feed)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'facteur-shared-'));
+  const a = await startTestServer({ dataDir });
+  const b = await startTestServer({ dataDir, users: [] });
+  try {
+    const watcher = await TestClient.connect(a.port);
+    await watcher.login(USER, PASS);
+    const setter = await TestClient.connect(a.port);
+    await setter.login(USER, PASS);
+    const other = await TestClient.connect(b.port);
+    await other.login(USER, PASS);
+    assert.match((await watcher.command('NOTIFY SET (personal (MessageNew MessageExpunge MailboxMetadataChange))')).tagged, /OK/);
+    // Written by server A: A's own bus announces it at once.
+    assert.match((await setter.command('SETMETADATA INBOX (/shared/comment "once")')).tagged, /OK/);
+    assert.equal(await readUntil(watcher, /^\* METADATA /, 2000), '* METADATA "INBOX" /shared/comment');
+    // Server B commits: A's feed poll now reads every newer row, its own METADATA row included,
+    // which it must not announce again (RFC 5465 §5.7: each event is a response to the client).
+    assert.match((await other.command('APPEND INBOX {21+}\r\nSubject: x\r\n\r\nhello\r\n')).tagged, /OK/);
+    const seen: string[] = [];
+    for (;;) {
+      const line = await watcher.readLine(2000);
+      seen.push(line);
+      if (line.startsWith('* STATUS "INBOX"')) break;
+    }
+    // A replayed duplicate would be pending or sent by now (one feed poll replays both rows).
+    seen.push(...(await watcher.command('NOOP')).untagged);
+    assert.deepEqual(seen.filter((l) => l.startsWith('* METADATA')), [], seen.join(' | '));
+    watcher.close();
+    setter.close();
+    other.close();
+  } finally {
+    await b.stop();
+    await a.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -2,9 +2,11 @@
  * Cross-process change events for a data directory shared by several processes (workers, a
  * delivery agent, CLI tools): each process polls SQLite's data_version, which changes only when
  * ANOTHER connection committed, and then replays the change_feed rows written by the schema's
- * triggers (and, for METADATA entries, by sqlite/metadata.ts) onto its own ChangeBus. The in-process bus still carries this process's own changes
- * at once; a row replayed twice only makes a session look again (events are hints, the modseq
- * log is the truth: docs/decisions/0001).
+ * triggers (and, for METADATA entries, by sqlite/metadata.ts) onto its own ChangeBus. The
+ * in-process bus still carries this process's own changes at once; a mailbox row replayed twice
+ * only makes a session look again (events are hints, the modseq log is the truth:
+ * docs/decisions/0001). METADATA rows are different, a session turns each into a response
+ * (RFC 5465 §5.7), so the rows this process wrote itself (ctx.ownFeed) are not replayed.
  *
  * Invariants: the poll is cheap (one pragma) when nothing changed elsewhere; rows are read in
  * seq order from the last seen; the feed is pruned to the newest FEED_KEEP rows.
@@ -41,7 +43,13 @@ export function startChangeFeed(ctx: SqliteContext, bus: ChangeBus): () => void 
         ctx.stmt('DELETE FROM change_feed WHERE seq <= (SELECT max(seq) FROM change_feed) - ?').run(FEED_KEEP);
       }
       const now = ctx.db.pragma('data_version', { simple: true }) as number;
-      if (now === version) return;
+      if (now === version) {
+        // No other connection committed since the last look: every newer row is this
+        // process's own, already published.
+        for (const seq of ctx.ownFeed) last = Math.max(last, seq);
+        ctx.ownFeed.clear();
+        return;
+      }
       version = now;
       for (;;) {
         const rows = ctx
@@ -49,6 +57,7 @@ export function startChangeFeed(ctx: SqliteContext, bus: ChangeBus): () => void 
           .all(last, BATCH);
         for (const r of rows) {
           last = r.seq;
+          if (ctx.ownFeed.delete(r.seq)) continue;
           if (r.entry !== null) {
             bus.publish({ type: 'metadata', accountId: r.account_id, mailboxId: r.mailbox_id, entries: [r.entry] });
           } else if (r.mailbox_id !== null && r.modseq !== null) {
@@ -59,6 +68,8 @@ export function startChangeFeed(ctx: SqliteContext, bus: ChangeBus): () => void 
         }
         if (rows.length < BATCH) break;
       }
+      // Own rows pruned before this process read them would stay marked forever.
+      for (const seq of ctx.ownFeed) if (seq <= last) ctx.ownFeed.delete(seq);
     } catch (e) {
       ctx.logger?.warn({ err: e instanceof Error ? e.message : String(e) }, 'change feed poll failed');
     }

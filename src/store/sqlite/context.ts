@@ -30,6 +30,12 @@ export { MAILBOX_COLUMNS, toMailbox, type MailboxRow } from '../sql-rows.js';
 export class SqliteContext {
   private readonly statements = new Map<string, Statement<unknown[], unknown>>();
   closed = false;
+  /**
+   * change_feed rows (by seq) this process wrote and whose events it already published on its
+   * own bus after the commit: the feed poll (change-feed.ts) skips them. Only committed rows are
+   * added (a rolled-back AUTOINCREMENT seq may be reused by another process).
+   */
+  readonly ownFeed = new Set<number>();
 
   constructor(
     readonly db: Database,
@@ -37,6 +43,11 @@ export class SqliteContext {
     readonly bus: ChangeBus,
     readonly logger: StoreLogger | undefined,
   ) {}
+
+  /** Marks committed change_feed rows as announced already (see ownFeed). */
+  ownFeedRows(seqs: readonly number[]): void {
+    for (const seq of seqs) this.ownFeed.add(seq);
+  }
 
   /** The prepared statement for `sql`, cached. */
   stmt<R = unknown>(sql: string): Statement<unknown[], R> {

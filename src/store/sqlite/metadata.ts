@@ -7,7 +7,9 @@
  *   on the result, and any refusal rolls all of it back (RFC 5464 §4.3).
  * - Every changed entry gets a change_feed row in that transaction (its channel account, the
  *   mailbox id or NULL, the name), so other processes sharing the data directory announce it;
- *   this process publishes after the commit.
+ *   this process publishes after the commit and marks those rows as its own, so its change feed
+ *   does not announce them a second time (a METADATA event is a response to the client, not
+ *   only a hint: RFC 5465 §5.7).
  * - A value equal to the stored one, or a NIL for an entry that does not exist, changes nothing
  *   and announces nothing.
  */
@@ -76,23 +78,32 @@ export function setMetadata(
   const prepared = prepareWrites(writes, mailboxName === null ? 'server-client' : 'mailbox');
   const done = ctx.write(() => {
     const t = target(ctx, actor, mailboxName);
-    return { t, changed: apply(ctx, t, privateFor, prepared, 'client') };
+    return { t, ...apply(ctx, t, privateFor, prepared, 'client') };
   });
+  ctx.ownFeedRows(done.feedRows);
   for (const e of metadataEvents(done.t.ownerId, done.t.mailboxId, privateFor, done.changed)) ctx.bus.publish(e);
 }
 
 export function setServerMetadata(ctx: SqliteContext, writes: readonly MetadataWrite[]): void {
   const prepared = prepareWrites(writes, 'server-admin' satisfies MetadataWriter);
   const t: Target = { mailboxId: null, ownerId: null };
-  const changed = ctx.write(() => apply(ctx, t, SERVER_CHANNEL, prepared, 'admin'));
+  const { changed, feedRows } = ctx.write(() => apply(ctx, t, SERVER_CHANNEL, prepared, 'admin'));
+  ctx.ownFeedRows(feedRows);
   for (const e of metadataEvents(null, null, SERVER_CHANNEL, changed)) ctx.bus.publish(e);
 }
 
 /**
- * Inside a write transaction: applies the writes, checks the limits, records the feed rows.
- * `writerId` owns the /private entries written (the acting user, not necessarily t.ownerId).
+ * Inside a write transaction: applies the writes, checks the limits, records the feed rows
+ * (returned by seq, for ownFeedRows once committed). `writerId` owns the /private entries
+ * written (the acting user, not necessarily t.ownerId).
  */
-function apply(ctx: SqliteContext, t: Target, writerId: number, writes: readonly MetadataWrite[], by: 'client' | 'admin'): string[] {
+function apply(
+  ctx: SqliteContext,
+  t: Target,
+  writerId: number,
+  writes: readonly MetadataWrite[],
+  by: 'client' | 'admin',
+): { changed: string[]; feedRows: number[] } {
   const changed: string[] = [];
   let added = false;
   for (const w of writes) {
@@ -136,9 +147,10 @@ function apply(ctx: SqliteContext, t: Target, writerId: number, writes: readonly
       }
     }
   }
+  const feedRows: number[] = [];
   for (const e of metadataEvents(t.ownerId, t.mailboxId, writerId, changed)) {
     const feed = ctx.stmt('INSERT INTO change_feed (account_id, mailbox_id, entry) VALUES (?, ?, ?)');
-    if (e.type === 'metadata') for (const name of e.entries) feed.run(e.accountId, e.mailboxId, name);
+    if (e.type === 'metadata') for (const name of e.entries) feedRows.push(Number(feed.run(e.accountId, e.mailboxId, name).lastInsertRowid));
   }
-  return changed;
+  return { changed, feedRows };
 }
