@@ -146,7 +146,7 @@ test('expunge history days: 0 (keep forever) to 36500, from flag, env and TOML; 
 test('quota options: sizes with units (0 = unlimited), counts, admins, over-quota mode, message limits', async () => {
   const d = await loadConfig([], {});
   assert.deepEqual([d.quotaStorage, d.quotaMessages, d.quotaMailboxes, d.quotaAdminUsers, d.quotaExceeded], [0, 0, 0, '', 'temporary']);
-  assert.deepEqual([d.imapMessageLimit, d.imapSaveLimit], [1_000_000, 100_000]);
+  assert.deepEqual([d.imapMessageLimit, d.imapSaveLimit], [1_000_000, null]);
   const c = await loadConfig(['--quota-storage', '2G', '--quota-messages', '0', '--quota-exceeded', 'permanent'], {
     FACTEUR_QUOTA_MAILBOXES: '250',
     FACTEUR_QUOTA_ADMIN_USERS: 'postmaster',
@@ -166,6 +166,23 @@ test('quota options: sizes with units (0 = unlimited), counts, admins, over-quot
   }
   await assert.rejects(loadConfig(['--quota-storage', 'lots'], {}), /--quota-storage: expected a size in octets, or with K, M, G or T \(0 = unlimited\), got 'lots'/);
   for (const k of ['--quota-storage', 'FACTEUR_QUOTA_ADMIN_USERS', 'quota_exceeded', 'imap_message_limit', 'FACTEUR_IMAP_SAVE_LIMIT']) assert.ok(configReference().includes(k), k);
+});
+
+test('MESSAGELIMIT / SAVELIMIT (RFC 9738 §3): one or the other; both given is an error naming both', async () => {
+  const m = await loadConfig(['--imap-message-limit', '500'], {});
+  assert.deepEqual([m.imapMessageLimit, m.imapSaveLimit], [500, null]);
+  const s = await loadConfig([], { FACTEUR_IMAP_SAVE_LIMIT: '2000' });
+  assert.deepEqual([s.imapMessageLimit, s.imapSaveLimit], [1_000_000, 2000]);
+  const both = (e: unknown): boolean => e instanceof ConfigError && /--imap-message-limit/.test(e.message) && /--imap-save-limit/.test(e.message);
+  await assert.rejects(loadConfig(['--imap-message-limit', '5000', '--imap-save-limit', '5000'], {}), both);
+  // From different sources, named as the user wrote them.
+  await assert.rejects(
+    loadConfig(['--imap-save-limit', '5000'], { FACTEUR_IMAP_MESSAGE_LIMIT: '1000000' }),
+    (e: unknown) => e instanceof ConfigError && /FACTEUR_IMAP_MESSAGE_LIMIT/.test(e.message) && /--imap-save-limit/.test(e.message),
+  );
+  await withToml('imap_message_limit = 3000\nimap_save_limit = 3000\n', async (file) => {
+    await assert.rejects(loadConfig(['--config', file], {}), (e: unknown) => e instanceof ConfigError && /imap_message_limit in .*imap_save_limit in /.test(e.message));
+  });
 });
 
 test('PostgreSQL pool options: defaults, flag, env and TOML; positive whole numbers only', async () => {

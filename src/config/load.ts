@@ -214,11 +214,19 @@ export async function loadConfigWithArgs(
   }
   values.configFile = configFile;
   const config = values as unknown as Config;
-  validate(config, (key) => flags.get(key)?.label ?? fromEnv.get(key)?.label ?? fromFile.get(key)?.label ?? key);
+  const sourceOf = (key: keyof Config): Sourced | undefined => flags.get(key) ?? fromEnv.get(key) ?? fromFile.get(key);
+  validate(config, (key) => sourceOf(key)?.label ?? key, (key) => sourceOf(key) !== undefined);
   return { config, positionals };
 }
 
-function validate(c: Config, labelOf: (key: keyof Config) => string): void {
+/** `given`: the option was set by a flag, the environment or the file (not left at its default). */
+function validate(c: Config, labelOf: (key: keyof Config) => string, given: (key: keyof Config) => boolean): void {
+  // RFC 9738 §3: a server advertises MESSAGELIMIT or SAVELIMIT, never both.
+  if (given('imapMessageLimit') && given('imapSaveLimit')) {
+    throw new ConfigError(
+      `${labelOf('imapMessageLimit')} and ${labelOf('imapSaveLimit')} are both given: a server advertises MESSAGELIMIT or SAVELIMIT (RFC 9738 §3), so set only one (--imap-save-limit limits COPY and APPEND alone)`,
+    );
+  }
   if ((c.tlsCert === null) !== (c.tlsKey === null)) {
     throw c.tlsCert !== null
       ? new ConfigError(`${labelOf('tlsCert')} given without --tls-key: both the certificate and its key are needed`)

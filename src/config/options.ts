@@ -99,10 +99,13 @@ export interface Config {
   quotaAdminUsers: string;
   /** LMTP reply for a recipient over quota: 'temporary' (452 4.2.2) or 'permanent' (552 5.2.2). */
   quotaExceeded: string;
-  /** MESSAGELIMIT (RFC 9738): most messages one command processes. */
+  /** MESSAGELIMIT (RFC 9738 §3): most messages one command processes; unused when imapSaveLimit is set. */
   imapMessageLimit: number;
-  /** SAVELIMIT (RFC 9738): most UIDs one SEARCH RETURN (SAVE) keeps in "$" (RFC 5182). */
-  imapSaveLimit: number;
+  /**
+   * SAVELIMIT (RFC 9738 §3): when set, only COPY and APPEND are limited, to this many messages,
+   * and SAVELIMIT is advertised instead of MESSAGELIMIT; null: MESSAGELIMIT applies.
+   */
+  imapSaveLimit: number | null;
   // --- PostgreSQL connection pool (--store postgres://...), per server process ---
   /**
    * Pooled connections per server process (each worker of each node has its own pool, plus two
@@ -161,7 +164,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   quotaAdminUsers: '',
   quotaExceeded: 'temporary',
   imapMessageLimit: 1_000_000,
-  imapSaveLimit: 100_000,
+  imapSaveLimit: null,
   pgPoolMax: 10,
   pgConnectTimeout: 5000,
   pgIdleTimeout: 30_000,
@@ -286,9 +289,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     choices: ['temporary', 'permanent'], valueName: 'MODE',
     description: 'LMTP reply for a recipient over quota: temporary (452 4.2.2, the MTA retries) or permanent (552 5.2.2, bounced)' },
   { key: 'imapMessageLimit', flag: '--imap-message-limit', env: 'FACTEUR_IMAP_MESSAGE_LIMIT', toml: 'imap_message_limit', type: 'count',
-    valueName: 'N', description: 'most messages one FETCH, STORE, COPY, MOVE or UID EXPUNGE processes (the lowest UIDs; the reply says [LIMIT]) and one MULTIAPPEND stores (IMAP MESSAGELIMIT, RFC 9738)' },
+    valueName: 'N', description: 'IMAP MESSAGELIMIT (RFC 9738): most messages one FETCH, STORE, SEARCH, MOVE or UID EXPUNGE processes (the N highest UIDs, the reply says [MESSAGELIMIT N uid]), and most one COPY, APPEND, SORT or THREAD accepts (more: NO [MESSAGELIMIT N]); values below 1000 are logged as a warning' },
   { key: 'imapSaveLimit', flag: '--imap-save-limit', env: 'FACTEUR_IMAP_SAVE_LIMIT', toml: 'imap_save_limit', type: 'count',
-    valueName: 'N', description: 'most UIDs one SEARCH, SORT or ESEARCH RETURN (SAVE) keeps in the $ result variable (IMAP SAVELIMIT, RFC 9738; RFC 5182)' },
+    valueName: 'N', description: 'advertise IMAP SAVELIMIT=N (RFC 9738) instead of MESSAGELIMIT: only COPY and APPEND are limited (more than N messages: NO [MESSAGELIMIT N]), every other command is unlimited; cannot be combined with --imap-message-limit' },
   // --- PostgreSQL pool (only with --store postgres://...) ---
   { key: 'pgPoolMax', flag: '--pg-pool-max', env: 'FACTEUR_PG_POOL_MAX', toml: 'pg_pool_max', type: 'count', valueName: 'N',
     description: 'PostgreSQL connections per server process (each worker of each node has its own pool, plus 2 for change notifications): keep nodes x workers x (N + 2) below the server\'s max_connections' },

@@ -17,7 +17,7 @@
  *   included, and FETCH returns them as stored.
  */
 import type { NewMessage } from '../../store/types.js';
-import { messageLimit } from '../session/message-limit.js';
+import { limitCode, saveLimit } from '../session/message-limit.js';
 import { StoreError } from '../../store/errors.js';
 import { encodeNulParts, storedFields } from '../../mime/index.js';
 import { APPEND_LIMIT } from '../../wire/limits.js';
@@ -34,10 +34,10 @@ export const appendCommand: CommandSpec<'APPEND'> = {
   updates: 'all',
   capabilities: ['UIDPLUS', 'MULTIAPPEND', 'BINARY', `APPENDLIMIT=${APPEND_LIMIT}`, 'CATENATE', 'URL-PARTIAL'],
   async handler(session, cmd) {
-    // RFC 9738 with RFC 3502 (all or none): a MULTIAPPEND above MESSAGELIMIT stores nothing.
-    if (cmd.messages.length > messageLimit(session)) {
-      return no(`At most ${messageLimit(session)} messages in one APPEND`, 'LIMIT');
-    }
+    // RFC 9738 §3 with RFC 3502 (all or none): a MULTIAPPEND above MESSAGELIMIT (or SAVELIMIT)
+    // stores nothing; the code names the limit alone, these messages have no UID yet.
+    const limit = saveLimit(session);
+    if (cmd.messages.length > limit) return no(`At most ${limit} messages in one APPEND`, limitCode(limit));
     const now = Date.now();
     const messages: NewMessage[] = [];
     const actor = session.actor!;

@@ -3,6 +3,12 @@
  * Storage shares blobs (no bytes copied) and moves atomically; MOVE sends COPYUID in an
  * untagged OK, then an EXPUNGE for each moved message (RFC 6851 §3.3) - or, once QRESYNC is
  * enabled, one VANISHED response and [HIGHESTMODSEQ n] in the tagged OK (RFC 6851 §4.4).
+ *
+ * MESSAGELIMIT / SAVELIMIT (RFC 9738 §3, §3.1): COPY is atomic, so a set of more than n messages
+ * copies nothing and answers NO [MESSAGELIMIT n uid] (uid: the lowest of the n highest UIDs,
+ * where a client may split the set); under SAVELIMIT too. MOVE is not atomic: it moves the n
+ * highest UIDs (EXPUNGE responses highest first, as always) and says [MESSAGELIMIT n uid] in
+ * the tagged OK, or in an untagged NO when the tagged line carries HIGHESTMODSEQ.
  */
 import type { Uid } from '../../store/types.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
@@ -10,7 +16,7 @@ import type { CommandOf, CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import { no, ok, type CommandResult } from '../session/state.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
-import { limitedResult, withinMessageLimit } from '../session/message-limit.js';
+import { highestWithin, limitCode, limitedResult, saveLimit, withinProcessLimit } from '../session/message-limit.js';
 import { announceExpunges } from '../session/qresync.js';
 import { highestModSeqAfterExpunge } from '../session/qresync-resync.js';
 
@@ -22,9 +28,17 @@ async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | Command
   if (!resolved.ok) return resolved.result;
   const isMove = cmd.name === 'MOVE';
   if (isMove && view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-  // RFC 9738: at most MESSAGELIMIT messages, the lowest UIDs first; COPYUID names those done.
-  const bounded = withinMessageLimit(session, withoutPendingExpunges(view, resolved.uids).live);
-  const uids = bounded.uids;
+  const live = withoutPendingExpunges(view, resolved.uids).live;
+  if (!isMove) {
+    // RFC 9738 §3: COPY is atomic; more than the limit copies nothing.
+    const whole = highestWithin(live, saveLimit(session));
+    if (whole.limit !== null) return no(`More than ${whole.limit.n} messages to copy`, limitCode(whole.limit.n, whole.limit.lowest));
+  }
+  // RFC 9738 §3.1: MOVE handles at most MESSAGELIMIT messages, the highest UIDs (a COPY that
+  // got here is within the limit).
+  const bounded = withinProcessLimit(session, live);
+  // Storage gets them ascending, so COPYUID pairs source and destination UIDs in order.
+  const uids = bounded.limit === null ? bounded.uids : [...bounded.uids].reverse();
   if (uids.length === 0) {
     // Nothing (left) to copy; the destination must still exist (RFC 9051 §6.4.7 TRYCREATE).
     const dest = await session.store.getMailbox(state.actor, cmd.mailbox);
@@ -39,15 +53,11 @@ async function copyOrMove(session: ImapSession, cmd: CommandOf<'COPY'> | Command
   const code = result.destUids.length > 0
     ? `COPYUID ${result.uidValidity} ${encodeSequenceSet(result.sourceUids)} ${encodeSequenceSet(result.destUids)}`
     : undefined;
-  if (!isMove) {
-    // The tagged line has room for one code: COPYUID goes untagged when LIMIT takes it.
-    if (bounded.limited && code) session.writeLine(`* OK [${code}] Copied`);
-    return limitedResult(session, ok('COPY completed', bounded.limited ? undefined : code), bounded.limited);
-  }
+  if (!isMove) return ok('COPY completed', code);
   if (code) session.writeLine(`* OK [${code}] Moved`);
   // EXPUNGE lines, or one VANISHED once QRESYNC is enabled (RFC 6851 §4.4, RFC 7162 §3.2.10).
   announceExpunges(session, view, result.sourceUids);
-  return limitedResult(session, ok('MOVE completed', await highestModSeqAfterExpunge(session, result.sourceUids.length)), bounded.limited);
+  return limitedResult(session, ok('MOVE completed', await highestModSeqAfterExpunge(session, result.sourceUids.length)), bounded.limit);
 }
 
 export const copyCommand: CommandSpec<'COPY'> = {

@@ -19,6 +19,9 @@
  * - Results are always UIDs (§2.1); no RETURN means ALL; a mailbox without matches gets no
  *   response, also for COUNT (§2.1). MODSEQ (RFC 7162 §3.1.5) per mailbox as for SEARCH.
  * - RETURN (SAVE) is valid only when "selected" is the only source (§2.2, RFC 5182).
+ * - MESSAGELIMIT bounds each mailbox's search as SEARCH's (RFC 9738 §3.1): a mailbox whose
+ *   candidates were cut gets "* NO [MESSAGELIMIT n uid] ..." naming it, right after its ESEARCH
+ *   response (the uid is of that mailbox, so it cannot go in the one tagged line).
  */
 import type { EsearchSource, SearchCommand, SearchReturnOption } from '../protocol/ast.js';
 import { encodeSequenceSet } from '../protocol/sequence-set.js';
@@ -33,7 +36,7 @@ import { isStoreError } from '../../store/errors.js';
 import { MAX_ESEARCH_MAILBOXES } from '../../wire/limits.js';
 import { compileSearch, hasModSeqKey } from './search-eval.js';
 import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
-import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
+import { limitCode, processLimit } from '../session/message-limit.js';
 import { quoted } from '../protocol/response.js';
 
 /** Charsets that do not conflict with UTF8=ACCEPT's UTF-8 strings (RFC 6855 §3), as SEARCH. */
@@ -128,14 +131,14 @@ async function handle(session: ImapSession, cmd: SearchCommand & { sources: Esea
   // RFC 7162 §3.1: a MODSEQ search key is CONDSTORE enabling.
   if (modseqWanted) enableCondstore(session);
   let expunged = false;
-  let saveLimited = false;
+  const limit = processLimit(session);
   const now = Date.now();
   for (const t of targets) {
     const v = t.selected && view !== null ? view : await detachedView(session, actor, t.mailbox);
     if (v === null) continue;
     let found;
     try {
-      found = await runSearch(session, actor, v, compileSearch(cmd.criteria, v, now));
+      found = await runSearch(session, actor, v, compileSearch(cmd.criteria, v, now), undefined, limit);
     } catch (e) {
       if (save && view) view.savedSearch = [];
       // A mailbox deleted during the search is skipped like one that was never there.
@@ -144,22 +147,25 @@ async function handle(session: ImapSession, cmd: SearchCommand & { sources: Esea
     }
     if (t.selected) expunged = found.expunged;
     const { rows } = found;
-    // RFC 9738 SAVELIMIT: "$" keeps at most that many UIDs, the lowest.
-    if (save && view) saveLimited = saveWithinLimit(session, view, savedUids(opts, rows));
-    // §2.1: no response for a mailbox without matches, whatever the result options.
-    if (rows.length === 0) continue;
+    // RFC 9738 §3.4: after a cut search "$" holds the results of the searched messages only.
+    if (save && view) view.savedSearch = savedUids(opts, rows);
     const uids = rows.map((r) => r.uid as number);
-    const line = esearchLine(tag, true, opts, rows, uids, encodeSequenceSet(uids), modseqWanted);
-    if (line === null) continue;
-    // §4 search-correlator: TAG, MAILBOX and UIDVALIDITY. A tag cannot contain ")" (RFC 9051
-    // §9 tag excludes atom-specials), so the first ")" closes esearchLine's correlator.
-    const rest = line.slice(line.indexOf(')') + 1);
-    const correlator = `(TAG ${quoted(tag)} MAILBOX ${quotedMailbox(session, t.mailbox.name)} UIDVALIDITY ${v.uidValidity})`;
-    session.writeLine(`* ESEARCH ${correlator}${rest}`);
+    // §2.1: no response for a mailbox without matches, whatever the result options.
+    const line = rows.length === 0 ? null : esearchLine(tag, true, opts, rows, uids, encodeSequenceSet(uids), modseqWanted);
+    if (line !== null) {
+      // §4 search-correlator: TAG, MAILBOX and UIDVALIDITY. A tag cannot contain ")" (RFC 9051
+      // §9 tag excludes atom-specials), so the first ")" closes esearchLine's correlator.
+      const rest = line.slice(line.indexOf(')') + 1);
+      const correlator = `(TAG ${quoted(tag)} MAILBOX ${quotedMailbox(session, t.mailbox.name)} UIDVALIDITY ${v.uidValidity})`;
+      session.writeLine(`* ESEARCH ${correlator}${rest}`);
+    }
+    if (found.limit !== null) {
+      const { n, lowest } = found.limit;
+      session.writeLine(`* NO [${limitCode(n, lowest)}] Only the ${n} messages with the highest UIDs of ${quotedMailbox(session, t.mailbox.name)} were searched`);
+    }
     await session.drainIfNeeded();
   }
-  const result = expunged ? ok('ESEARCH completed, some messages were expunged', 'EXPUNGEISSUED') : ok('ESEARCH completed');
-  return limitedResult(session, result, saveLimited, saveLimitNote(session));
+  return expunged ? ok('ESEARCH completed, some messages were expunged', 'EXPUNGEISSUED') : ok('ESEARCH completed');
 }
 
 export const esearchCommand: CommandSpec<'ESEARCH'> = {

@@ -4,7 +4,7 @@
  *
  * Invariants:
  * - One "* <seq> FETCH (...)" per message (under UIDONLY "* <uid> UIDFETCH (...)", RFC 9586
- *   §3.3), ascending sequence numbers; each response is written and drained (backpressure)
+ *   §3.3), ascending sequence numbers (descending when MESSAGELIMIT cut the set, below); each response is written and drained (backpressure)
  *   before the next message's content is read, so at most one message body is held in memory.
  * - \Seen is set by one storeFlags call before rendering, only in a read-write mailbox and only
  *   for messages lacking it; those responses carry FLAGS even if not requested, and the changes
@@ -22,6 +22,10 @@
  * - The PARTIAL modifier (UID FETCH only, RFC 9394 §3.3) keeps the messages at the range's
  *   positions among the set's messages still present (ascending UID, "-n" counting from the
  *   last), then CHANGEDSINCE filters those (§3.4).
+ * - MESSAGELIMIT (RFC 9738 §3.1): a set of more than n messages fetches the n with the highest
+ *   UIDs, answered from the highest UID down, and the tagged OK says [MESSAGELIMIT n uid] (an
+ *   untagged NO carries it when the tagged line has a code of its own). A PARTIAL range wider
+ *   than n is refused with NO [MESSAGELIMIT n] before any work.
  * - The VANISHED modifier (UID FETCH with CHANGEDSINCE only, checked by the parser) is a tagged
  *   BAD unless QRESYNC is enabled; otherwise VANISHED (EARLIER) with the UIDs of the set expunged
  *   since CHANGEDSINCE precedes every FETCH response (RFC 7162 §3.2.6).
@@ -40,7 +44,7 @@ import { qresyncEnabled } from '../session/qresync.js';
 import { uidOnlyEnabled } from '../session/uidonly.js';
 import { vanishedForFetch } from '../session/qresync-resync.js';
 import { partialWindow, resolveCommandSet, withoutPendingExpunges } from './sequence.js';
-import { limitedResult, withinMessageLimit } from '../session/message-limit.js';
+import { limitCode, limitedResult, processLimit, withinProcessLimit } from '../session/message-limit.js';
 import { messageSource, parseStructure, planFetch, renderItems } from './fetch-items.js';
 
 /** Structures read per readMeta call. */
@@ -60,6 +64,11 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     const actor = state.actor;
     // RFC 7162 §3.2.6: the VANISHED modifier is a BAD unless ENABLE QRESYNC came first.
     if (cmd.vanished === true && !qresyncEnabled(session)) return bad('VANISHED requires ENABLE QRESYNC first');
+    // RFC 9738 §3.1 with RFC 9394 §3.3: a PARTIAL window wider than the limit does no work.
+    const limit = processLimit(session);
+    if (cmd.partial !== undefined && cmd.partial.high - cmd.partial.low + 1 > limit) {
+      return no(`PARTIAL range wider than ${limit} messages`, limitCode(limit));
+    }
     const resolved = resolveCommandSet(view, cmd.set, cmd.uid);
     if (!resolved.ok) return resolved.result;
     // RFC 7162 §3.1: enabling; the first one announces HIGHESTMODSEQ before any FETCH data.
@@ -73,10 +82,11 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
       live = live.slice(start, end);
       skipped = 0;
     }
-    // RFC 9738: at most MESSAGELIMIT messages, the lowest UIDs first.
-    const bounded = withinMessageLimit(session, live);
+    // RFC 9738 §3.1: at most MESSAGELIMIT messages, the highest UIDs, answered highest first.
+    const bounded = withinProcessLimit(session, live);
     live = bounded.uids;
-    let rows = await loadRows(session, actor, view, live);
+    let rows = await loadRows(session, actor, view, bounded.limit === null ? live : [...live].reverse());
+    if (bounded.limit !== null) rows.reverse();
     let expunged = skipped > 0 || rows.length < live.length;
     if (cmd.changedSince !== undefined) {
       const since = cmd.changedSince;
@@ -146,11 +156,11 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
         await session.drainIfNeeded();
       }
     }
-    if (unknownCte) return limitedResult(session, no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE'), bounded.limited);
+    if (unknownCte) return limitedResult(session, no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE'), bounded.limit);
     // RFC 2180 §4.1.2's wording; tools that tell this expected NO from a failure by its text
     // (imaptest's stress mode) recognise it.
-    if (expunged && !cmd.uid) return limitedResult(session, no('Some of the requested messages no longer exist', 'EXPUNGEISSUED'), bounded.limited);
-    return limitedResult(session, ok('Fetch completed'), bounded.limited);
+    if (expunged && !cmd.uid) return limitedResult(session, no('Some of the requested messages no longer exist', 'EXPUNGEISSUED'), bounded.limit);
+    return limitedResult(session, ok('Fetch completed'), bounded.limit);
   },
 };
 

@@ -1,6 +1,6 @@
 /**
  * Evaluation of SEARCH criteria (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 5032 OLDER/YOUNGER,
- * RFC 7162 §3.1.5 MODSEQ) against one message at a time.
+ * RFC 7162 §3.1.5 MODSEQ, RFC 9738 §3.2 UIDAFTER/UIDBEFORE) against one message at a time.
  *
  * Invariants:
  * - A criteria tree is compiled once per command: sets resolved to UIDs, strings folded,
@@ -67,6 +67,8 @@ type Compiled =
   | { op: 'flag'; flag: string; present: boolean }
   | { op: 'recent'; present: boolean }
   | { op: 'uids'; set: ReadonlySet<number> }
+  /** UIDs low..high inclusive, for messages that arrive later too (RFC 9738 §3.2). */
+  | { op: 'uidrange'; low: number; high: number }
   | { op: 'internal'; cmp: 'before' | 'on' | 'since'; day: number }
   | { op: 'saved'; cmp: 'before' | 'on' | 'since'; day: number }
   | { op: 'sent'; cmp: 'before' | 'on' | 'since'; day: number }
@@ -187,6 +189,13 @@ export function compileSearch(key: SearchKey, view: MailboxView, now: number): C
       return leaf({ op: 'uids', set: searchSetUids(view, key.set, true) });
     case 'SEQ':
       return leaf({ op: 'uids', set: searchSetUids(view, key.set, false) });
+    case 'UIDAFTER':
+      // RFC 9738 §3.2: UIDAFTER n = UID n+1:*, without "*" meaning the highest UID when n is
+      // at or above it (RFC 9051 §9 seq-range): then nothing matches.
+      return leaf({ op: 'uidrange', low: key.uid + 1, high: Infinity });
+    case 'UIDBEFORE':
+      // RFC 9738 §3.2: UIDBEFORE n = UID 1:n-1 (nothing for n = 1).
+      return leaf({ op: 'uidrange', low: 1, high: key.uid - 1 });
     case 'MODSEQ':
       return leaf({ op: 'modseq', modseq: key.modseq });
     case 'EMAILID':
@@ -308,6 +317,8 @@ export function evaluate(key: CompiledKey, msg: SearchMessage, ctx: EvalContext,
       return tri(ctx.isRecent(msg.uid) === key.present);
     case 'uids':
       return tri(key.set.has(msg.uid));
+    case 'uidrange':
+      return tri(msg.uid >= key.low && msg.uid <= key.high);
     case 'internal':
       return tri(cmpDay(key.cmp, utcDay(msg.internalDate), key.day));
     case 'saved':

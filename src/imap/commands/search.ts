@@ -24,6 +24,11 @@
  *   ends with "(MODSEQ n)", the highest modseq of the messages returned (RFC 7162 §3.1.5-3.1.6),
  *   or carries the ESEARCH MODSEQ result option (RFC 4731 §3.2, RFC 7162 §3.1.10). An empty
  *   result has no MODSEQ.
+ * - MESSAGELIMIT (RFC 9738 §3.1) counts the messages searched, not the matches: the candidates
+ *   are the view's messages allowed by the top-level set keys (message numbers, UID, UIDAFTER,
+ *   UIDBEFORE); past the limit only the highest-UID candidates are searched, a "* SEARCH" reply
+ *   lists its results from the highest UID down, ESEARCH result options (and "$", §3.4) describe
+ *   the searched messages only, and the tagged OK carries [MESSAGELIMIT n lowest-searched-UID].
  * - After ENABLE UTF8=ACCEPT a CHARSET other than UTF-8 (or its subset US-ASCII) is BAD
  *   (RFC 6855 §3: the client MUST NOT send one, the server SHOULD answer BAD "due to the
  *   conflicting charset labels"); "CHARSET UTF-8" labels nothing conflicting and is accepted.
@@ -47,7 +52,7 @@ import { loadRows } from './fetch.js';
 import { formatPartialRange, partialWindow } from './sequence.js';
 import { UpdateContext, startContext } from '../session/search-context.js';
 import { unsolicitedFetch } from './unsolicited-fetch.js';
-import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
+import { highestWithin, limitedResult, processLimit, type Bounded } from '../session/message-limit.js';
 
 /** Messages read at once while scanning content, and their byte budget. */
 const SEARCH_READ_CONCURRENCY = 8;
@@ -93,27 +98,28 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     if (modseqWanted) enableCondstore(session);
     // Compiled once: message numbers in the program mean what they meant now (RFC 5267 §4.3).
     const key = compileSearch(cmd.criteria, view, Date.now());
-    let found: { rows: MessageRow[]; expunged: boolean };
+    let found: SearchFound;
     try {
-      found = await runSearch(session, state.actor, view, key);
+      found = await runSearch(session, state.actor, view, key, undefined, processLimit(session));
     } catch (e) {
       // RFC 5182 §2.1: a SAVE search answered NO leaves "$" empty.
       if (save) view.savedSearch = [];
       throw e;
     }
     const { rows, expunged } = found;
-    let saveLimited = false;
     const numbers = rows.map((r) => (cmd.uid ? r.uid : view.seqOf(r.uid)));
     const esearch = options !== null || session.rev2;
     if (!esearch) {
       const b = new ResponseBuilder();
-      b.raw(numbers.length > 0 ? `* SEARCH ${numbers.join(' ')}` : '* SEARCH');
+      // RFC 9738 §3.1: a search cut by MESSAGELIMIT answers from the highest UID down.
+      const listed = found.limit === null ? numbers : [...numbers].reverse();
+      b.raw(listed.length > 0 ? `* SEARCH ${listed.join(' ')}` : '* SEARCH');
       if (modseqWanted && rows.length > 0) b.raw(` (MODSEQ ${highestModSeq(rows)})`);
       session.send(b);
     } else {
       const opts: SearchReturnOption[] = options === null || options.length === 0 ? ['ALL'] : options;
-      // RFC 9738 SAVELIMIT: "$" keeps at most that many UIDs, the lowest.
-      if (save) saveLimited = saveWithinLimit(session, view, savedUids(opts, rows, cmd.partial));
+      // RFC 9738 §3.4: after a cut search "$" holds the results of the searched messages only.
+      if (save) view.savedSearch = savedUids(opts, rows, cmd.partial);
       const set = encodeSequenceSet(numbers);
       const line = esearchLine(tag, cmd.uid, opts, rows, numbers, set, modseqWanted, cmd.partial && { range: cmd.partial, encode: encodeSequenceSet });
       if (line !== null) {
@@ -134,7 +140,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     }
     await session.drainIfNeeded();
     const result = expunged ? ok('Search completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Search completed');
-    return limitedResult(session, result, saveLimited, saveLimitNote(session));
+    return limitedResult(session, result, found.limit);
   },
 };
 
@@ -220,9 +226,19 @@ export function esearchLine(
   return line;
 }
 
+/** What runSearch found. */
+export interface SearchFound {
+  /** The matching messages, ascending UID. */
+  rows: MessageRow[];
+  /** Some message of the view is gone from storage or pending expunge. */
+  expunged: boolean;
+  /** Set when MESSAGELIMIT left candidates unsearched (RFC 9738 §3.1). */
+  limit: Bounded['limit'];
+}
+
 /**
- * The messages of the view (or of `within`) matching `key`, ascending UID; `expunged` tells
- * whether some message of the view is gone from storage or pending expunge.
+ * The messages of the view (or of `within`) matching `key`. With `limit`, at most that many
+ * candidates are searched, those with the highest UIDs (RFC 9738 §3.1).
  */
 export async function runSearch(
   session: ImapSession,
@@ -230,8 +246,10 @@ export async function runSearch(
   view: MailboxView,
   key: CompiledKey,
   within?: readonly number[],
-): Promise<{ rows: MessageRow[]; expunged: boolean }> {
-  const candidates = candidateUids(key, view, within);
+  limit = Infinity,
+): Promise<SearchFound> {
+  const bounded = highestWithin(candidateUids(key, view, within), limit);
+  const candidates = bounded.limit === null ? bounded.uids : bounded.uids.reverse();
   const rows = await loadRows(session, actor, view, candidates);
   const expunged = rows.length < candidates.length || view.pendingExpunge.size > 0;
   const ctx = { isRecent: (uid: number) => view.isRecent(uid) };
@@ -306,19 +324,21 @@ export async function runSearch(
     done += inFlight.length;
     progress();
   }
-  return { rows: rows.filter((_, i) => decided[i] === TRUE), expunged: expunged || vanished };
+  return { rows: rows.filter((_, i) => decided[i] === TRUE), expunged: expunged || vanished, limit: bounded.limit };
 }
 
 /**
- * UIDs worth loading: the view (or `within`, ascending UIDs of the view, when re-evaluating a
- * context) minus pending expunges, narrowed by top-level set keys.
+ * UIDs worth loading, ascending: the view (or `within`, ascending UIDs of the view, when
+ * re-evaluating a context) minus pending expunges, narrowed by the top-level set keys (message
+ * numbers, UID, UIDAFTER, UIDBEFORE). These are the messages MESSAGELIMIT counts (RFC 9738 §3.1).
  */
-function candidateUids(key: CompiledKey, view: MailboxView, within?: readonly number[]): readonly number[] {
+export function candidateUids(key: CompiledKey, view: MailboxView, within?: readonly number[]): readonly number[] {
   let uids: readonly number[] = within ?? view.uids;
-  const sets: ReadonlySet<number>[] = [];
-  if (key.op === 'uids') sets.push(key.set);
-  else if (key.op === 'and') for (const k of key.keys) if (k.op === 'uids') sets.push(k.set);
-  for (const s of sets) uids = uids.filter((u) => s.has(u));
+  const top = key.op === 'and' ? key.keys : [key];
+  for (const k of top) {
+    if (k.op === 'uids') uids = uids.filter((u) => k.set.has(u));
+    else if (k.op === 'uidrange') uids = uids.filter((u) => u >= k.low && u <= k.high);
+  }
   if (view.pendingExpunge.size > 0) uids = uids.filter((u) => !view.pendingExpunge.has(u));
   return uids;
 }

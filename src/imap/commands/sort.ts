@@ -26,13 +26,17 @@
  *   name the position a new match takes (session/search-context.ts).
  * - SAVE (RFC 5182, RFC 9051 §6.4.4.1 table 4; RFC 9394 §3.2 with PARTIAL) stores the UIDs
  *   the reply refers to, ascending, empty for an empty result or a command answered NO.
+ * - MESSAGELIMIT (RFC 9738 §3.3): SORT and THREAD never sort part of the messages; when the
+ *   candidates (SEARCH's, search.ts candidateUids) exceed the limit the command is refused with
+ *   NO [MESSAGELIMIT n] before anything is read, and the client narrows the search down (e.g.
+ *   with UIDAFTER/UIDBEFORE, §3.2).
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import type { SortCriterion, SortKeyName } from '../protocol/ast.js';
 import type { CommandSpec } from '../session/command-table.js';
 import type { ImapSession } from '../session/session.js';
 import type { MailboxView } from '../session/mailbox-view.js';
-import { bad, no, ok } from '../session/state.js';
+import { bad, no, ok, type CommandResult } from '../session/state.js';
 import { enableCondstore } from '../session/condstore.js';
 import type { Actor, MessageRow } from '../../store/types.js';
 import { isStoreError } from '../../store/errors.js';
@@ -48,8 +52,8 @@ import {
   type MimePart,
 } from '../../mime/index.js';
 import { compileSearch, hasModSeqKey, type CompiledKey } from './search-eval.js';
-import { charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
-import { limitedResult, saveLimitNote, saveWithinLimit } from '../session/message-limit.js';
+import { candidateUids, charsetSupported, esearchLine, runSearch, savedUids } from './search.js';
+import { limitCode, processLimit } from '../session/message-limit.js';
 import { UpdateContext, encodeRuns, startContext, type ContextEntry } from '../session/search-context.js';
 import { unsolicitedFetch } from './unsolicited-fetch.js';
 import { parseStructure } from './fetch-items.js';
@@ -272,13 +276,18 @@ export async function searchForSort(
   session: ImapSession,
   search: Parameters<typeof compileSearch>[0],
   needStructures = true,
-): Promise<{ items: SortSubject[]; expunged: boolean; modseqWanted: boolean; key: CompiledKey }> {
+): Promise<{ items: SortSubject[]; expunged: boolean; modseqWanted: boolean; key: CompiledKey } | CommandResult> {
   const state = session.state;
   if (state.kind !== 'selected') throw new Error('searchForSort outside the selected state');
   const view = state.view;
   const modseqWanted = hasModSeqKey(search);
   if (modseqWanted) enableCondstore(session);
   const key = compileSearch(search, view, Date.now());
+  // RFC 9738 §3.3: no partial SORT or THREAD.
+  const limit = processLimit(session);
+  if (candidateUids(key, view).length > limit) {
+    return no(`More than ${limit} messages to sort; narrow the search down (e.g. UIDAFTER, UIDBEFORE)`, limitCode(limit));
+  }
   const { rows, expunged } = await runSearch(session, state.actor, view, key);
   const items = await sortSubjects(session, state.actor, view, rows, needStructures);
   return { items, expunged, modseqWanted, key };
@@ -340,18 +349,21 @@ export const sortCommand: CommandSpec<'SORT'> = {
       if (save) state.view.savedSearch = [];
       throw e;
     }
+    if ('status' in found) {
+      // RFC 5182 §2.1: a SAVE command answered NO leaves "$" empty.
+      if (save) state.view.savedSearch = [];
+      return found;
+    }
     const { items, expunged, modseqWanted, key } = found;
     const order = entryOrder(cmd.criteria);
     const entries = items.map((m) => sortEntry(m, cmd.criteria)).sort(order);
     const sorted = entries.map((e) => e.subject);
     const numbers = sorted.map((m) => (cmd.uid ? m.row.uid : m.seq));
     let line: string | null;
-    let saveLimited = false;
     if (options !== null) {
       // RFC 5267 §3: ESORT; the parser already turned "RETURN ()" into ALL.
       const rows = sorted.map((m) => m.row);
-      // RFC 9738 SAVELIMIT: "$" keeps at most that many UIDs, the lowest.
-      if (save) saveLimited = saveWithinLimit(session, state.view, savedUids(options, rows, cmd.partial).sort((x, y) => x - y));
+      if (save) state.view.savedSearch = savedUids(options, rows, cmd.partial).sort((x, y) => x - y);
       const partial = cmd.partial && { range: cmd.partial, encode: encodeSortedSet };
       line = esearchLine(tag, cmd.uid, options, rows, numbers, encodeSortedSet(numbers), modseqWanted, partial);
     } else {
@@ -377,7 +389,6 @@ export const sortCommand: CommandSpec<'SORT'> = {
       startContext(session, view, new UpdateContext(tag, cmd.uid, order, slim, match, fetchNew));
     }
     await session.drainIfNeeded();
-    const result = expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');
-    return limitedResult(session, result, saveLimited, saveLimitNote(session));
+    return expunged ? ok('Sort completed, some messages were expunged', 'EXPUNGEISSUED') : ok('Sort completed');
   },
 };

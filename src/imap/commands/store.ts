@@ -7,6 +7,9 @@
  *   of any newer state this command shows with FLAGS (e.g. another session's change).
  * - Without .SILENT, every message of the set that still exists gets "* <seq> FETCH (FLAGS ...)"
  *   with its current flags, changed or not, in ascending order (UID first for UID STORE).
+ * - MESSAGELIMIT (RFC 9738 §3.1): a set of more than n messages changes the n with the highest
+ *   UIDs, reported from the highest UID down, and says [MESSAGELIMIT n uid]: in the tagged OK,
+ *   or in an untagged NO before a tagged line that carries MODIFIED or EXPUNGEISSUED.
  * - UNCHANGEDSINCE is a CONDSTORE enabling command (RFC 7162 §3.1). Once CONDSTORE is enabled
  *   every FETCH response of STORE carries MODSEQ (RFC 7162 §3.1, §3.1.3) and UID (RFC 7162
  *   §3.2.4, a SHOULD for CONDSTORE-only servers per §3.1.4.2).
@@ -38,7 +41,7 @@ import { bad, no, ok } from '../session/state.js';
 import type { MessageRow, ModSeq, Uid } from '../../store/types.js';
 import { condstoreEnabled, enableCondstore } from '../session/condstore.js';
 import { resolveCommandSet, withoutPendingExpunges } from './sequence.js';
-import { limitedResult, withinMessageLimit } from '../session/message-limit.js';
+import { limitedResult, withinProcessLimit } from '../session/message-limit.js';
 import { loadRows } from './fetch.js';
 
 const SYSTEM_FLAGS = new Set(SYSTEM_FLAG_NAMES.map((f) => f.toLowerCase()));
@@ -74,9 +77,9 @@ export const storeCommand: CommandSpec<'STORE'> = {
     if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
     const pending = withoutPendingExpunges(view, resolved.uids);
     const skipped = pending.skipped;
-    // RFC 9738: at most MESSAGELIMIT messages, the lowest UIDs first.
-    const bounded = withinMessageLimit(session, pending.live);
-    const live = bounded.uids;
+    // RFC 9738 §3.1: at most MESSAGELIMIT messages, the highest UIDs (descending when cut).
+    const bounded = withinProcessLimit(session, pending.live);
+    const live = bounded.limit === null ? bounded.uids : [...bounded.uids].reverse();
     const silent = cmd.action.silent;
     const condstore = condstoreEnabled(session);
     const uidOnly = uidOnlyEnabled(session);
@@ -104,7 +107,8 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const rows: MessageRow[] = reported.length > 0 ? await loadRows(session, actor, view, reported) : [];
     const modifiedSet = new Set(modified);
     const updatedSet = new Set(updated);
-    // Ascending UIDs are ascending sequence numbers.
+    // Ascending UIDs are ascending sequence numbers; a MESSAGELIMIT cut answers highest first.
+    if (bounded.limit !== null) rows.reverse();
     for (const row of rows) {
       const uid = row.uid as number;
       const items: Array<(b: ResponseBuilder) => void> = [];
@@ -135,11 +139,11 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const expunged = !silent && !cmd.uid && (skipped > 0 || missing > 0);
     if (modified.length > 0) {
       const set = cmd.uid ? encodeSequenceSet(modified) : encodeSequenceSet(modified.map((u) => view.seqOf(u)).filter((s) => s > 0));
-      if (expunged) return limitedResult(session, no('Some of the messages no longer exist', `MODIFIED ${set}`), bounded.limited);
-      return limitedResult(session, ok('Conditional STORE failed', `MODIFIED ${set}`), bounded.limited);
+      if (expunged) return limitedResult(session, no('Some of the messages no longer exist', `MODIFIED ${set}`), bounded.limit);
+      return limitedResult(session, ok('Conditional STORE failed', `MODIFIED ${set}`), bounded.limit);
     }
     // RFC 2180 §4.2.3's wording.
-    if (expunged) return limitedResult(session, no('Some of the messages no longer exist', 'EXPUNGEISSUED'), bounded.limited);
-    return limitedResult(session, ok(conditional ? 'Conditional STORE completed' : 'Store completed'), bounded.limited);
+    if (expunged) return limitedResult(session, no('Some of the messages no longer exist', 'EXPUNGEISSUED'), bounded.limit);
+    return limitedResult(session, ok(conditional ? 'Conditional STORE completed' : 'Store completed'), bounded.limit);
   },
 };

@@ -9,7 +9,8 @@
  * - A message's references are its References: Message IDs, else the first valid Message ID of
  *   In-Reply-To, else none (RFC 5256 §3 REFERENCES preamble).
  * - Numbers printed are sequence numbers, or UIDs for UID THREAD; the charset rules and the
- *   EXPUNGEISSUED handling are SORT's (sort.ts); the reply never carries MODSEQ.
+ *   EXPUNGEISSUED handling are SORT's (sort.ts), and so is the MESSAGELIMIT refusal (RFC 9738
+ *   §3.3); the reply never carries MODSEQ.
  */
 import { ResponseBuilder } from '../protocol/response.js';
 import type { CommandSpec } from '../session/command-table.js';
@@ -81,7 +82,10 @@ export const threadCommand: CommandSpec<'THREAD'> = {
     if (state.kind !== 'selected') return bad('No mailbox selected');
     if (!charsetSupported(cmd.charset)) return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
     // RFC 5256 thread-data has no MODSEQ form (RFC 7162 extends only SEARCH and SORT replies).
-    const { items, expunged } = await searchForSort(session, cmd.search);
+    // RFC 9738 §3.3: more candidates than MESSAGELIMIT is a NO (sort.ts searchForSort).
+    const found = await searchForSort(session, cmd.search);
+    if ('status' in found) return found;
+    const { items, expunged } = found;
     let forest;
     if (cmd.algorithm === 'ORDEREDSUBJECT') {
       forest = orderedSubject(items.map((m) => threadMessage(m, cmd.uid, [])));

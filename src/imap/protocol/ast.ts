@@ -73,7 +73,8 @@ export type SearchKey =
   | { op: 'OLDER' | 'YOUNGER'; seconds: number } // RFC 5032 WITHIN
   | { op: 'SAVEDBEFORE' | 'SAVEDON' | 'SAVEDSINCE'; date: SearchDate } // RFC 8514 §4.3
   | { op: 'SAVEDATESUPPORTED' } // RFC 8514 §4.3
-  | { op: 'EMAILID' | 'THREADID'; id: string }; // RFC 8474 §6
+  | { op: 'EMAILID' | 'THREADID'; id: string } // RFC 8474 §6
+  | { op: 'UIDAFTER' | 'UIDBEFORE'; uid: number }; // RFC 9738 §3.2
 
 /** A calendar date (RFC 9051 "date"): compared without time of day or zone. */
 export interface SearchDate {

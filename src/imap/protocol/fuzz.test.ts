@@ -23,6 +23,7 @@ const VALID = [
   'b4 ESEARCH IN (mailboxes ("a" INBOX) subtree-one x personal) RETURN (COUNT) EMAILID M1 THREADID T-2_x',
   'b5 STATUS INBOX (MAILBOXID UIDNEXT)',
   'b6 UID FETCH 1:* (EMAILID THREADID)',
+  'b6a UID SEARCH UIDAFTER 5 NOT UIDBEFORE 9 OR (UIDAFTER 1) UIDBEFORE 2',
   'b7 NOTIFY SET STATUS (selected (MessageNew (UID BODY.PEEK[HEADER.FIELDS (FROM)]) MessageExpunge FlagChange)) (subtree ("a b" INBOX) (MailboxName SubscriptionChange))',
   'b8 NOTIFY SET (mailboxes x (MessageNew MessageExpunge)) (personal NONE) (subscribed (ServerMetadataChange XFoo))',
   'b9 GETMETADATA (MAXSIZE 1024 DEPTH infinity) "" (/shared/comment /private)',

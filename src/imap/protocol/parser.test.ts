@@ -270,6 +270,19 @@ test('SEARCH keys of RFC 3501 and RFC 9051', () => {
   bad(`a SEARCH ${'('.repeat(100)}SEEN${')'.repeat(100)}`, /Nesting too deep/);
 });
 
+test('UIDAFTER and UIDBEFORE (RFC 9738 §3.2): one nz-number UID each', () => {
+  check('a UID SEARCH UIDAFTER 5 (uidbefore 4294967295) NOT UIDAFTER 1', search(and(
+    { op: 'UIDAFTER', uid: 5 }, and({ op: 'UIDBEFORE', uid: 4294967295 }), { op: 'NOT', key: { op: 'UIDAFTER', uid: 1 } },
+  ), { uid: true }));
+  bad('a SEARCH UIDAFTER 1:5', /one UID, not a set/);
+  bad('a SEARCH UIDBEFORE 5,6', /one UID, not a set/);
+  bad('a SEARCH UIDAFTER 0', /non-zero UID/);
+  bad('a SEARCH UIDAFTER *', /Expected UID/);
+  bad('a SEARCH UIDBEFORE $', /Expected UID/);
+  bad('a SEARCH UIDBEFORE 4294967296', /too large/);
+  bad('a SEARCH UIDAFTER', /SP after UIDAFTER/);
+});
+
 test('FETCH (RFC 9051 §6.4.5)', () => {
   check('A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])', {
     name: 'FETCH', uid: false, set: set([2, 4]),

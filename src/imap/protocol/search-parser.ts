@@ -1,7 +1,8 @@
 /**
  * SEARCH arguments (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options,
  * RFC 5182 SAVE and "$", RFC 7162 §3.1.5 MODSEQ, RFC 5032 OLDER/YOUNGER, RFC 8514 §4.3
- * SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED, RFC 8474 §6 EMAILID/THREADID).
+ * SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED, RFC 8474 §6 EMAILID/THREADID, RFC 9738 §3.2
+ * UIDAFTER/UIDBEFORE).
  *
  * Invariants:
  * - criteria is always an AND at the top; a parenthesized list is an AND too.
@@ -216,6 +217,14 @@ function searchKey(r: Reader, decode: Decode): SearchKey {
       const id = r.atom('objectid');
       if (!/^[A-Za-z0-9_-]{1,255}$/.test(id)) r.fail('Invalid objectid');
       return { op: name, id };
+    }
+    case 'UIDAFTER':
+    case 'UIDBEFORE': {
+      // RFC 9738 §3.2: exactly one UID (uniqueid = nz-number); a set, "*", "$" or 0 is BAD.
+      r.sp(name);
+      const uid = r.nzNumber('UID');
+      if (!r.atEnd() && r.peek() !== 0x20 && r.peek() !== 0x29) r.fail(`${name} takes one UID, not a set`);
+      return { op: name, uid };
     }
     default:
       return r.fail(`Unknown search key ${name}`);

@@ -4,7 +4,7 @@
  * RFC 9051 §6.1.1 / §7.2.2; LOGINDISABLED and STARTTLS per RFC 9051 §6.2.1-6.2.3.
  */
 import type { ImapSession } from './session.js';
-import { messageLimit, saveLimit } from './message-limit.js';
+import { limitCapability } from './message-limit.js';
 
 /** SASL mechanisms offered (RFC 4616 PLAIN; LOGIN for older clients). */
 export const SASL_MECHANISMS = ['PLAIN', 'LOGIN'] as const;
@@ -20,8 +20,9 @@ export function capabilityList(session: ImapSession): string[] {
     }
   }
   caps.push(...session.deps.commands.capabilities());
-  // RFC 9738: the limits are the operator's (config), so they are not in the command table.
-  if (session.state.kind !== 'not-authenticated') caps.push(`MESSAGELIMIT=${messageLimit(session)}`, `SAVELIMIT=${saveLimit(session)}`);
+  // RFC 9738 §3: MESSAGELIMIT=n or SAVELIMIT=n, never both; the operator's (config), so not in
+  // the command table.
+  if (session.state.kind !== 'not-authenticated') caps.push(limitCapability(session));
   // RFC 6855 is offered only when the operator turns it on (docs/decisions/0004).
   if (session.deps.utf8Accept) caps.push('UTF8=ACCEPT');
   return caps;

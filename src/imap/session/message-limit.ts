@@ -1,62 +1,102 @@
 /**
- * MESSAGELIMIT and SAVELIMIT (RFC 9738): how many messages one command processes, and how many
- * UIDs one SEARCH RETURN (SAVE) keeps in "$" (RFC 5182).
+ * MESSAGELIMIT and SAVELIMIT (RFC 9738): how many messages one command may process.
  *
- * Invariants (docs/decisions/0010-quotas.md records how the RFC was read):
- * - FETCH, STORE, COPY, MOVE (and their UID forms) and UID EXPUNGE process at most `limit`
- *   messages: the ones with the lowest UIDs (= lowest sequence numbers) of the set. The tagged OK
- *   then carries [LIMIT] (an untagged OK [LIMIT] when the tagged line already has a code), so
- *   the client knows to repeat the command for the messages above the last one reported (FETCH
- *   and STORE responses, COPYUID, EXPUNGE/VANISHED name them).
- * - APPEND is all or nothing (RFC 3502): more than `limit` messages in one MULTIAPPEND is
- *   refused with NO [LIMIT] before anything is stored.
- * - SEARCH RETURN (SAVE) keeps the `saveLimit` lowest UIDs of what it would save; the results
- *   returned are not cut, and the tagged OK carries [LIMIT] when "$" was cut.
- * - The limits are advertised once authenticated, as MESSAGELIMIT=<n> and SAVELIMIT=<n>.
+ * The RFC text is not available here; docs/decisions/0018-messagelimit-rfc9738.md records the
+ * reading this follows (two public implementations citing RFC 9738 §3, §3.1-3.4, and a client
+ * that handles Yahoo's server).
+ *
+ * Invariants:
+ * - The server advertises MESSAGELIMIT=<n> or SAVELIMIT=<n>, never both (§3), once
+ *   authenticated. MESSAGELIMIT bounds FETCH, STORE, SEARCH, MOVE, UID EXPUNGE (and the UID
+ *   forms), SORT, THREAD, COPY and APPEND; SAVELIMIT bounds only COPY, UID COPY and APPEND.
+ *   EXPUNGE, CLOSE and STATUS are never bounded.
+ * - A command that may stop part-way (FETCH, STORE, MOVE, UID EXPUNGE, SEARCH) and is given more
+ *   than n messages processes the n with the highest UIDs, from the highest UID down (§3.1), and
+ *   says so with [MESSAGELIMIT n uid], uid being the lowest UID processed: in the tagged OK, or
+ *   in an untagged NO just before the tagged line when that line carries another response code.
+ *   A client repeating the command over UIDs 1:uid-1 until no code comes back sees every message
+ *   once.
+ * - An atomic command (COPY, APPEND/MULTIAPPEND) and SORT/THREAD (§3.3) given more than n
+ *   messages do nothing and answer a tagged NO [MESSAGELIMIT n ...].
  */
 import { ok, type CommandResult } from './state.js';
 import type { ImapSession } from './session.js';
-import type { MailboxView } from './mailbox-view.js';
 
-/** Defaults when the session is built without config (tests, fake sessions); see config options. */
+/** Default when the session is built without config (tests, fake sessions); see config options. */
 export const DEFAULT_MESSAGE_LIMIT = 1_000_000;
-export const DEFAULT_SAVE_LIMIT = 100_000;
 
-export const messageLimit = (session: ImapSession): number => session.deps.messageLimit ?? DEFAULT_MESSAGE_LIMIT;
-export const saveLimit = (session: ImapSession): number => session.deps.saveLimit ?? DEFAULT_SAVE_LIMIT;
+/** RFC 9738 §3: the limit SHOULD NOT be below this; a lower one is allowed but logged. */
+export const RECOMMENDED_MINIMUM_LIMIT = 1000;
 
-/** The first `limit` of ascending `uids`, and whether some were left out. */
-export function withinLimit(uids: readonly number[], limit: number): { uids: number[]; limited: boolean } {
-  if (uids.length <= limit) return { uids: [...uids], limited: false };
-  return { uids: uids.slice(0, limit), limited: true };
+/** The one limit this server advertises. */
+export interface MessageLimits {
+  capability: 'MESSAGELIMIT' | 'SAVELIMIT';
+  n: number;
 }
 
-/** MESSAGELIMIT applied to the ascending UIDs a command would process. */
-export function withinMessageLimit(session: ImapSession, uids: readonly number[]): { uids: number[]; limited: boolean } {
-  return withinLimit(uids, messageLimit(session));
+/** SessionDeps.saveLimit set: SAVELIMIT; otherwise MESSAGELIMIT (configured or default). */
+export function limitsOf(session: ImapSession): MessageLimits {
+  const save = session.deps.saveLimit;
+  if (save !== undefined) return { capability: 'SAVELIMIT', n: save };
+  return { capability: 'MESSAGELIMIT', n: session.deps.messageLimit ?? DEFAULT_MESSAGE_LIMIT };
+}
+
+/** The bound of FETCH, STORE, SEARCH, MOVE, UID EXPUNGE, SORT and THREAD: none under SAVELIMIT. */
+export function processLimit(session: ImapSession): number {
+  const l = limitsOf(session);
+  return l.capability === 'MESSAGELIMIT' ? l.n : Infinity;
+}
+
+/** The bound of COPY, UID COPY and APPEND: the advertised limit, whichever it is. */
+export const saveLimit = (session: ImapSession): number => limitsOf(session).n;
+
+/** The capability string (§3), e.g. "MESSAGELIMIT=1000000". */
+export function limitCapability(session: ImapSession): string {
+  const l = limitsOf(session);
+  return `${l.capability}=${l.n}`;
+}
+
+/** A startup warning for a limit below RFC 9738's recommended minimum, or null. */
+export function limitWarning(messageLimit: number, saveLimit: number | null): string | null {
+  const [flag, n] = saveLimit !== null ? ['--imap-save-limit', saveLimit] : ['--imap-message-limit', messageLimit];
+  if (n >= RECOMMENDED_MINIMUM_LIMIT) return null;
+  return `${flag} ${n} is below ${RECOMMENDED_MINIMUM_LIMIT}, the lowest limit RFC 9738 §3 recommends; clients may work poorly`;
+}
+
+/** A command's messages after the limit: `limit` is set when some were left out. */
+export interface Bounded {
+  /** Ascending UIDs when nothing was cut; the `n` highest, descending, when cut (§3.1). */
+  uids: number[];
+  limit: { n: number; lowest: number } | null;
+}
+
+/** RFC 9738 §3.1: the `n` highest of ascending `uids`, highest first, when there are more. */
+export function highestWithin(uids: readonly number[], n: number): Bounded {
+  if (uids.length <= n) return { uids: [...uids], limit: null };
+  const kept = uids.slice(uids.length - n).reverse();
+  return { uids: kept, limit: { n, lowest: kept[kept.length - 1]! } };
+}
+
+/** MESSAGELIMIT's processing bound applied to the ascending UIDs a command would process. */
+export function withinProcessLimit(session: ImapSession, uids: readonly number[]): Bounded {
+  return highestWithin(uids, processLimit(session));
+}
+
+/** The response code: `resp-text-code =/ "MESSAGELIMIT" SP message-limit [SP uniqueid]`. */
+export function limitCode(n: number, lowest?: number): string {
+  return lowest === undefined ? `MESSAGELIMIT ${n}` : `MESSAGELIMIT ${n} ${lowest}`;
 }
 
 /**
- * Saves `uids` as "$" (RFC 5182) within SAVELIMIT: the lowest UIDs when there are more. Returns
- * whether some were left out; pass that to `limitedResult` with SAVE_LIMITED.
+ * The command's result, carrying [MESSAGELIMIT n uid] when only part of its messages were
+ * processed: in the tagged line when it has no code of its own, else in an untagged NO sent now
+ * (just before the tagged line).
  */
-export function saveWithinLimit(session: ImapSession, view: MailboxView, uids: number[]): boolean {
-  const limit = saveLimit(session);
-  if (uids.length <= limit) {
-    view.savedSearch = uids;
-    return false;
-  }
-  view.savedSearch = [...uids].sort((x, y) => x - y).slice(0, limit);
-  return true;
-}
-
-/** The note of a result whose "$" was cut by SAVELIMIT. */
-export const saveLimitNote = (session: ImapSession): string => `only the first ${saveLimit(session)} results were saved`;
-
-/** The command's result, marked [LIMIT] when only part of its messages were processed. */
-export function limitedResult(session: ImapSession, result: CommandResult, limited: boolean, note = `only the first ${messageLimit(session)} messages were processed`): CommandResult {
-  if (!limited) return result;
-  if (result.status === 'OK' && result.code === undefined) return ok(`${result.text}; ${note}`, 'LIMIT');
-  session.writeLine(`* OK [LIMIT] ${note[0].toUpperCase()}${note.slice(1)}`);
+export function limitedResult(session: ImapSession, result: CommandResult, limit: Bounded['limit']): CommandResult {
+  if (limit === null) return result;
+  const code = limitCode(limit.n, limit.lowest);
+  const note = `only the ${limit.n} messages with the highest UIDs were processed`;
+  if (result.status === 'OK' && result.code === undefined) return ok(`${result.text}; ${note}`, code);
+  session.writeLine(`* NO [${code}] ${note[0]!.toUpperCase()}${note.slice(1)}`);
   return result;
 }

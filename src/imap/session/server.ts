@@ -11,6 +11,7 @@ import type { Logger } from '../../observability/log.js';
 import { ImapSession } from './session.js';
 import type { CommandTable } from './command-table.js';
 import { ConnectionGate } from '../../auth/connection-gate.js';
+import { limitWarning } from './message-limit.js';
 
 export interface ImapServerDeps {
   config: Config;
@@ -38,6 +39,9 @@ export class ListenError extends Error {
 
 export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): Promise<void>; ports: { imap: number; imaps: number } }> {
   const { config, logger } = deps;
+  // RFC 9738 §3: a limit below 1000 is allowed (tests use small ones) but worth a warning.
+  const lowLimit = limitWarning(config.imapMessageLimit, config.imapSaveLimit);
+  if (lowLimit !== null) logger.warn(lowLimit);
   const secureContext = createSecureContext({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' });
   const sessions = new Set<ImapSession>();
   const gate = deps.gate ?? new ConnectionGate(config.maxConnections, config.maxConnectionsPerIp);
@@ -66,7 +70,7 @@ export async function startImapServer(deps: ImapServerDeps): Promise<{ close(): 
         progressEvery: config.progressEvery,
         urlauthSubmitUsers: submitUsers,
         messageLimit: config.imapMessageLimit,
-        saveLimit: config.imapSaveLimit,
+        saveLimit: config.imapSaveLimit ?? undefined,
         commands: deps.commands,
         onClose: (s) => {
           sessions.delete(s);

@@ -53,7 +53,10 @@ export interface SessionDeps {
   urlauthSubmitUsers?: ReadonlySet<string>;
   /** MESSAGELIMIT (RFC 9738, config --imap-message-limit); absent: DEFAULT_MESSAGE_LIMIT. */
   messageLimit?: number;
-  /** SAVELIMIT (RFC 9738, config --imap-save-limit); absent: DEFAULT_SAVE_LIMIT. */
+  /**
+   * SAVELIMIT (RFC 9738 §3, config --imap-save-limit): when set, only COPY and APPEND are
+   * limited, to this, and SAVELIMIT is advertised instead of MESSAGELIMIT.
+   */
   saveLimit?: number;
   commands: CommandTable;
   /** Called when the session ends (for connection accounting). */
