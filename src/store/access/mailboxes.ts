@@ -6,6 +6,7 @@
  * Invariants:
  * - A new mailbox inherits its parent's ACL (RFC 4314 §4 CREATE SHOULD), superiors included.
  * - RENAME never crosses owners.
+ * - Counts of another account's mailbox report the actor's UNSEEN (private \Seen, seen.ts).
  */
 import { StoreError } from '../errors.js';
 import type { AclEntry, Mailbox, MailStore } from '../types.js';
@@ -85,7 +86,12 @@ export function mailboxMethods(r: Resolver): MailboxMethods {
     },
     async counts(actor, mailboxId) {
       const o = await need(actor, mailboxId, 'r', 'no read right');
-      return inner.counts(o.owner, mailboxId);
+      const counts = await inner.counts(o.owner, mailboxId);
+      if (!o.foreign) return counts;
+      // Another account's mailbox: UNSEEN is the actor's (decision 0018). Two reads, so a change
+      // in between may show for one call; never below zero.
+      const seen = await inner.countSeenMarks(o.owner, mailboxId, actor.accountId);
+      return { ...counts, unseen: Math.max(0, counts.messages - seen) };
     },
     async claimRecent(actor, mailboxId) {
       const o = await need(actor, mailboxId, 'r', 'no read right');
