@@ -215,6 +215,32 @@ describe('private \\Seen in shared mailboxes', () => {
     ok(await bob.command('UNSELECT'));
   });
 
+  test('MOVE out of the shared folder keeps alice\'s view; REPLACE into it makes the new \\Seen hers', async () => {
+    const { box, shared } = await bobBox('lrswite');
+    const mine = `Moved${n}`;
+    const alice = await client('alice');
+    ok(await alice.command(`CREATE ${mine}`));
+    ok(await alice.command(`SELECT ${shared}`));
+    ok(await alice.command('FETCH 1 BODY[]'));
+    ok(await alice.command(`MOVE 1:2 ${mine}`));
+    assert.deepEqual(await flagsOf(alice), { 1: [] });
+    ok(await alice.command(`SELECT ${mine}`));
+    assert.deepEqual(await flagsOf(alice), { 1: ['\\Seen'], 2: [] });
+    // RFC 8508: the replacement goes to bob's mailbox with alice's \Seen as her mark.
+    const tag = alice.nextTag();
+    const body = simpleMessage({ subject: 'replaced' });
+    alice.write(`${tag} REPLACE 2 ${shared} (\\Seen \\Flagged) {${Buffer.byteLength(body)}}\r\n`);
+    assert.match(await alice.readLine(), /^\+/);
+    alice.write(body + '\r\n');
+    assert.match((await alice.readUntilTagged(tag)).tagged, / OK /);
+    assert.deepEqual(await flagsOf(alice), { 1: ['\\Seen'] });
+    ok(await alice.command(`SELECT ${shared}`));
+    assert.deepEqual(await flagsOf(alice), { 1: [], 2: ['\\Flagged', '\\Seen'] });
+    ok(await bob.command(`SELECT ${box}`));
+    assert.deepEqual(await flagsOf(bob), { 1: ['\\Seen'], 2: ['\\Flagged'] });
+    ok(await bob.command('UNSELECT'));
+  });
+
   test('EXPUNGE takes the marks along; the store stays consistent', async () => {
     const { box, shared } = await bobBox('lrs');
     const alice = await client('alice');
