@@ -137,6 +137,9 @@ test('sqlite: db check is clean on a healthy store, then reports each corruption
     // A quota usage counter (RFC 9208) that no longer matches the mailbox.
     const octets = db2.prepare("SELECT message_octets FROM mailboxes WHERE name = 'Projects'").pluck().get() as number;
     db2.prepare("UPDATE mailboxes SET message_count = 9 WHERE name = 'Projects'").run();
+    // A seen mark (decision 0018) left behind by a writer without foreign keys enforced.
+    db2.pragma('foreign_keys = OFF');
+    db2.prepare("INSERT INTO seen_marks (mailbox_id, uid, account_id) SELECT id, 77, account_id FROM mailboxes WHERE name = 'Projects'").run();
     db2.close();
     const worse = await run(['db', 'check', '--data', dir]);
     assert.equal(worse.code, 1);
@@ -149,14 +152,15 @@ test('sqlite: db check is clean on a healthy store, then reports each corruption
       `alice/INBOX uid 50: UID not below the mailbox's UIDNEXT 3`,
       `blob ${one}: reference count 7, but 2 message(s) reference it`,
       `alice/Projects: quota usage counters say 9 messages, ${octets} octets; the mailbox holds 1, ${octets}`,
+      `alice/Projects uid 77: seen mark of alice on a message that no longer exists`,
     ].sort());
-    assert.match(lines.at(-1) ?? '', /^7 problem\(s\) found;/);
+    assert.match(lines.at(-1) ?? '', /^8 problem\(s\) found;/);
 
     // The check changed nothing: the same problems are there, and the store method agrees.
     const store = await openSqliteStore({ dataDir: dir, bus: new LocalChangeBus() });
     try {
       const report = await store.checkConsistency();
-      assert.equal(report.problems.length, 7);
+      assert.equal(report.problems.length, 8);
     } finally {
       await store.close();
     }
@@ -189,6 +193,10 @@ test('postgres: db migrate, db check clean, then corruptions reported with exit 
     await c.query("UPDATE messages SET modseq = 1000 WHERE uid = 1 AND mailbox_id = (SELECT id FROM mailboxes WHERE name = 'Projects')");
     await c.query("INSERT INTO expunged (mailbox_id, uid, modseq) SELECT id, 2, 1 FROM mailboxes WHERE name = 'INBOX'");
     await c.query("UPDATE mailboxes SET message_octets = message_octets + 5 WHERE name = 'Projects'");
+    // A seen mark (decision 0018) on no message: only with foreign-key triggers off (superuser).
+    await c.query('SET session_replication_role = replica');
+    await c.query("INSERT INTO seen_marks (mailbox_id, uid, account_id) SELECT id, 77, account_id FROM mailboxes WHERE name = 'Projects'");
+    await c.query('RESET session_replication_role');
   } finally {
     await c.end();
   }
@@ -201,13 +209,14 @@ test('postgres: db migrate, db check clean, then corruptions reported with exit 
     `alice/INBOX uid 50: UID not below the mailbox's UIDNEXT 3`,
     `blob ${one}: reference count 7, but 2 message(s) reference it`,
     lines.find((l) => l.startsWith('alice/Projects: quota usage counters say 1 messages, ')) ?? 'no quota usage problem',
+    `alice/Projects uid 77: seen mark of alice on a message that no longer exists`,
   ].sort());
   assert.match(lines.join('\n'), /alice\/Projects: quota usage counters say 1 messages, (\d+) octets; the mailbox holds 1, (?!\1)\d+/);
-  assert.match(lines.at(-1) ?? '', /^5 problem\(s\) found; 7 mailbox\(es\), 3 message\(s\), 2 blob\(s\) checked$/);
+  assert.match(lines.at(-1) ?? '', /^6 problem\(s\) found; 7 mailbox\(es\), 3 message\(s\), 2 blob\(s\) checked$/);
 
   const store = await openPostgresStore({ url, bus: new LocalChangeBus() });
   try {
-    assert.equal((await store.checkConsistency()).problems.length, 5);
+    assert.equal((await store.checkConsistency()).problems.length, 6);
   } finally {
     await store.close();
   }

@@ -106,13 +106,30 @@ export const USAGE_CHECK_QUERY = `
     WHERE b.message_count <> c.n OR b.message_octets <> c.octets
     ORDER BY a.name, b.name`;
 
+/**
+ * Seen marks (decision 0018; SQLite migration 12, PostgreSQL migration 8) whose message is gone.
+ * Foreign-key cascades remove them with the message; a database written without foreign keys
+ * enforced (a SQLite connection without PRAGMA foreign_keys, by another tool) could keep them,
+ * and a later message could never reuse the UID, but the counts of UNSEEN would be off. Run only
+ * when the table exists.
+ */
+export const SEEN_MARKS_CHECK_QUERY = `
+    SELECT a.name AS account, b.name AS mailbox, s.uid AS uid, r.name AS reader
+    FROM seen_marks s JOIN mailboxes b ON b.id = s.mailbox_id JOIN accounts a ON a.id = b.account_id
+      LEFT JOIN accounts r ON r.id = s.account_id
+    WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.mailbox_id = s.mailbox_id AND m.uid = s.uid)
+    ORDER BY a.name, b.name, s.uid`;
+
 type Row = Record<string, unknown>;
 
 /**
  * Turns the rows of CHECK_QUERIES into problems (the shared part of both backends' checks).
  * `run` executes one query and returns its rows, in the same read snapshot for every call.
  */
-export async function runChecks(run: (sql: string) => Promise<Row[]>, opts: { usageCounters?: boolean } = {}): Promise<ConsistencyReport> {
+export async function runChecks(
+  run: (sql: string) => Promise<Row[]>,
+  opts: { usageCounters?: boolean; seenMarks?: boolean } = {},
+): Promise<ConsistencyReport> {
   const problems: ConsistencyProblem[] = [];
   const place = (r: Row): string => placeOf({ account: String(r.account), mailbox: String(r.mailbox), uid: Number(r.uid) });
   for (const r of await run(CHECK_QUERIES.missingBlobRow)) {
@@ -142,6 +159,11 @@ export async function runChecks(run: (sql: string) => Promise<Row[]>, opts: { us
         where: `${printable(String(r.account))}/${printable(String(r.mailbox))}`,
         problem: `quota usage counters say ${Number(r.count)} messages, ${Number(r.octets)} octets; the mailbox holds ${Number(r.n)}, ${Number(r.real_octets)}`,
       });
+    }
+  }
+  if (opts.seenMarks === true) {
+    for (const r of await run(SEEN_MARKS_CHECK_QUERY)) {
+      problems.push({ where: place(r), problem: `seen mark of ${printable(String(r.reader))} on a message that no longer exists` });
     }
   }
   const c = (await run(CHECK_QUERIES.counts))[0];

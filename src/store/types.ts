@@ -161,6 +161,22 @@ export interface StoreFlagsResult {
   modified: Uid[];
 }
 
+/** One message whose private \Seen (a seen mark) a storeSeenMarks call changed. */
+export interface SeenMarkUpdate {
+  uid: Uid;
+  /** The message's new modseq (the change is a change of the message, RFC 7162 §3.1.4). */
+  modseq: ModSeq;
+  /** Whether the reader has seen the message now. */
+  seen: boolean;
+}
+
+/** What storeSeenMarks did, as StoreFlagsResult says it for flags. */
+export interface SeenMarksResult {
+  updated: SeenMarkUpdate[];
+  /** UIDs not changed because their modseq was above unchangedSince (RFC 7162 §3.1.3). */
+  modified: Uid[];
+}
+
 export interface MailboxChanges {
   highestModSeq: ModSeq;
   uidNext: Uid;
@@ -325,6 +341,30 @@ export interface MailStore {
    * nothing changed. When destination and source are the same mailbox, one modseq covers both.
    */
   replace(actor: Actor, sourceMailboxId: number, uid: Uid, destName: string, message: NewMessage): Promise<ReplaceResult>;
+  // --- private \Seen (seen marks, docs/decisions/0018): a grantee's \Seen on another account's
+  // messages. Called by the access layer with the mailbox OWNER as actor (NONEXISTENT when the
+  // mailbox is not the actor's) and the reader's account id; marks go with the message, the
+  // mailbox or the reader's account. ---
+  /** The UIDs of the mailbox's messages `reader` has seen (only among `uids` when given), ascending. */
+  seenMarks(actor: Actor, mailboxId: number, reader: number, uids?: readonly Uid[]): Promise<Uid[]>;
+  /**
+   * Marks (seen true) or unmarks `uids` as seen by `reader`, in ONE transaction that gives each
+   * message whose mark changed the mailbox's next modseq (as storeFlags does) and publishes the
+   * same 'mailbox' event. With unchangedSince, a message whose modseq is above it is left alone
+   * and listed in `modified` (RFC 7162 §3.1.3): always when `replace` (STORE FLAGS) or
+   * unchangedSince is 0, else only when its mark would have changed (§3.1.12). UIDs that do not
+   * exist are ignored.
+   */
+  storeSeenMarks(
+    actor: Actor,
+    mailboxId: number,
+    reader: number,
+    uids: readonly Uid[],
+    seen: boolean,
+    options?: { unchangedSince?: ModSeq; replace?: boolean },
+  ): Promise<SeenMarksResult>;
+  /** How many of the mailbox's messages `reader` has seen (STATUS UNSEEN of a grantee). */
+  countSeenMarks(actor: Actor, mailboxId: number, reader: number): Promise<number>;
   /** Removes messages flagged \Deleted (only among `uids` when given). Returns expunged UIDs. */
   expunge(actor: Actor, mailboxId: number, uids?: readonly Uid[]): Promise<Uid[]>;
 

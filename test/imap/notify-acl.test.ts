@@ -242,8 +242,9 @@ describe('NOTIFY with ACL (RFC 5465 §3.1, §5.4, §5.9)', () => {
     assert.equal(await alice.readLine(), '* 2 EXISTS');
     assert.equal(await alice.readLine(), '* 2 FETCH (UID 2)');
     assertStatus(await bob.command(`SELECT ${box}`), 'OK');
-    assertStatus(await bob.command('STORE 1 +FLAGS.SILENT (\\Seen)'), 'OK');
-    assert.equal(await alice.readLine(), '* 1 FETCH (UID 1 FLAGS (\\Seen))');
+    // A shared flag (the owner's \Seen is the owner's own, decision 0018).
+    assertStatus(await bob.command('STORE 1 +FLAGS.SILENT (\\Flagged)'), 'OK');
+    assert.equal(await alice.readLine(), '* 1 FETCH (UID 1 FLAGS (\\Flagged))');
     assertStatus(await bob.command('UNSELECT'), 'OK');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * imapflow (a real client library) and a shared mailbox (RFC 4314, RFC 2342): bob shares a
  * mailbox with alice; imapflow lists it under the other users' namespace, opens it, fetches
- * from it and appends to it.
+ * from it and appends to it; what alice has seen is hers, not bob's (private \Seen).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,10 +41,15 @@ test('imapflow lists, opens, fetches from and appends to a mailbox another accou
     } finally {
       lock.release();
     }
+    // The \Seen alice appended with is hers alone (decision 0018); imapflow fetched with PEEK.
     const status = await bob.status('Team', { messages: true, unseen: true });
     assert.ok(status);
     assert.equal(status.messages, 2);
-    assert.equal(status.unseen, 1);
+    assert.equal(status.unseen, 2);
+    const hers = await alice.status('Other Users/bob/Team', { messages: true, unseen: true });
+    assert.ok(hers);
+    assert.equal(hers.messages, 2);
+    assert.equal(hers.unseen, 1);
   } finally {
     await alice.logout().catch(() => undefined);
     await bob.logout().catch(() => undefined);

@@ -4,7 +4,8 @@
 // PostgreSQL copy must answer exactly as the SQLite one did: same UIDVALIDITY, UIDNEXT,
 // HIGHESTMODSEQ, MAILBOXID, flags, modseqs, bodies, EMAILID/THREADID, and the same VANISHED
 // (EARLIER) to a QRESYNC client that last synced before the expunge (RFC 7162 §3.2.5.1), and the
-// same METADATA annotations (RFC 5464: mailbox and server, /private and /shared).
+// same METADATA annotations (RFC 5464: mailbox and server, /private and /shared), and the same
+// private \Seen of a grantee in another account's mailbox (decision 0018).
 // Skipped, loudly, when no PostgreSQL server answers at FACTEUR_TEST_PG_URL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { openStore } from '../../src/main.js';
 import { createScratchDatabase, serverReachable, type ScratchDatabase } from '../../src/store/postgres/scratch-database.js';
 import { startTestServer, USER } from '../support/server.js';
-import { append, assertStatus, codeArgs, grep, loggedIn, simpleMessage, type Reply } from '../support/transcript.js';
+import { TestClient, append, assertStatus, codeArgs, grep, loggedIn, simpleMessage, type Reply } from '../support/transcript.js';
 import { runCli, type CliRun } from '../../src/cli/run.test-support.js';
 
 const PG_SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -160,6 +161,69 @@ describe('facteur store copy: SQLite installation moved to PostgreSQL', async ()
       }
     } finally {
       await moved.stop();
+    }
+  });
+
+  test('grantees\' private \\Seen (seen marks, decision 0018) are copied and verified', { skip: !reachable }, async () => {
+    const sqliteDir = await mkdtemp(join(tmpdir(), 'facteur-move-seen-sqlite-'));
+    const pgDir = await mkdtemp(join(tmpdir(), 'facteur-move-seen-pg-'));
+    dirs.push(sqliteDir, pgDir);
+    const target = await createScratchDatabase(PG_SERVER);
+    const users: Array<[string, string]> = [['alice', 'alice-pass'], ['bob', 'bob-pass']];
+    /** Flags of bob's Team as each user sees them. */
+    const views = async (port: number): Promise<string[]> => {
+      const out: string[] = [];
+      for (const [user, box] of [['bob', 'Team'], ['alice', '"Other Users/bob/Team"']] as const) {
+        const c = await TestClient.connect(port);
+        try {
+          ok(await c.login(user, `${user}-pass`));
+          ok(await c.command(`EXAMINE ${box}`));
+          out.push(...ok(await c.command('UID FETCH 1:* (FLAGS)')).untagged.map((l) => `${user}: ${l.replace(/\\Recent ?/, '')}`));
+        } finally {
+          c.close();
+        }
+      }
+      return out;
+    };
+    try {
+      const old = await startTestServer({ dataDir: sqliteDir, users, config: { store: 'sqlite' } });
+      let before: string[];
+      try {
+        const bob = await TestClient.connect(old.port);
+        ok(await bob.login('bob', 'bob-pass'));
+        ok(await bob.command('CREATE Team'));
+        for (let i = 1; i <= 3; i++) ok(await append(bob, 'Team', simpleMessage({ subject: `team ${i}` }), i === 3 ? '\\Seen' : ''));
+        ok(await bob.command('SETACL Team alice lrs'));
+        bob.close();
+        const alice = await TestClient.connect(old.port);
+        ok(await alice.login('alice', 'alice-pass'));
+        ok(await alice.command('SELECT "Other Users/bob/Team"'));
+        ok(await alice.command('UID STORE 1:2 +FLAGS.SILENT (\\Seen)'));
+        alice.close();
+        before = await views(old.port);
+      } finally {
+        await old.stop();
+      }
+      // alice has seen 1 and 2, bob only 3 (his \\Seen, not alice's).
+      assert.deepEqual(before, [
+        'bob: * 1 FETCH (UID 1 FLAGS ())',
+        'bob: * 2 FETCH (UID 2 FLAGS ())',
+        'bob: * 3 FETCH (UID 3 FLAGS (\\Seen))',
+        'alice: * 1 FETCH (UID 1 FLAGS (\\Seen))',
+        'alice: * 2 FETCH (UID 2 FLAGS (\\Seen))',
+        'alice: * 3 FETCH (UID 3 FLAGS ())',
+      ]);
+      const copied = await cli(['store', 'copy', '--from', `sqlite:${sqliteDir}`, '--to', target.url]);
+      assert.equal(copied.code, 0, copied.err + copied.out);
+      assert.match(copied.out, /^verified: no differences/m);
+      const moved = await startTestServer({ dataDir: pgDir, users: [], config: { store: target.url } });
+      try {
+        assert.deepEqual(await views(moved.port), before);
+      } finally {
+        await moved.stop();
+      }
+    } finally {
+      await target.drop();
     }
   });
 });

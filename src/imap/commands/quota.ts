@@ -8,7 +8,7 @@
  *   no administrative resource limits").
  * - GETQUOTAROOT does not require a personal mailbox to exist (§4.1.2): every name of the
  *   account is under the account's root. Another account's mailbox must exist and be visible,
- *   and reports its owner's root (store/access/index.ts, RFC 9208 §6).
+ *   and reports its owner's root (store/access/quota-roots.ts, RFC 9208 §6).
  * - SETQUOTA accepts STORAGE, MESSAGE and MAILBOX; any other resource is refused as a whole
  *   (NO, nothing changed), as are limits above what storage keeps exactly (2^53 - 1).
  */

@@ -19,6 +19,7 @@ import { urlAuthKeyContract } from './urlauth-keys.js';
 import { aclContract } from './acl.js';
 import { metadataContract } from './metadata.js';
 import { quotaContract } from './quota.js';
+import { seenMarksContract } from './seen-marks.js';
 
 export type { OpenStore, StoreHarness } from './harness.js';
 
@@ -34,5 +35,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('access control lists (RFC 4314 rows)', () => aclContract(open));
     describe('METADATA entries (RFC 5464)', () => metadataContract(open));
     describe('quota usage and settings (RFC 9208)', () => quotaContract(open));
+    describe('seen marks (private \\Seen, decision 0018)', () => seenMarksContract(open));
   });
 }

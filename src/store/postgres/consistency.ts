@@ -39,7 +39,13 @@ export async function checkPool(pool: pg.Pool): Promise<ConsistencyReport> {
       const { rows: cols } = await client.query(
         `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'mailboxes' AND column_name = 'message_count'`,
       );
-      const report = await runChecks(async (sql) => (await client.query<Record<string, unknown>>(sql)).rows, { usageCounters: cols.length > 0 });
+      const { rows: seen } = await client.query(
+        `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'seen_marks'`,
+      );
+      const report = await runChecks(async (sql) => (await client.query<Record<string, unknown>>(sql)).rows, {
+        usageCounters: cols.length > 0,
+        seenMarks: seen.length > 0,
+      });
       if (version !== PG_SCHEMA_VERSION) {
         report.problems.unshift({ where: 'schema', problem: `version ${version}, this program's is ${PG_SCHEMA_VERSION} (run facteur db migrate)` });
       }

@@ -17,6 +17,7 @@ import type { ChangeBus, MailStore } from '../types.js';
 import { mapError, PG_TYPES, PgContext, type StoreLogger } from './context.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
+import * as seenMarks from './seen-marks.js';
 import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
 import * as urlauthKeys from './urlauth-keys.js';
@@ -150,6 +151,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     move: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, true)),
     expunge: guard((actor, id, uids) => messages.expunge(ctx, actor, id, uids)),
     replace: guard((actor, id, uid, dest, msg) => messages.replace(ctx, actor, id, uid, dest, msg)),
+
+    seenMarks: guard((actor, id, reader, uids) => seenMarks.seenMarks(ctx, actor, id, reader, uids)),
+    storeSeenMarks: guard((actor, id, reader, uids, seen, options) => seenMarks.storeSeenMarks(ctx, actor, id, reader, uids, seen, options)),
+    countSeenMarks: guard((actor, id, reader) => seenMarks.countSeenMarks(ctx, actor, id, reader)),
 
     readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
     readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),

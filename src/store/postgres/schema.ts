@@ -224,6 +224,18 @@ const MIGRATIONS: readonly string[] = [
     mailboxes  int8
   );
   `,
+  // 8: seen marks (docs/decisions/0018; SQLite migration 12): a grantee's private \Seen on
+  // another account's message, gone with the message or the reader's account by cascade.
+  `
+  CREATE TABLE seen_marks (
+    mailbox_id int8 NOT NULL,
+    uid        int8 NOT NULL,
+    account_id int8 NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    PRIMARY KEY (mailbox_id, uid, account_id),
+    FOREIGN KEY (mailbox_id, uid) REFERENCES messages(mailbox_id, uid) ON DELETE CASCADE
+  );
+  CREATE INDEX seen_marks_reader ON seen_marks(account_id, mailbox_id, uid);
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,7 +7,7 @@
  *   string (quoted or literal), so any account name is a valid root name.
  * - Here a root is visible to its own account and to quota administrators; to anyone else it
  *   does not exist (NONEXISTENT, no hint that the account exists). The access layer above
- *   (store/access/index.ts) also shows it to grantees of the account's mailboxes (RFC 9208 §6,
+ *   (store/access/quota-roots.ts) also shows it to grantees of the account's mailboxes (RFC 9208 §6,
  *   decision 0010). SETQUOTA is for administrators only (NOPERM).
  * - The effective limit of a resource is the account's stored setting, else the operator's
  *   default; 0 in the defaults means unlimited. Unlimited resources are not reported (§4.2.1:

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsBlobStore } from '../blobs/fs-blob-store.js';
-import { CHECK_QUERIES, placeOf, runChecks, USAGE_CHECK_QUERY, type ConsistencyReport, type MigrationResult } from '../consistency.js';
+import { CHECK_QUERIES, placeOf, runChecks, SEEN_MARKS_CHECK_QUERY, USAGE_CHECK_QUERY, type ConsistencyReport, type MigrationResult } from '../consistency.js';
 import { StoreError } from '../errors.js';
 import { mapError } from './context.js';
 import { configure, DATABASE_FILE, migrate, SCHEMA_VERSION } from './schema.js';
@@ -34,11 +34,14 @@ export async function checkDatabase(db: Database.Database, blobs: FsBlobStore): 
   const rows = new Map<string, Record<string, unknown>[]>();
   const files: { account: string; mailbox: string; uid: number; blob_id: string }[] = [];
   let usageCounters = false;
+  let seenMarks = false;
   db.exec('BEGIN');
   try {
     for (const sql of Object.values(CHECK_QUERIES)) rows.set(sql, db.prepare(sql).all() as Record<string, unknown>[]);
     usageCounters = db.prepare(`SELECT 1 FROM pragma_table_info('mailboxes') WHERE name = 'message_count'`).get() !== undefined;
     if (usageCounters) rows.set(USAGE_CHECK_QUERY, db.prepare(USAGE_CHECK_QUERY).all() as Record<string, unknown>[]);
+    seenMarks = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_marks'`).get() !== undefined;
+    if (seenMarks) rows.set(SEEN_MARKS_CHECK_QUERY, db.prepare(SEEN_MARKS_CHECK_QUERY).all() as Record<string, unknown>[]);
     // Messages whose blob row exists but whose file does not. Ordered by blob, so each file is
     // looked up once; only the missing ones are kept.
     let last: string | null = null;
@@ -60,7 +63,7 @@ export async function checkDatabase(db: Database.Database, blobs: FsBlobStore): 
   } finally {
     db.exec('COMMIT');
   }
-  const report = await runChecks((sql) => Promise.resolve(rows.get(sql) ?? []), { usageCounters });
+  const report = await runChecks((sql) => Promise.resolve(rows.get(sql) ?? []), { usageCounters, seenMarks });
   const missing = files
     .sort((a, b) => placeOf(a).localeCompare(placeOf(b)))
     .map((f) => ({ where: placeOf(f), problem: `blob file ${f.blob_id} missing from the blob directory` }));

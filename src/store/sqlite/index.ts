@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { FsBlobStore } from '../blobs/fs-blob-store.js';
 import type { ChangeBus, MailStore } from '../types.js';
 import * as accounts from './accounts.js';
+import * as seenMarks from './seen-marks.js';
 import { collectAfterCommit, collectGarbage, sweepOrphans } from './blob-refs.js';
 import { mapError, SqliteContext, type StoreLogger } from './context.js';
 import * as mailboxes from './mailboxes.js';
@@ -119,6 +120,10 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteM
     move: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, true)),
     expunge: guard((actor, id, uids) => messages.expunge(ctx, actor, id, uids)),
     replace: guard((actor, id, uid, dest, msg) => messages.replace(ctx, actor, id, uid, dest, msg)),
+
+    seenMarks: guard((actor, id, reader, uids) => seenMarks.seenMarks(ctx, actor, id, reader, uids)),
+    storeSeenMarks: guard((actor, id, reader, uids, seen, options) => seenMarks.storeSeenMarks(ctx, actor, id, reader, uids, seen, options)),
+    countSeenMarks: guard((actor, id, reader) => seenMarks.countSeenMarks(ctx, actor, id, reader)),
 
     readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
     readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),

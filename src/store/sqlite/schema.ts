@@ -282,6 +282,20 @@ const MIGRATIONS: readonly string[] = [
       UNION ALL SELECT 0 WHERE OLD.identifier IN ('anyone', 'authenticated', '-anyone', '-authenticated');
   END;
   `,
+  // 12: seen marks (docs/decisions/0018): a grantee's private \Seen on another account's
+  // message. Gone with the message (expunge, MOVE, RENAME INBOX, mailbox deletion) and with the
+  // reader's account by cascade. Read by (mailbox, reader); that index also serves the account's
+  // cascade, the primary key the message's.
+  `
+  CREATE TABLE seen_marks (
+    mailbox_id INTEGER NOT NULL,
+    uid        INTEGER NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    PRIMARY KEY (mailbox_id, uid, account_id),
+    FOREIGN KEY (mailbox_id, uid) REFERENCES messages(mailbox_id, uid) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX seen_marks_reader ON seen_marks(account_id, mailbox_id, uid);
+  `,
 ];
 
 /** The database file inside the data directory. */

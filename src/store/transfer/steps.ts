@@ -76,6 +76,17 @@ export const MAILBOX_STEPS: readonly TableStep[] = [
       text('email_id'), text('thread_id'),
     ],
   },
+  // Grantees' private \Seen (decision 0018), after the messages they name. account_id is the
+  // reader, any account (copied first). Verify reads a mailbox's marks whole to compare them by
+  // reader name: at most (messages x readers) small rows, the one such step that can be large.
+  {
+    name: 'seen marks',
+    table: 'seen_marks',
+    scope: 'mailbox',
+    key: ['account_id', 'uid'],
+    columns: [int('account_id'), int('uid')],
+    accountColumn: 'account_id',
+  },
   // QRESYNC's expunge history and its pruning floor (RFC 7162 §3.2.5, schema.ts migration 7).
   { name: 'expunge history', table: 'expunged', scope: 'mailbox', key: ['uid'], columns: [int('uid'), int('modseq'), int('expunged_at')] },
   { name: 'expunge floor', table: 'expunge_floors', scope: 'mailbox', key: [], columns: [int('modseq')] },
