@@ -137,7 +137,7 @@ test('sqlite: db check is clean on a healthy store, then reports each corruption
     // A quota usage counter (RFC 9208) that no longer matches the mailbox.
     const octets = db2.prepare("SELECT message_octets FROM mailboxes WHERE name = 'Projects'").pluck().get() as number;
     db2.prepare("UPDATE mailboxes SET message_count = 9 WHERE name = 'Projects'").run();
-    // A seen mark (decision 0018) left behind by a writer without foreign keys enforced.
+    // A seen mark (decision 0019) left behind by a writer without foreign keys enforced.
     db2.pragma('foreign_keys = OFF');
     db2.prepare("INSERT INTO seen_marks (mailbox_id, uid, account_id) SELECT id, 77, account_id FROM mailboxes WHERE name = 'Projects'").run();
     db2.close();
@@ -193,7 +193,7 @@ test('postgres: db migrate, db check clean, then corruptions reported with exit 
     await c.query("UPDATE messages SET modseq = 1000 WHERE uid = 1 AND mailbox_id = (SELECT id FROM mailboxes WHERE name = 'Projects')");
     await c.query("INSERT INTO expunged (mailbox_id, uid, modseq) SELECT id, 2, 1 FROM mailboxes WHERE name = 'INBOX'");
     await c.query("UPDATE mailboxes SET message_octets = message_octets + 5 WHERE name = 'Projects'");
-    // A seen mark (decision 0018) on no message: only with foreign-key triggers off (superuser).
+    // A seen mark (decision 0019) on no message: only with foreign-key triggers off (superuser).
     await c.query('SET session_replication_role = replica');
     await c.query("INSERT INTO seen_marks (mailbox_id, uid, account_id) SELECT id, 77, account_id FROM mailboxes WHERE name = 'Projects'");
     await c.query('RESET session_replication_role');

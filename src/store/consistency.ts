@@ -107,7 +107,7 @@ export const USAGE_CHECK_QUERY = `
     ORDER BY a.name, b.name`;
 
 /**
- * Seen marks (decision 0018; SQLite migration 12, PostgreSQL migration 8) whose message is gone.
+ * Seen marks (decision 0019; SQLite migration 12, PostgreSQL migration 8) whose message is gone.
  * Foreign-key cascades remove them with the message; a database written without foreign keys
  * enforced (a SQLite connection without PRAGMA foreign_keys, by another tool) could keep them,
  * and a later message could never reuse the UID, but the counts of UNSEEN would be off. Run only

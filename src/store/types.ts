@@ -341,7 +341,7 @@ export interface MailStore {
    * nothing changed. When destination and source are the same mailbox, one modseq covers both.
    */
   replace(actor: Actor, sourceMailboxId: number, uid: Uid, destName: string, message: NewMessage): Promise<ReplaceResult>;
-  // --- private \Seen (seen marks, docs/decisions/0018): a grantee's \Seen on another account's
+  // --- private \Seen (seen marks, docs/decisions/0019): a grantee's \Seen on another account's
   // messages. Called by the access layer with the mailbox OWNER as actor (NONEXISTENT when the
   // mailbox is not the actor's) and the reader's account id; marks go with the message, the
   // mailbox or the reader's account. ---

@@ -1,5 +1,5 @@
 /**
- * Private \Seen in shared mailboxes (docs/decisions/0018; RFC 4314 §5.2, RFC 7162 §3.1.4
+ * Private \Seen in shared mailboxes (docs/decisions/0019; RFC 4314 §5.2, RFC 7162 §3.1.4
  * example 14) over real sockets: in a mailbox of another account ("Other Users/bob/..." or
  * "Shared/..."), each grantee's \Seen is its own; the owner's stays the owner's; every other
  * flag is shared. A private change reaches the same user's other sessions, with a new modseq.

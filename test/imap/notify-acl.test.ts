@@ -242,7 +242,7 @@ describe('NOTIFY with ACL (RFC 5465 §3.1, §5.4, §5.9)', () => {
     assert.equal(await alice.readLine(), '* 2 EXISTS');
     assert.equal(await alice.readLine(), '* 2 FETCH (UID 2)');
     assertStatus(await bob.command(`SELECT ${box}`), 'OK');
-    // A shared flag (the owner's \Seen is the owner's own, decision 0018).
+    // A shared flag (the owner's \Seen is the owner's own, decision 0019).
     assertStatus(await bob.command('STORE 1 +FLAGS.SILENT (\\Flagged)'), 'OK');
     assert.equal(await alice.readLine(), '* 1 FETCH (UID 1 FLAGS (\\Flagged))');
     assertStatus(await bob.command('UNSELECT'), 'OK');

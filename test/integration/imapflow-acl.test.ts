@@ -41,7 +41,7 @@ test('imapflow lists, opens, fetches from and appends to a mailbox another accou
     } finally {
       lock.release();
     }
-    // The \Seen alice appended with is hers alone (decision 0018); imapflow fetched with PEEK.
+    // The \Seen alice appended with is hers alone (decision 0019); imapflow fetched with PEEK.
     const status = await bob.status('Team', { messages: true, unseen: true });
     assert.ok(status);
     assert.equal(status.messages, 2);

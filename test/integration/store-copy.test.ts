@@ -5,7 +5,7 @@
 // HIGHESTMODSEQ, MAILBOXID, flags, modseqs, bodies, EMAILID/THREADID, and the same VANISHED
 // (EARLIER) to a QRESYNC client that last synced before the expunge (RFC 7162 §3.2.5.1), and the
 // same METADATA annotations (RFC 5464: mailbox and server, /private and /shared), and the same
-// private \Seen of a grantee in another account's mailbox (decision 0018).
+// private \Seen of a grantee in another account's mailbox (decision 0019).
 // Skipped, loudly, when no PostgreSQL server answers at FACTEUR_TEST_PG_URL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -164,7 +164,7 @@ describe('facteur store copy: SQLite installation moved to PostgreSQL', async ()
     }
   });
 
-  test('grantees\' private \\Seen (seen marks, decision 0018) are copied and verified', { skip: !reachable }, async () => {
+  test('grantees\' private \\Seen (seen marks, decision 0019) are copied and verified', { skip: !reachable }, async () => {
     const sqliteDir = await mkdtemp(join(tmpdir(), 'facteur-move-seen-sqlite-'));
     const pgDir = await mkdtemp(join(tmpdir(), 'facteur-move-seen-pg-'));
     dirs.push(sqliteDir, pgDir);

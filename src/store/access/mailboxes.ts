@@ -88,7 +88,7 @@ export function mailboxMethods(r: Resolver): MailboxMethods {
       const o = await need(actor, mailboxId, 'r', 'no read right');
       const counts = await inner.counts(o.owner, mailboxId);
       if (!o.foreign) return counts;
-      // Another account's mailbox: UNSEEN is the actor's (decision 0018). Two reads, so a change
+      // Another account's mailbox: UNSEEN is the actor's (decision 0019). Two reads, so a change
       // in between may show for one call; never below zero.
       const seen = await inner.countSeenMarks(o.owner, mailboxId, actor.accountId);
       return { ...counts, unseen: Math.max(0, counts.messages - seen) };

@@ -7,7 +7,7 @@
  * - Message rows of another account's mailbox carry blob ids marked with the mailbox
  *   ("@<mailboxId>:<blobId>"), so readBlob/readMeta check the right on that mailbox again.
  * - Flags the actor has no right for are silently not stored or changed (RFC 4314 §4).
- * - In another account's mailbox the actor's \Seen is private (seen.ts, decision 0018): rows are
+ * - In another account's mailbox the actor's \Seen is private (seen.ts, decision 0019): rows are
  *   returned in the actor's view, STORE sends \Seen to the actor's marks and the other flags to
  *   the message, new messages carry \Seen as the actor's mark.
  */
@@ -88,7 +88,7 @@ export function messageMethods(r: Resolver): MessageMethods {
   ): Promise<StoreFlagsResult> {
     const o = await need(actor, mailboxId, 'r', 'no read right');
     if (!o.foreign) return storeShared(o.owner, o.rights, mailboxId, uids, op, flags, unchangedSince);
-    // Another account's mailbox (decision 0018): \Seen is the actor's mark, the rest shared. The
+    // Another account's mailbox (decision 0019): \Seen is the actor's mark, the rest shared. The
     // owner's \Seen is a flag the actor may not change, so STORE FLAGS keeps it.
     const asked = flags.some(isSeen);
     const shared =
@@ -163,7 +163,7 @@ export function messageMethods(r: Resolver): MessageMethods {
       );
     }
     // Within one owner the message's flags (the owner's \Seen included) are copied as they are;
-    // in another account's mailboxes the actor's marks follow the copies (decision 0018).
+    // in another account's mailboxes the actor's marks follow the copies (decision 0019).
     const keepRights = dest.foreign ? dest.rights + 's' : dest.rights;
     const sources = allFlagRights(keepRights) ? [] : await inner.getMessages(src.owner, sourceId, uids);
     const marked = dest.foreign && dest.rights.includes('s') ? new Set<number>(await inner.seenMarks(src.owner, sourceId, actor.accountId, uids)) : new Set<number>();

@@ -1,5 +1,5 @@
 /**
- * Private \Seen (docs/decisions/0018): in a mailbox the actor does not own, the actor's \Seen is
+ * Private \Seen (docs/decisions/0019): in a mailbox the actor does not own, the actor's \Seen is
  * its own, kept as seen marks (MailStore.seenMarks, storeSeenMarks) beside the message; every
  * other flag is shared. RFC 4314 §5.2 lets a server keep \Seen per user; RFC 7162 §3.1.4 example
  * 14 shows such a private change reported to the same user's other sessions with a new

@@ -7,7 +7,7 @@
  * - The destination gets every message or none (one append); flags the actor may not set there
  *   are dropped first (RFC 4314 §4). INTERNALDATE is kept; EMAILID/THREADID are new (another
  *   account's objects, RFC 8474 §5).
- * - Flags are copied as the actor sees them (seen.ts, decision 0018): from another account's
+ * - Flags are copied as the actor sees them (seen.ts, decision 0019): from another account's
  *   mailbox with the actor's own \Seen; into another account's mailbox, \Seen becomes the
  *   actor's mark on the new message, never the destination owner's flag.
  * - MOVE expunges exactly the copied UIDs from the source after the append committed; a crash in

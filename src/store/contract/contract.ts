@@ -35,6 +35,6 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describe('access control lists (RFC 4314 rows)', () => aclContract(open));
     describe('METADATA entries (RFC 5464)', () => metadataContract(open));
     describe('quota usage and settings (RFC 9208)', () => quotaContract(open));
-    describe('seen marks (private \\Seen, decision 0018)', () => seenMarksContract(open));
+    describe('seen marks (private \\Seen, decision 0019)', () => seenMarksContract(open));
   });
 }

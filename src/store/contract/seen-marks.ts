@@ -1,5 +1,5 @@
 /**
- * Contract: seen marks, a reader's private \Seen on another account's messages (decision 0018;
+ * Contract: seen marks, a reader's private \Seen on another account's messages (decision 0019;
  * MailStore.seenMarks, storeSeenMarks, countSeenMarks).
  *
  * Invariants:

@@ -224,7 +224,7 @@ const MIGRATIONS: readonly string[] = [
     mailboxes  int8
   );
   `,
-  // 8: seen marks (docs/decisions/0018; SQLite migration 12): a grantee's private \Seen on
+  // 8: seen marks (docs/decisions/0019; SQLite migration 12): a grantee's private \Seen on
   // another account's message, gone with the message or the reader's account by cascade.
   `
   CREATE TABLE seen_marks (

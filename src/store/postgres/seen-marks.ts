@@ -1,5 +1,5 @@
 /**
- * Seen marks of the PostgreSQL backend (docs/decisions/0018); semantics are the SQLite
+ * Seen marks of the PostgreSQL backend (docs/decisions/0019); semantics are the SQLite
  * backend's (src/store/sqlite/seen-marks.ts).
  *
  * Invariants:

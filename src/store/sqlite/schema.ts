@@ -282,7 +282,7 @@ const MIGRATIONS: readonly string[] = [
       UNION ALL SELECT 0 WHERE OLD.identifier IN ('anyone', 'authenticated', '-anyone', '-authenticated');
   END;
   `,
-  // 12: seen marks (docs/decisions/0018): a grantee's private \Seen on another account's
+  // 12: seen marks (docs/decisions/0019): a grantee's private \Seen on another account's
   // message. Gone with the message (expunge, MOVE, RENAME INBOX, mailbox deletion) and with the
   // reader's account by cascade. Read by (mailbox, reader); that index also serves the account's
   // cascade, the primary key the message's.

@@ -1,6 +1,6 @@
 /**
  * Seen marks of the SQLite backend: a grantee's private \Seen on another account's messages
- * (docs/decisions/0018, MailStore.seenMarks/storeSeenMarks/countSeenMarks).
+ * (docs/decisions/0019, MailStore.seenMarks/storeSeenMarks/countSeenMarks).
  *
  * Invariants:
  * - A mark is a row (mailbox_id, uid, account_id) of seen_marks; it goes with its message

@@ -76,7 +76,7 @@ export const MAILBOX_STEPS: readonly TableStep[] = [
       text('email_id'), text('thread_id'),
     ],
   },
-  // Grantees' private \Seen (decision 0018), after the messages they name. account_id is the
+  // Grantees' private \Seen (decision 0019), after the messages they name. account_id is the
   // reader, any account (copied first). Verify reads a mailbox's marks whole to compare them by
   // reader name: at most (messages x readers) small rows, the one such step that can be large.
   {
