@@ -13,7 +13,7 @@ import { isStoreError } from '../store/errors.js';
 import type { Actor, MailStore } from '../store/types.js';
 import { sharedOwnerActor } from '../store/access/index.js';
 import { locate } from '../store/access/namespaces.js';
-import { applyModification, parseModification, withVirtual } from '../store/access/rights.js';
+import { parseModification, withVirtual } from '../store/access/rights.js';
 import { CliError, type CliIo } from './io.js';
 import { ACL_USAGE } from './usage.js';
 import { dispatch, withStore, type Noun } from './subcommands.js';
@@ -85,12 +85,7 @@ async function set(args: string[], io: CliIo): Promise<number> {
     noMore(positionals, SET);
     const mod = parseModification(text);
     if ('error' in mod) throw new CliError(`invalid rights ${JSON.stringify(text)}: ${mod.error} (rights: lrswipkxtea, c, d)`);
-    const rights = await explain(mb, async () => {
-      const current = mod.mode === 'set' ? '' : ((await store.getAcl(mb.owner, mb.name)).find((e) => e.identifier === identifier)?.rights ?? '');
-      const next = applyModification(current, mod);
-      await store.setAcl(mb.owner, mb.name, identifier, next);
-      return next;
-    });
+    const rights = await explain(mb, () => store.setAcl(mb.owner, mb.name, identifier, mod.rights, mod.mode));
     io.stdout.write(`${mb.label}: ${identifier} ${rights === '' ? '(no rights)' : withVirtual(rights)}\n`);
     return 0;
   });

@@ -254,6 +254,9 @@ export interface AclEntry {
   rights: string;
 }
 
+/** How SETACL changes an entry (RFC 4314 §3.1: rights alone, "+rights" or "-rights"). */
+export type AclChangeMode = 'set' | 'add' | 'remove';
+
 /** An ACL entry found by identifier, with the mailbox it is on and that mailbox's owner. */
 export interface AclGrant extends AclEntry {
   mailboxId: number;
@@ -420,8 +423,14 @@ export interface MailStore {
   // access layer (store/access/), which is what every protocol sees.
   /** The ACL of the actor's mailbox `name`, ordered by identifier. NONEXISTENT; NOPERM without "a". */
   getAcl(actor: Actor, name: string): Promise<AclEntry[]>;
-  /** Replaces (rights) or removes (null or "") one identifier's entry. NONEXISTENT; NOPERM without "a". */
-  setAcl(actor: Actor, name: string, identifier: string, rights: string | null): Promise<void>;
+  /**
+   * Changes one identifier's entry in one transaction (RFC 4314 §3.1 SETACL): `mode` 'set'
+   * replaces its rights with `rights`, 'add' and 'remove' apply `rights` to what is stored at
+   * that moment (so concurrent "+"/"-" changes never lose each other); null (or a result of "")
+   * removes the entry. Resolves to the entry's rights afterwards ("" when none).
+   * NONEXISTENT; NOPERM without "a".
+   */
+  setAcl(actor: Actor, name: string, identifier: string, rights: string | null, mode?: AclChangeMode): Promise<string>;
   /** The actor's rights on `name` (real rights, canonical order; the owner has them all). NONEXISTENT. */
   myRights(actor: Actor, name: string): Promise<string>;
   /** Administrative: a mailbox by id with its owner's name, or null. */

@@ -14,7 +14,7 @@ import { bad, ok } from '../session/state.js';
 import { quotedMailbox } from '../session/names.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import { locate } from '../../store/access/namespaces.js';
-import { ALL_RIGHTS, applyModification, parseModification, RIGHTS_CAPABILITY, withVirtual } from '../../store/access/rights.js';
+import { ALL_RIGHTS, parseModification, RIGHTS_CAPABILITY, withVirtual } from '../../store/access/rights.js';
 
 function astring(value: string): string {
   return new ResponseBuilder({ utf8Accept: true }).astring(value).toBuffer().toString('utf8');
@@ -36,16 +36,14 @@ export const getAclCommand: CommandSpec<'GETACL'> = {
 };
 
 async function changeAcl(session: ImapSession, mailbox: string, identifier: string, change: string | null): Promise<void> {
-  const actor = session.actor!;
-  let rights: string | null = null;
-  if (change !== null) {
-    const mod = parseModification(change);
-    if ('error' in mod) throw new BadRights(mod.error);
-    // "+"/"-" apply to the identifier's stored entry; reading it needs "a" like the change.
-    const current = mod.mode === 'set' ? '' : ((await session.store.getAcl(actor, mailbox)).find((e) => e.identifier === identifier)?.rights ?? '');
-    rights = applyModification(current, mod);
+  if (change === null) {
+    await session.store.setAcl(session.actor!, mailbox, identifier, null);
+    return;
   }
-  await session.store.setAcl(actor, mailbox, identifier, rights);
+  const mod = parseModification(change);
+  if ('error' in mod) throw new BadRights(mod.error);
+  // "+"/"-" apply to the identifier's stored entry, in the store's transaction (RFC 4314 §3.1).
+  await session.store.setAcl(session.actor!, mailbox, identifier, mod.rights, mod.mode);
 }
 
 class BadRights extends Error {}

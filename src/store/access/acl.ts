@@ -37,13 +37,13 @@ export function aclMethods(r: Resolver): AclMethods {
       const entries = await inner.getAcl(o.owner, o.name);
       return o.owner.name === SHARED_OWNER ? entries : [{ identifier: o.owner.name, rights: ALL_RIGHTS }, ...entries];
     },
-    async setAcl(actor, name, identifier, rights) {
+    async setAcl(actor, name, identifier, rights, mode = 'set') {
       const o = await open(actor, name);
       if (o === null) throw noSuchMailbox();
       if (!o.rights.includes('a')) throw noPerm('no administer right');
-      // Removing an entry needs no check: an identifier without an entry changes nothing.
-      if (rights !== null && rights !== '') await checkIdentifier(identifier, o.owner);
-      return inner.setAcl(o.owner, o.name, identifier, rights);
+      // Removing rights needs no check: an identifier without an entry changes nothing.
+      if (rights !== null && rights !== '' && mode !== 'remove') await checkIdentifier(identifier, o.owner);
+      return inner.setAcl(o.owner, o.name, identifier, rights, mode);
     },
     async myRights(actor, name) {
       const o = await open(actor, name);

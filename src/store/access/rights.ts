@@ -10,6 +10,7 @@
  *   minus the union of their negative entries ("-alice", §2). The owner always has every right
  *   and no entry restricts the owner (decision 0009).
  */
+import type { AclChangeMode } from '../types.js';
 
 /** Every right Facteur implements, in canonical order (RFC 4314 §2.1). */
 export const ALL_RIGHTS = 'lrswipkxtea';
@@ -25,7 +26,7 @@ export const RIGHTS_CAPABILITY = 'RIGHTS=texk';
 export const ANYONE = 'anyone';
 export const AUTHENTICATED = 'authenticated';
 
-export type RightsModification = { mode: 'set' | 'add' | 'remove'; rights: string };
+export type RightsModification = { mode: AclChangeMode; rights: string };
 
 /** Canonical string of a set of rights (unknown letters dropped). */
 export function normalize(rights: Iterable<string>): string {

@@ -41,6 +41,29 @@ export function aclContract(open: OpenStore): void {
     });
   });
 
+  test('"+" and "-" changes apply to the stored entry in the write itself: concurrent ones all count', async () => {
+    await withStore(open, async ({ store }) => {
+      const a = await account(store);
+      await account(store, 'bob');
+      await store.createMailbox(a, 'Team');
+      assert.equal(await store.setAcl(a, 'Team', 'bob', 'lr', 'add'), 'lr');
+      assert.equal(await store.setAcl(a, 'Team', 'bob', 'ls', 'add'), 'lrs');
+      assert.equal(await store.setAcl(a, 'Team', 'bob', 'rx', 'remove'), 'ls');
+      // Issued together (on PostgreSQL over several pooled connections): none may be lost.
+      const letters = [...'wipkxtea'];
+      await Promise.all(letters.map((r) => store.setAcl(a, 'Team', 'bob', r, 'add')));
+      assert.deepEqual(await store.getAcl(a, 'Team'), [{ identifier: 'bob', rights: 'lswipkxtea' }]);
+      await Promise.all([...'lswipkxtea'].map((r) => store.setAcl(a, 'Team', 'bob', r, 'remove')));
+      // Removing the last right removes the entry; "set" replaces whatever is stored.
+      assert.deepEqual(await store.getAcl(a, 'Team'), []);
+      assert.equal(await store.setAcl(a, 'Team', 'bob', 'r', 'remove'), '');
+      assert.deepEqual(await store.getAcl(a, 'Team'), []);
+      await store.setAcl(a, 'Team', 'bob', 'lrs');
+      assert.equal(await store.setAcl(a, 'Team', 'bob', 'i', 'set'), 'i');
+      await rejectsWith(store.setAcl(a, 'Nope', 'bob', 'l', 'add'), 'NONEXISTENT');
+    });
+  });
+
   test('ACL calls on a missing mailbox are NONEXISTENT; mailboxAcl of a missing id is empty', async () => {
     await withStore(open, async ({ store }) => {
       const a = await account(store);

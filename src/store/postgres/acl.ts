@@ -8,18 +8,17 @@
  * - An empty rights string is not stored: setting it removes the entry.
  */
 import { StoreError } from '../errors.js';
-import { SERVER_CHANNEL, type AclEntry, type AclGrant, type Actor, type Mailbox } from '../types.js';
+import { SERVER_CHANNEL, type AclChangeMode, type AclEntry, type AclGrant, type Actor, type Mailbox } from '../types.js';
 import { canonicalName } from '../mailbox-names.js';
-import { ALL_RIGHTS, granteeOf } from '../access/rights.js';
+import { ALL_RIGHTS, applyModification, granteeOf } from '../access/rights.js';
 import { MAILBOX_COLUMNS, toMailbox, type MailboxRow } from '../sql-rows.js';
 import type { Db, PgContext } from './context.js';
 
-async function ownMailboxId(db: Db, actor: Actor, name: string): Promise<number> {
+/** The actor's mailbox `name`; with `lock`, its row stays locked until the transaction ends. */
+async function ownMailboxId(db: Db, actor: Actor, name: string, lock = false): Promise<number> {
   const canonical = canonicalName(name);
-  const { rows } =
-    canonical === null
-      ? { rows: [] }
-      : await db.query<{ id: number }>('SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2', [actor.accountId, canonical]);
+  const sql = `SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2${lock ? ' FOR UPDATE' : ''}`;
+  const { rows } = canonical === null ? { rows: [] } : await db.query<{ id: number }>(sql, [actor.accountId, canonical]);
   if (rows.length === 0) throw new StoreError('NONEXISTENT', `no mailbox ${JSON.stringify(name)}`);
   return rows[0].id;
 }
@@ -30,24 +29,40 @@ export function getAcl(ctx: PgContext, actor: Actor, name: string): Promise<AclE
   return ctx.tx(async (db) => (await db.query<AclEntry>(ENTRIES, [await ownMailboxId(db, actor, name)])).rows);
 }
 
-export async function setAcl(ctx: PgContext, actor: Actor, name: string, identifier: string, rights: string | null): Promise<void> {
+export async function setAcl(
+  ctx: PgContext,
+  actor: Actor,
+  name: string,
+  identifier: string,
+  rights: string | null,
+  mode: AclChangeMode = 'set',
+): Promise<string> {
   const grantee = granteeOf(identifier);
-  const channel = await ctx.tx(async (db) => {
-    const id = await ownMailboxId(db, actor, name);
-    if (rights === null || rights === '') await db.query('DELETE FROM mailbox_acl WHERE mailbox_id = $1 AND identifier = $2', [id, identifier]);
+  const { channel, next } = await ctx.tx(async (db) => {
+    // "+"/"-" apply to the entry as stored now: the mailbox row lock orders concurrent changes of
+    // its ACL (a missing entry has no row to lock), on every node.
+    const id = await ownMailboxId(db, actor, name, mode !== 'set');
+    let current = '';
+    if (mode !== 'set' && rights !== null) {
+      const { rows } = await db.query<{ rights: string }>('SELECT rights FROM mailbox_acl WHERE mailbox_id = $1 AND identifier = $2', [id, identifier]);
+      current = rows[0]?.rights ?? '';
+    }
+    const next = rights === null ? '' : applyModification(current, { mode, rights });
+    if (next === '') await db.query('DELETE FROM mailbox_acl WHERE mailbox_id = $1 AND identifier = $2', [id, identifier]);
     else {
       await db.query(
         'INSERT INTO mailbox_acl (mailbox_id, identifier, rights) VALUES ($1, $2, $3) ON CONFLICT (mailbox_id, identifier) DO UPDATE SET rights = excluded.rights',
-        [id, identifier, rights],
+        [id, identifier, next],
       );
     }
-    if (grantee.all) return SERVER_CHANNEL;
+    if (grantee.all) return { channel: SERVER_CHANNEL, next };
     const { rows } = await db.query<{ id: number }>('SELECT id FROM accounts WHERE name = $1', [grantee.account]);
-    return rows.length === 0 ? null : rows[0].id;
+    return { channel: rows.length === 0 ? null : rows[0].id, next };
   });
   // After the commit: the grantee's (or every NOTIFY session's) mailbox list may have changed
   // (RFC 5465 §5.4, §5.9). PgChangeBus carries the event to every node.
   if (channel !== null) ctx.publishMailboxes(channel);
+  return next;
 }
 
 export async function myRights(ctx: PgContext, actor: Actor, name: string): Promise<string> {

@@ -176,7 +176,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     setServerMetadata: guard((writes) => metadata.setServerMetadata(ctx, writes)),
 
     getAcl: guard((actor, name) => acl.getAcl(ctx, actor, name)),
-    setAcl: guard((actor, name, identifier, rights) => acl.setAcl(ctx, actor, name, identifier, rights)),
+    setAcl: guard((actor, name, identifier, rights, mode) => acl.setAcl(ctx, actor, name, identifier, rights, mode)),
     myRights: guard((actor, name) => acl.myRights(ctx, actor, name)),
     mailboxById: guard((id) => acl.mailboxById(ctx, id)),
     mailboxAcl: guard((id) => acl.mailboxAcl(ctx, id)),

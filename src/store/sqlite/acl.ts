@@ -10,9 +10,9 @@
  *   SERVER_CHANNEL for anyone/authenticated: the grantee's visible mailboxes may have changed.
  */
 import { StoreError } from '../errors.js';
-import { SERVER_CHANNEL, type AclEntry, type AclGrant, type Actor, type Mailbox } from '../types.js';
+import { SERVER_CHANNEL, type AclChangeMode, type AclEntry, type AclGrant, type Actor, type Mailbox } from '../types.js';
 import { canonicalName } from '../mailbox-names.js';
-import { ALL_RIGHTS, granteeOf } from '../access/rights.js';
+import { ALL_RIGHTS, applyModification, granteeOf } from '../access/rights.js';
 import { MAILBOX_COLUMNS, toMailbox, type MailboxRow, type SqliteContext } from './context.js';
 
 function ownMailbox(ctx: SqliteContext, actor: Actor, name: string): MailboxRow {
@@ -29,22 +29,26 @@ export function getAcl(ctx: SqliteContext, actor: Actor, name: string): AclEntry
   return ctx.read(() => entriesOf(ctx, ownMailbox(ctx, actor, name).id));
 }
 
-export function setAcl(ctx: SqliteContext, actor: Actor, name: string, identifier: string, rights: string | null): void {
+export function setAcl(ctx: SqliteContext, actor: Actor, name: string, identifier: string, rights: string | null, mode: AclChangeMode = 'set'): string {
   const grantee = granteeOf(identifier);
-  const channel = ctx.write(() => {
+  const { channel, next } = ctx.write(() => {
     const id = ownMailbox(ctx, actor, name).id;
-    if (rights === null || rights === '') ctx.stmt('DELETE FROM mailbox_acl WHERE mailbox_id = ? AND identifier = ?').run(id, identifier);
+    // "+"/"-" apply to the entry as stored now: the write lock is held, nobody changes it between.
+    const current = mode === 'set' || rights === null ? '' : (ctx.column<string>('SELECT rights FROM mailbox_acl WHERE mailbox_id = ? AND identifier = ?').get(id, identifier) ?? '');
+    const next = rights === null ? '' : applyModification(current, { mode, rights });
+    if (next === '') ctx.stmt('DELETE FROM mailbox_acl WHERE mailbox_id = ? AND identifier = ?').run(id, identifier);
     else {
       ctx
         .stmt('INSERT INTO mailbox_acl (mailbox_id, identifier, rights) VALUES (?, ?, ?) ON CONFLICT (mailbox_id, identifier) DO UPDATE SET rights = excluded.rights')
-        .run(id, identifier, rights);
+        .run(id, identifier, next);
     }
-    if (grantee.all) return SERVER_CHANNEL;
-    return ctx.column<number>('SELECT id FROM accounts WHERE name = ?').get(grantee.account) ?? null;
+    const channel = grantee.all ? SERVER_CHANNEL : (ctx.column<number>('SELECT id FROM accounts WHERE name = ?').get(grantee.account) ?? null);
+    return { channel, next };
   });
   // After the commit: the grantee's (or every NOTIFY session's) mailbox list may have changed
   // (RFC 5465 §5.4, §5.9). Other processes hear it through the change feed (schema migration 11).
   if (channel !== null) ctx.publishMailboxes(channel);
+  return next;
 }
 
 export function myRights(ctx: SqliteContext, actor: Actor, name: string): string {
