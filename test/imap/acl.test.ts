@@ -54,6 +54,32 @@ describe('ACL and shared mailboxes', () => {
     alice.close();
   });
 
+  test('a level alice may not list above one she may is \\Noselect for "%" and unnamed for "*"', async () => {
+    // RFC 9051 §6.3.9: "%" returns matching levels of hierarchy, \Noselect when not selectable;
+    // RFC 4314 §4 LIST: an unlistable parent behaves as if it did not exist.
+    const top = `Gap${++n}`;
+    assertStatus(await bob.command(`CREATE ${top}/kid`), 'OK');
+    assertStatus(await bob.command(`SETACL ${top}/kid alice lr`), 'OK');
+    const alice = await as(srv, 'alice');
+    try {
+      const level = `* LIST (\\Noselect \\HasChildren) "/" "Other Users/bob/${top}"`;
+      const pct = await alice.command('LIST "" "Other Users/bob/%"');
+      assert.ok(pct.untagged.includes(level), pct.untagged.join(' | '));
+      assert.deepEqual((await alice.command(`LIST "Other Users/bob/" "${top}/%"`)).untagged, [
+        `* LIST (\\HasNoChildren) "/" "Other Users/bob/${top}/kid"`,
+      ]);
+      const star = await alice.command('LIST "" "*"');
+      assert.ok(star.untagged.includes(`* LIST (\\HasNoChildren) "/" "Other Users/bob/${top}/kid"`), star.untagged.join(' | '));
+      assert.ok(!star.untagged.some((l) => l.endsWith(`"Other Users/bob/${top}"`)), star.untagged.join(' | '));
+      // Carol, with no grant below it, is told of no such level.
+      const carol = await as(srv, 'carol');
+      assert.ok(!(await carol.command('LIST "" "Other Users/bob/%"')).untagged.some((l) => l.includes(top)));
+      carol.close();
+    } finally {
+      alice.close();
+    }
+  });
+
   test('bob grants alice lr: alice lists, selects read-only, fetches; her rights are enforced', async () => {
     const box = await bobBox();
     const shared = `"Other Users/bob/${box}"`;

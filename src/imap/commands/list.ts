@@ -40,17 +40,26 @@ function parentsOf(name: string): string[] {
   return out;
 }
 
-/** The namespace levels ("Other Users", "Other Users/bob", "Shared") above listed mailboxes. */
-function namespaceRoots(all: readonly Mailbox[]): Set<string> {
-  const roots = new Set<string>();
+/**
+ * Hierarchy levels above the listed mailboxes that are not mailboxes of their own: the other
+ * users' and shared namespaces' prefixes and owners (RFC 2342), always; and, for patterns ending
+ * in "%" (`percent`), the levels inside another account's tree whose mailbox the account may
+ * not list or that does not exist: RFC 9051 §6.3.9 returns matching levels with \Noselect, and
+ * RFC 4314 §4 LIST treats an unlistable parent as if it did not exist (so "*" does not name it).
+ */
+function hierarchyLevels(all: readonly Mailbox[], exists: ReadonlyMap<string, Mailbox>, percent: (name: string) => boolean): Set<string> {
+  const levels = new Set<string>();
   for (const m of all) {
     const loc = locate(m.name);
+    if (loc.kind === 'personal' || loc.kind === 'root') continue;
     if (loc.kind === 'other') {
-      roots.add(OTHER_USERS);
-      roots.add(`${OTHER_USERS}${SEPARATOR}${loc.owner}`);
-    } else if (loc.kind === 'shared') roots.add(SHARED);
+      levels.add(OTHER_USERS);
+      levels.add(`${OTHER_USERS}${SEPARATOR}${loc.owner}`);
+    } else levels.add(SHARED);
+    const prefix = loc.kind === 'other' ? `${OTHER_USERS}${SEPARATOR}${loc.owner}${SEPARATOR}` : `${SHARED}${SEPARATOR}`;
+    for (const p of parentsOf(m.name)) if (p.startsWith(prefix) && !exists.has(p) && percent(p)) levels.add(p);
   }
-  return roots;
+  return levels;
 }
 
 export const listCommand: CommandSpec<'LIST'> = {
@@ -87,8 +96,10 @@ export const listCommand: CommandSpec<'LIST'> = {
     if (sel.has('SUBSCRIBED')) for (const s of subscribed) names.add(s);
     // The levels of the other users' and shared namespaces above the mailboxes shared with the
     // account (RFC 2342): not mailboxes, listed \Noselect so "%" walks can reach those below.
-    // Mailboxes of another account the account may not list stay unnamed (RFC 4314 §4 LIST).
-    const roots = sel.size === 0 ? namespaceRoots(all) : new Set<string>();
+    // Mailboxes of another account the account may not list stay unnamed (RFC 4314 §4 LIST),
+    // except as such a level for a "%" pattern.
+    const percent = cmd.patterns.filter((p) => p.endsWith('%')).map((p) => compilePattern(canonicalPattern(cmd.reference, p)));
+    const roots = sel.size === 0 ? hierarchyLevels(all, byNameMap, (name) => percent.some((m) => m(name))) : new Set<string>();
     for (const r of roots) names.add(r);
 
     const selected = (name: string): boolean => {
