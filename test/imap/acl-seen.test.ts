@@ -135,6 +135,24 @@ describe('private \\Seen in shared mailboxes', () => {
     ok(await bob.command('UNSELECT'));
   });
 
+  test('with "lrs" SELECT is READ-ONLY (RFC 4314 §5.2) and alice\'s own \\Seen still changes (RFC 9051 §6.3.2)', async () => {
+    const { box, shared } = await bobBox('lrs');
+    const alice = await client('alice');
+    const sel = await alice.command(`SELECT ${shared}`);
+    assertStatus(sel, 'OK', 'READ-ONLY');
+    assert.ok(sel.untagged.includes('* OK [PERMANENTFLAGS (\\Seen)] Flags permitted'), sel.untagged.join(' | '));
+    ok(await alice.command('STORE 1 +FLAGS (\\Seen \\Flagged)'));
+    ok(await alice.command('FETCH 2 BODY[]'));
+    assert.deepEqual(await flagsOf(alice), { 1: ['\\Seen'], 2: ['\\Seen'], 3: [] });
+    ok(await bob.command(`SELECT ${box}`));
+    assert.deepEqual(await flagsOf(bob), { 1: [], 2: ['\\Seen'], 3: ['\\Seen'] });
+    ok(await bob.command('UNSELECT'));
+    // EXAMINE changes nothing, not even her own \Seen.
+    ok(await alice.command(`EXAMINE ${shared}`));
+    ok(await alice.command('FETCH 3 BODY[]'));
+    assert.deepEqual(await flagsOf(alice), { 1: ['\\Seen'], 2: ['\\Seen'], 3: [] });
+  });
+
   test('without "s" no \\Seen persists, neither from STORE nor from FETCH BODY[]', async () => {
     const { shared } = await bobBox('lrw');
     const alice = await client('alice');

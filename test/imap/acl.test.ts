@@ -126,7 +126,9 @@ describe('ACL and shared mailboxes', () => {
     assertStatus(await bob.command(`SETACL ${box} alice lrs`), 'OK');
     const alice = await as(srv, 'alice');
     const sel = await alice.command(`SELECT "Other Users/bob/${box}"`);
-    assertStatus(sel, 'OK', 'READ-WRITE');
+    // RFC 4314 §5.2 (its example 1 is "lrs"): \Seen is alice's own here, no shared flag right,
+    // so READ-ONLY; her \Seen is per-user state she may still change (RFC 9051 §6.3.2).
+    assertStatus(sel, 'OK', 'READ-ONLY');
     assert.ok(sel.untagged.includes('* OK [PERMANENTFLAGS (\\Seen)] Flags permitted'), JSON.stringify(sel.untagged));
     const tag = alice.nextTag();
     alice.write(`${tag} IDLE\r\n`);

@@ -48,17 +48,23 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   }
   const mailbox = await session.store.getMailbox(actor, name);
   if (!mailbox) return no('Mailbox does not exist', 'NONEXISTENT');
-  // RFC 4314 §4: SELECT/EXAMINE need "r" (listMessages answers NOPERM without it); §5.2: without
-  // "i", "e" or a flag right ("s", "w", "t": every flag is shared) the mailbox is READ-ONLY.
-  const rights = mailbox.accountId === actor.accountId ? ALL_RIGHTS : await session.store.myRights(actor, name);
+  // RFC 4314 §4: SELECT/EXAMINE need "r" (listMessages answers NOPERM without it). §5.2: without
+  // "i", "e" or a "shared flag right" the answer is READ-ONLY. In another account's mailbox
+  // \Seen is the reader's own (decision 0019), so "s" is no shared flag right there: with "s"
+  // but none of "i e w t" the mailbox is READ-ONLY yet the reader's \Seen may change, the
+  // per-user state RFC 9051 §6.3.2 lets a read-only SELECT change. EXAMINE changes nothing.
+  const foreign = mailbox.accountId !== actor.accountId;
+  const rights = foreign ? await session.store.myRights(actor, name) : ALL_RIGHTS;
   const rows = await session.store.listMessages(actor, mailbox.id);
   const viewReadOnly = readOnly || !/[iewst]/.test(rights);
+  const reportReadOnly = viewReadOnly || (foreign && !/[iewt]/.test(rights));
   const uids = rows.map((r) => r.uid as number);
   const view = new MailboxView(mailbox.id, mailbox.name, viewReadOnly, mailbox.uidValidity, uids, mailbox.highestModSeq, mailbox.uidNext);
   view.rights = rights;
+  view.sharedReadOnly = reportReadOnly;
   let recent = 0;
   if (!session.rev2) {
-    if (viewReadOnly) {
+    if (reportReadOnly) {
       // EXAMINE reports \Recent messages without taking the flag from other sessions.
       recent = (await session.store.counts(actor, mailbox.id)).recent;
     } else {
@@ -98,7 +104,7 @@ async function select(session: ImapSession, name: string, readOnly: boolean, con
   // Another account's mailbox publishes its changes on its owner's account (IDLE, updates).
   session.followAccount(mailbox.accountId);
   session.dirty = false;
-  return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, viewReadOnly ? 'READ-ONLY' : 'READ-WRITE');
+  return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, reportReadOnly ? 'READ-ONLY' : 'READ-WRITE');
 }
 
 export const selectCommand: CommandSpec<'SELECT'> = {

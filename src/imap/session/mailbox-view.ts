@@ -37,6 +37,12 @@ export class MailboxView {
    * are all of them): PERMANENTFLAGS shows only the flags these let the client change (§5.1.1).
    */
   rights = 'lrswipkxtea';
+  /**
+   * Whether SELECT answered READ-ONLY: `readOnly`, or another account's mailbox where only the
+   * reader's private \Seen may change (RFC 4314 §5.2, RFC 9051 §6.3.2). Such a session does not
+   * take \Recent from others (RFC 3501 §2.3.2), like EXAMINE.
+   */
+  sharedReadOnly: boolean;
 
   constructor(
     readonly mailboxId: number,
@@ -48,6 +54,7 @@ export class MailboxView {
     public uidNext: Uid,
   ) {
     this.uids = uids;
+    this.sharedReadOnly = readOnly;
   }
 
   get exists(): number {

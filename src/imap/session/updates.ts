@@ -135,7 +135,7 @@ async function foldChanges(session: ImapSession, allowExpunge: boolean): Promise
   }
   if (added.length > 0) {
     for (const uid of added) view.uids.push(uid);
-    if (!view.readOnly && !session.rev2) {
+    if (!view.sharedReadOnly && !session.rev2) {
       const claim = await session.store.claimRecent(state.actor, view.mailboxId);
       view.addRecent(claim.from, claim.to);
     }
