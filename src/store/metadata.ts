@@ -54,8 +54,14 @@ export const METADATA_MAX_ENTRIES_PER_ACCOUNT = 1000;
 /** Longest entry name in octets: names are paths of a few short components; bounds every key. */
 export const METADATA_MAX_NAME_BYTES = 256;
 
-/** Most entries named in one GETMETADATA / SETMETADATA / LIST RETURN (METADATA): bounds parsing and lookups. */
-export const METADATA_MAX_ENTRIES_PER_COMMAND = 100;
+/**
+ * Most entries named in one GETMETADATA / SETMETADATA / LIST RETURN (METADATA): a bound on one
+ * command's work, far above what the entry limits let exist, so that a valid command (reading or
+ * removing more entries than one mailbox may hold) is never refused for its size; adding more
+ * than the limits allow is refused by them, NO [METADATA TOOMANY] (RFC 5464 §4.3). The parser's
+ * MAX_METADATA_ENTRIES (wire/limits.ts) is the same number.
+ */
+export const METADATA_MAX_ENTRIES_PER_COMMAND = 10_000;
 
 /** Why a name is refused; null when it is valid. */
 export type EntryNameProblem = string | null;

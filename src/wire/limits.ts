@@ -64,8 +64,12 @@ export const MAX_ESEARCH_SOURCES = 1000;
 /** Mailboxes one ESEARCH may search (RFC 7377 §2.4, §5): more is NO [LIMIT], before any work. */
 export const MAX_ESEARCH_MAILBOXES = 1000;
 
-/** Entries named in one GETMETADATA, SETMETADATA or LIST RETURN (METADATA ...) (RFC 5464, RFC 9590): bounds parsing and lookups; the store's METADATA_MAX_ENTRIES_PER_COMMAND matches it. */
-export const MAX_METADATA_ENTRIES = 100;
+/**
+ * Entries named in one GETMETADATA, SETMETADATA or LIST RETURN (METADATA ...) (RFC 5464, RFC
+ * 9590): bounds parsing and lookups, far above the store's entry limits so that no valid
+ * command is refused (the store's METADATA_MAX_ENTRIES_PER_COMMAND matches it).
+ */
+export const MAX_METADATA_ENTRIES = 10_000;
 
 /** Most ID parameter pairs (RFC 2971 §3.3: at most 30). */
 export const MAX_ID_PARAMS = 30;

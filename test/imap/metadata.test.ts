@@ -170,6 +170,18 @@ describe('METADATA (RFC 5464) and LIST-METADATA (RFC 9590)', () => {
     // One entry fewer fits exactly.
     const fits = Array.from({ length: half }, (_, i) => `/shared/b${i} "${i}"`).join(' ');
     assertStatus(await alice.command(`SETMETADATA Limits (/private/keep NIL ${fits})`), 'OK');
+    // More entries in one command than a mailbox may hold: adding them is TOOMANY (a NO, never a
+    // BAD: the command is valid); reading or removing as many is answered.
+    const many = METADATA_MAX_ENTRIES_PER_TARGET + 1;
+    const add = Array.from({ length: many }, (_, i) => `/shared/c${i} "${i}"`).join(' ');
+    assertStatus(await alice.command(`SETMETADATA Limits (${add})`), 'NO', 'METADATA TOOMANY');
+    const names = Array.from({ length: many }, (_, i) => `/shared/b${i}`);
+    const read = await alice.command(`GETMETADATA Limits (${names.join(' ')})`);
+    assertStatus(read, 'OK');
+    assert.equal(read.untagged.length, 1);
+    assert.match(read.untagged[0]!, /^\* METADATA Limits \(\/shared\/b0 "0" .*\/shared\/b49 "49" \/shared\/b50 NIL .*\/shared\/b100 NIL\)$/);
+    assertStatus(await alice.command(`SETMETADATA Limits (${names.map((n) => `${n} NIL`).join(' ')})`), 'OK');
+    assert.deepEqual((await alice.command('GETMETADATA Limits /shared/b0')).untagged, ['* METADATA Limits (/shared/b0 NIL)']);
   });
 
   test('bad entry names are BAD (§3.2); a missing mailbox is NO [NONEXISTENT]', async () => {
