@@ -169,3 +169,27 @@ describe('QUOTA and ACL', () => {
     assert.deepEqual(grep(await alice.command('GETQUOTA "#shared"'), /^\* QUOTA /), ['* QUOTA "#shared" (MESSAGE 1 1)']);
   });
 });
+
+test('the operator\'s per-user quota defaults do not limit "#shared", which holds every Shared/ mailbox', async () => {
+  const srv = await startTestServer({ users: USERS, config: { quotaMessages: 2 } });
+  const alice = await TestClient.connect(srv.port);
+  try {
+    const store = await openStore(srv.config);
+    try {
+      const owner = await sharedOwnerActor(store);
+      await store.createMailbox(owner, 'Board');
+      await store.setAcl(owner, 'Board', 'authenticated', 'lri');
+    } finally {
+      await store.close();
+    }
+    assertStatus(await alice.login('alice', 'alice-pass'), 'OK');
+    for (let i = 0; i < 3; i++) assertStatus(await append(alice, 'Shared/Board', simpleMessage({ subject: `post ${i}` })), 'OK');
+    // alice herself is limited by the default.
+    for (let i = 0; i < 2; i++) assertStatus(await append(alice, 'INBOX', simpleMessage({ subject: `mine ${i}` })), 'OK');
+    assertStatus(await append(alice, 'INBOX', simpleMessage({ subject: 'one too many' })), 'NO', 'OVERQUOTA');
+    assert.deepEqual(grep(await alice.command('GETQUOTAROOT INBOX'), /^\* QUOTA /), ['* QUOTA "alice" (MESSAGE 2 2)']);
+  } finally {
+    alice.close();
+    await srv.stop();
+  }
+});

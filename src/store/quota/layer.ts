@@ -49,7 +49,7 @@ export function quotaStore(inner: MailStore, policy: QuotaPolicy): MailStore {
   const admit = (actor: Actor, settings: QuotaSettings, usage: QuotaUsage, charge: Charge): void => {
     for (const [resource, add] of Object.entries(charge) as Array<[QuotaResource, number]>) {
       if (add <= 0) continue;
-      const limit = effectiveLimit(settings, resource, policy);
+      const limit = effectiveLimit(settings, resource, policy, actor.name);
       if (limit === null) continue;
       const max = resource === 'storage' ? limit * STORAGE_UNIT : limit;
       if (usage[resource] + add > max) {
@@ -75,7 +75,7 @@ export function quotaStore(inner: MailStore, policy: QuotaPolicy): MailStore {
   /** Whether any of `resources` is limited for the account: if none is, nothing is charged. */
   const limited = async (actor: Actor, resources: readonly QuotaResource[]): Promise<boolean> => {
     const { settings } = await inner.getAccountQuota(actor.name);
-    return resources.some((r) => effectiveLimit(settings, r, policy) !== null);
+    return resources.some((r) => effectiveLimit(settings, r, policy, actor.name) !== null);
   };
 
   return {

@@ -10,12 +10,15 @@
  *   (store/access/quota-roots.ts) also shows it to grantees of the account's mailboxes (RFC 9208 §6,
  *   decision 0010). SETQUOTA is for administrators only (NOPERM).
  * - The effective limit of a resource is the account's stored setting, else the operator's
- *   default; 0 in the defaults means unlimited. Unlimited resources are not reported (§4.2.1:
+ *   default; 0 in the defaults means unlimited. The defaults are per user: the internal owner of
+ *   "Shared/" (`#shared`, which holds every public mailbox) gets only the limits set for it
+ *   (`facteur quota set '#shared' ...`). Unlimited resources are not reported (§4.2.1:
  *   "Resources not named in the list are not limited").
  * - STORAGE is reported in units of 1024 octets, usage rounded up (§5.1), so a root whose usage
  *   equals its limit is full.
  */
 import { StoreError } from '../errors.js';
+import { isReservedAccount } from '../access/namespaces.js';
 import type { AccountQuota, Actor, MailStore, QuotaResource, QuotaRootReport, QuotaSettings } from '../types.js';
 
 /** The operator's quota configuration (Config, main.ts). */
@@ -35,11 +38,12 @@ export const QUOTA_RESOURCES: readonly QuotaResource[] = ['storage', 'messages',
 /** One quota unit of STORAGE (RFC 9208 §5.1). */
 export const STORAGE_UNIT = 1024;
 
-/** Effective limit (storage in 1024-octet units), or null when unlimited. */
-export function effectiveLimit(settings: QuotaSettings, resource: QuotaResource, policy: QuotaPolicy): number | null {
+/** Effective limit of `account`'s resource (storage in 1024-octet units), or null when unlimited. */
+export function effectiveLimit(settings: QuotaSettings, resource: QuotaResource, policy: QuotaPolicy, account: string): number | null {
   const s = settings[resource];
   if (s === 'unlimited') return null;
   if (s !== null) return s;
+  if (isReservedAccount(account)) return null;
   const d = policy.defaults[resource];
   return d > 0 ? d : null;
 }
@@ -53,7 +57,7 @@ export function usageInUnits(quota: AccountQuota, resource: QuotaResource): numb
 export function report(quota: AccountQuota, policy: QuotaPolicy): QuotaRootReport {
   const resources = [];
   for (const resource of QUOTA_RESOURCES) {
-    const limit = effectiveLimit(quota.settings, resource, policy);
+    const limit = effectiveLimit(quota.settings, resource, policy, quota.account);
     if (limit !== null) resources.push({ resource, usage: usageInUnits(quota, resource), limit });
   }
   return { root: quota.account, resources };
