@@ -10,7 +10,8 @@ import { SERVER_CHANNEL, asModSeq, asUid, type Actor, type Mailbox } from '../..
 import type { NotifySet } from '../protocol/ast.js';
 import { parseCommand } from '../protocol/parser.js';
 import type { ImapSession } from './session.js';
-import { NotifyState, NotifyOverflow, MAX_NOTIFY_MAILBOXES, type NotifyRenderers } from './notify.js';
+import { NotifyState, NotifyOverflow, type NotifyRenderers } from './notify.js';
+import { MAX_NOTIFY_MAILBOXES } from './notify-status.js';
 import { diffMailboxes } from './notify-filters.js';
 
 const ACTOR: Actor = { accountId: 1, name: 'alice' };

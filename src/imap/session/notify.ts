@@ -6,8 +6,8 @@
  * Invariants:
  * - A session that never used NOTIFY (or sent NOTIFY NONE) has no NotifyState: no extra bus
  *   subscription, no per-mailbox memory. A NotifyState holds one snapshot of the mailbox list
- *   and one small baseline per mailbox watched for message events (bounded by
- *   MAX_NOTIFY_MAILBOXES, else NO [NOTIFICATIONOVERFLOW]).
+ *   and one small baseline per mailbox watched for message events (notify-status.ts; bounded
+ *   by MAX_NOTIFY_MAILBOXES, else NO [NOTIFICATIONOVERFLOW]).
  * - Bus events are hints (docs/decisions/0001): they only mark mailboxes dirty; STATUS values
  *   are read from storage when written and compared with the baseline, so a burst coalesces
  *   and a lost event costs latency only.
@@ -35,15 +35,12 @@ import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { quotedMailbox } from './names.js';
 import { isPrivateEntry } from '../../store/metadata.js';
-import { condstoreEnabled } from './condstore.js';
 import { diffMailboxes, diffSubscriptions, eventsFor, parentOf, SEPARATOR, type NameFacts } from './notify-filters.js';
-import { isStoreError } from '../../store/errors.js';
 import { locate } from '../../store/access/namespaces.js';
 import { NotifyAccess, watchesForeignNames } from './notify-access.js';
 import { quoted } from '../protocol/response.js';
+import { MAX_NOTIFY_MAILBOXES, StatusWatch } from './notify-status.js';
 
-/** Mailboxes watched for message events: each costs a baseline and a counts query per change. */
-export const MAX_NOTIFY_MAILBOXES = 1000;
 /** METADATA change events queued between two flushes before the session overflows. */
 const MAX_PENDING_METADATA = 256;
 
@@ -73,16 +70,6 @@ export interface SelectedEvents {
   fetch: readonly FetchAttribute[];
 }
 
-interface Baseline {
-  uidValidity: number;
-  messages: number;
-  uidNext: number;
-  highestModSeq: number;
-  unseen: number;
-  /** FlagChange asked for this mailbox. */
-  flags: boolean;
-}
-
 const OWN_LIST_COMMANDS: ReadonlySet<string> = new Set(['CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE']);
 
 export class NotifyOverflow extends Error {}
@@ -95,7 +82,7 @@ export class NotifyState {
   private subscriptions = new Set<string>();
   /** Which matched foreign mailboxes the client may list but not read (RFC 5465 §5 end). */
   private readonly access: NotifyAccess;
-  private readonly baselines = new Map<number, Baseline>();
+  private readonly status: StatusWatch;
   private readonly dirtyMailboxes = new Set<number>();
   private listDirty = false;
   private overflowed = false;
@@ -116,6 +103,7 @@ export class NotifyState {
         : null;
     this.others = set.groups.filter((g) => g !== sel && g.events.length > 0);
     this.access = new NotifyAccess(session.store, actor);
+    this.status = new StatusWatch(session, actor);
   }
 
   private wants(event: NotifyEventName): boolean {
@@ -129,22 +117,12 @@ export class NotifyState {
   async start(withStatus: boolean): Promise<void> {
     this.listen();
     await this.refreshList(false);
-    if (this.baselines.size > MAX_NOTIFY_MAILBOXES) throw new NotifyOverflow();
+    if (this.status.size > MAX_NOTIFY_MAILBOXES) throw new NotifyOverflow();
     // §3.1: a matched mailbox the client can LIST but not read gets an untagged LIST (\NoAccess);
     // one it cannot LIST is not in the snapshot and so is silently ignored.
     const all = [...this.snapshot.values()];
     for (const m of all.filter((x) => this.access.noAccess(x.id)).sort((a, b) => (a.name < b.name ? -1 : 1))) this.writeList(all, m, ['\\NoAccess']);
-    if (!withStatus) return;
-    const selectedId = this.selectedMailboxId();
-    const entries = [...this.baselines].filter(([id]) => id !== selectedId);
-    entries.sort((a, b) => (this.snapshot.get(a[0])!.name < this.snapshot.get(b[0])!.name ? -1 : 1));
-    for (const [id, base] of entries) {
-      // §3.1: MessageNew -> MESSAGES UIDNEXT UIDVALIDITY; MessageExpunge -> MESSAGES; FlagChange
-      // with CONDSTORE supported (it always is here) -> UIDVALIDITY HIGHESTMODSEQ.
-      const items = [`MESSAGES ${base.messages}`, `UIDNEXT ${base.uidNext}`, `UIDVALIDITY ${base.uidValidity}`];
-      if (base.flags) items.push(`HIGHESTMODSEQ ${base.highestModSeq}`);
-      this.session.writeLine(`* STATUS ${quotedMailbox(this.session, this.snapshot.get(id)!.name)} (${items.join(' ')})`);
-    }
+    if (withStatus) this.status.writeInitial(this.snapshot, this.selectedMailboxId());
   }
 
   /**
@@ -198,7 +176,7 @@ export class NotifyState {
           if (this.selected) this.session.wakeNotify();
           return;
         }
-        if (!this.baselines.has(ev.mailboxId)) return;
+        if (!this.status.has(ev.mailboxId)) return;
         this.dirtyMailboxes.add(ev.mailboxId);
         break;
       case 'mailboxes':
@@ -252,7 +230,7 @@ export class NotifyState {
     if (this.listDirty) {
       this.listDirty = false;
       await this.refreshList(!(afterCommand !== undefined && OWN_LIST_COMMANDS.has(afterCommand)));
-      if (this.baselines.size > MAX_NOTIFY_MAILBOXES) {
+      if (this.status.size > MAX_NOTIFY_MAILBOXES) {
         this.overflow();
         return;
       }
@@ -331,87 +309,20 @@ export class NotifyState {
       if (ev.has('MessageNew')) wanted.set(m.id, ev.has('FlagChange'));
       if (wanted.size > MAX_NOTIFY_MAILBOXES) break;
     }
-    for (const id of [...this.baselines.keys()]) if (!wanted.has(id)) this.baselines.delete(id);
-    if (wanted.size > MAX_NOTIFY_MAILBOXES) {
-      // Recorded as too many; the caller overflows without reading counts for all of them.
-      for (const [id, flags] of wanted) if (!this.baselines.has(id)) this.baselines.set(id, emptyBaseline(flags));
-      return;
-    }
-    for (const [id, flags] of wanted) {
-      const known = this.baselines.get(id);
-      if (known) {
-        known.flags = flags;
-        // The list carries each mailbox's UIDNEXT and HIGHESTMODSEQ: a change whose event was
-        // lost (a bus reconnect publishes 'mailboxes' to resynchronise) is found here (0001).
-        const m = this.snapshot.get(id)!;
-        if (m.uidNext !== known.uidNext || m.highestModSeq !== known.highestModSeq) this.dirtyMailboxes.add(id);
-        continue;
-      }
-      const m = this.snapshot.get(id)!;
-      let counts;
-      try {
-        counts = await this.session.store.counts(this.actor, id);
-      } catch (e) {
-        // Access changed since the list was read: the event that says so refreshes again.
-        if (!isStoreError(e)) throw e;
-        this.access.invalidate();
-        continue;
-      }
-      this.baselines.set(id, {
-        uidValidity: m.uidValidity,
-        messages: counts.messages,
-        uidNext: m.uidNext,
-        highestModSeq: m.highestModSeq,
-        unseen: counts.unseen,
-        flags,
-      });
-    }
+    const moved = await this.status.rewatch(wanted, this.snapshot, () => this.access.invalidate());
+    for (const id of moved) this.dirtyMailboxes.add(id);
   }
 
-  /** RFC 5465 §5.2, §5.3, §5.1: STATUS for a non-selected mailbox that changed. */
+  /** STATUS for a non-selected watched mailbox that changed (notify-status.ts). */
   private async emitStatus(id: number): Promise<void> {
-    const base = this.baselines.get(id);
     const known = this.snapshot.get(id);
     // SELECTED governs the selected mailbox's message events, even when it also matches by name.
-    if (!base || !known || id === this.selectedMailboxId()) return;
-    let mailbox: Mailbox | null;
-    let counts: { messages: number; unseen: number };
-    try {
-      mailbox = await this.session.store.getMailbox(this.actor, known.name);
-      if (!mailbox || mailbox.id !== id) return; // deleted or renamed: MailboxName tells
-      counts = await this.session.store.counts(this.actor, id);
-    } catch (e) {
-      // RFC 5465 §5.9: access lost (NOPERM) stops monitoring; the list refresh reports it.
-      if (!isStoreError(e)) throw e;
-      this.baselines.delete(id);
-      this.listDirty = true;
-      this.access.invalidate();
-      this.session.wakeNotify();
-      return;
-    }
-    const items: string[] = [];
-    const sizeChanged = counts.messages !== base.messages || mailbox.uidNext !== base.uidNext;
-    const modseqChanged = mailbox.highestModSeq !== base.highestModSeq;
-    const validityChanged = mailbox.uidValidity !== base.uidValidity;
-    if (sizeChanged || validityChanged) {
-      // §5.2/§5.3: MESSAGES and UIDNEXT; HIGHESTMODSEQ once CONDSTORE/QRESYNC is enabled, and
-      // whenever FlagChange is watched (a client tracking flags keeps HIGHESTMODSEQ current).
-      items.push(`MESSAGES ${counts.messages}`, `UIDNEXT ${mailbox.uidNext}`);
-      if (validityChanged) items.push(`UIDVALIDITY ${mailbox.uidValidity}`);
-      if (condstoreEnabled(this.session) || base.flags) items.push(`HIGHESTMODSEQ ${mailbox.highestModSeq}`);
-      if (base.flags && counts.unseen !== base.unseen) items.push(`UNSEEN ${counts.unseen}`);
-    } else if (base.flags && modseqChanged) {
-      // §5.1: UIDVALIDITY and HIGHESTMODSEQ (CONDSTORE is always supported here), UNSEEN when the
-      // number of \Seen messages changed.
-      items.push(`UIDVALIDITY ${mailbox.uidValidity}`, `HIGHESTMODSEQ ${mailbox.highestModSeq}`);
-      if (counts.unseen !== base.unseen) items.push(`UNSEEN ${counts.unseen}`);
-    }
-    base.uidValidity = mailbox.uidValidity;
-    base.messages = counts.messages;
-    base.uidNext = mailbox.uidNext;
-    base.highestModSeq = mailbox.highestModSeq;
-    base.unseen = counts.unseen;
-    if (items.length > 0) this.session.writeLine(`* STATUS ${quotedMailbox(this.session, mailbox.name)} (${items.join(' ')})`);
+    if (!known || id === this.selectedMailboxId()) return;
+    if (await this.status.emit(id, known)) return;
+    // RFC 5465 §5.9: access lost (NOPERM) stops monitoring; the list refresh reports it.
+    this.listDirty = true;
+    this.access.invalidate();
+    this.session.wakeNotify();
   }
 
   /** RFC 5465 §5.4 MailboxName and §5.5 SubscriptionChange as LIST responses. */
@@ -480,10 +391,6 @@ export class NotifyState {
     }
     this.session.writeLine(`* METADATA ${target} ${entries.map(entryName).join(' ')}`);
   }
-}
-
-function emptyBaseline(flags: boolean): Baseline {
-  return { uidValidity: 0, messages: 0, uidNext: 0, highestModSeq: 0, unseen: 0, flags };
 }
 
 /** An entry name as an astring: an atom when it can be one, else a quoted string. */
