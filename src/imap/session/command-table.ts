@@ -41,3 +41,17 @@ export class CommandTable {
     return [...out];
   }
 }
+
+/** The BAD text for a command issued in a state it is not valid in (RFC 9051 §3). */
+export function wrongStateText(name: string, state: StateKind): string {
+  switch (state) {
+    case 'not-authenticated':
+      return `${name} not allowed now: authenticate first`;
+    case 'authenticated':
+      return `${name} not allowed now: select a mailbox first`;
+    case 'selected':
+      return `${name} not allowed in the selected state`;
+    default:
+      return `${name} not allowed now`;
+  }
+}

@@ -1,5 +1,7 @@
 /**
- * One IMAP connection: framing, command queue, state, untagged updates, TLS upgrade, timeouts.
+ * One IMAP session: command execution, state, untagged updates, timeouts. Its byte stream
+ * (socket, framer, STARTTLS, COMPRESS, output backpressure) is connection.ts; the framed commands
+ * waiting their turn are command-queue.ts; the change events it listens to, account-events.ts.
  *
  * Invariants:
  * - Commands are executed one at a time, in the order received; responses go out in that order
@@ -8,18 +10,16 @@
  *   capped (reading pauses when full) and writing waits for 'drain' past a high-water mark.
  * - Changes made by other sessions are folded in only at safe points (RFC 9051 §7): EXISTS, FETCH
  *   and EXPUNGE after a command, never EXPUNGE during FETCH/STORE/SEARCH, and at once during IDLE.
- * - After STARTTLS every byte received before the handshake is discarded (RFC 2595 §3.1), so no
- *   command can be injected in cleartext.
- * - After COMPRESS DEFLATE (RFC 4978 §3) every byte in both directions passes the DeflateLayer
- *   (compression.ts), which flushes each burst of output; reading pauses the inflater then.
+ * - STARTTLS and COMPRESS drop the commands queued before them along with the bytes the
+ *   connection discards (RFC 2595 §3.1, RFC 4978 §3).
  */
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
-import type { ChangeBus, ChangeEvent, MailStore, Actor } from '../../store/types.js';
+import type { SecureContext } from 'node:tls';
+import type { ChangeBus, MailStore, Actor } from '../../store/types.js';
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { Logger } from '../../observability/log.js';
 import { redactCommand } from '../../observability/log.js';
-import { CommandFramer, createLiteralPolicy, type FramerEvent } from '../../wire/framer.js';
+import type { FramerEvent } from '../../wire/framer.js';
 import * as limits from '../../wire/limits.js';
 import { parseCommand } from '../protocol/parser.js';
 import { ImapParseError } from '../protocol/errors.js';
@@ -27,12 +27,15 @@ import type { TaggedCommand } from '../protocol/ast.js';
 import { ResponseBuilder } from '../protocol/response.js';
 import type { SessionState, CommandResult } from './state.js';
 import { bad } from './state.js';
-import type { CommandTable } from './command-table.js';
+import { wrongStateText, type CommandTable } from './command-table.js';
 import { capabilityList } from './capabilities.js';
 import { syncView } from './updates.js';
 import { storeErrorResult } from './store-errors.js';
 import { StoreError } from '../../store/errors.js';
-import { DeflateLayer } from './compression.js';
+import { Connection } from './connection.js';
+import { CommandQueue, type QueueItem } from './command-queue.js';
+import { AccountSubscriptions, noteChange } from './account-events.js';
+import { Autologout, autologoutMs } from './autologout.js';
 import { uidOnlyEnabled, uidRequired, usesSequenceNumbers } from './uidonly.js';
 import { CommandProgress } from './progress.js';
 import { expungeAllowedAfter, selectedEvents, type NotifyState } from './notify.js';
@@ -63,16 +66,8 @@ export interface SessionDeps {
   onClose(session: ImapSession): void;
 }
 
-/** Framed commands waiting behind the one executing; reading pauses at this depth... */
-const MAX_QUEUED_COMMANDS = 64;
-/** ...or when they hold this many bytes (pipelined APPENDs), so a fast client cannot make the
- * session buffer more than about one command beyond it. */
-const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
-
 /** Commands whose new messages in the selected mailbox are this client's own (RFC 5465 §5.2). */
 const OWN_ADDITIONS: ReadonlySet<string> = new Set(['APPEND', 'COPY', 'MOVE', 'REPLACE']);
-
-type QueueItem = { kind: 'command'; bytes: Buffer } | { kind: 'error'; tag: string | null; message: string; fatal: boolean; code?: string; status?: 'NO' };
 
 export class ImapSession {
   state: SessionState = { kind: 'not-authenticated' };
@@ -85,19 +80,20 @@ export class ImapSession {
   readonly remoteAddress: string;
   readonly log: Logger;
 
-  private sock: Socket;
-  private framer: CommandFramer;
-  private readonly queue: QueueItem[] = [];
-  private queuedBytes = 0;
+  private readonly conn: Connection;
+  private readonly queue = new CommandQueue(
+    () => this.conn.input,
+    () => this.draining,
+  );
+  private readonly subscriptions: AccountSubscriptions;
   private running = false;
-  private lineWaiter: ((item: QueueItem | null) => void) | null = null;
   private closed = false;
   private draining = false;
   private badCount = 0;
-  private idleTimer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
-  /** The subscription to another account's events while one of its mailboxes is selected. */
-  private followed: { accountId: number; unsubscribe: () => void } | null = null;
+  private readonly autologout = new Autologout(
+    () => autologoutMs(this.state.kind),
+    () => this.onTimeout(),
+  );
   /** Set when the bus says the selected mailbox changed; cleared by syncView. */
   dirty = false;
   /** A RESETKEY of the selected mailbox happened; syncView announces URLMECH (RFC 4467 §7). */
@@ -107,10 +103,6 @@ export class ImapSession {
   private inFlight: Promise<void> = Promise.resolve();
   /** Progress reporting of the command being executed (RFC 9585); see progress.ts. */
   progress: CommandProgress | null = null;
-  /** The first line of the command whose literal the framer refused last (literal-refusal.ts). */
-  private refusedLiteralPrefix: Buffer | null = null;
-  /** COMPRESS=DEFLATE is active (RFC 4978): all I/O goes through this layer. */
-  private compression: DeflateLayer | null = null;
   /** NOTIFY SET in effect (RFC 5465); null before NOTIFY and after NOTIFY NONE (notify.ts). */
   notify: NotifyState | null = null;
   private notifyScheduled = false;
@@ -124,13 +116,17 @@ export class ImapSession {
     readonly deps: SessionDeps,
     implicitTls: boolean,
   ) {
-    this.sock = sock;
     this.tls = implicitTls;
     this.remoteAddress = sock.remoteAddress ?? 'unknown';
     this.log = deps.logger.child({ remote: this.remoteAddress });
-    this.framer = this.newFramer();
-    this.attach(sock);
-    this.resetIdleTimer();
+    this.subscriptions = new AccountSubscriptions(deps.bus, (ev) => noteChange(this, ev));
+    this.conn = new Connection(sock, this.log, {
+      frame: (ev) => this.onFramerEvent(ev),
+      activity: () => this.autologout.touch(),
+      fail: (text) => this.fatal(text),
+      closed: () => this.teardown(),
+    });
+    this.autologout.touch();
     const greeting = `* OK [CAPABILITY ${capabilityList(this).join(' ')}] Facteur ready`;
     this.writeLine(greeting);
   }
@@ -148,39 +144,7 @@ export class ImapSession {
     return this.tls || this.deps.allowCleartextAuth;
   }
 
-  // --- socket plumbing ---------------------------------------------------------------------
-
-  private newFramer(): CommandFramer {
-    const policy = createLiteralPolicy({ literalPlus: true });
-    const framer: CommandFramer = new CommandFramer({
-      // Events of a framer replaced by STARTTLS are dropped: no cleartext command may run after
-      // the upgrade (RFC 2595 §3.1).
-      onEvent: (ev: FramerEvent) => {
-        if (framer === this.framer) this.onFramerEvent(ev);
-      },
-      allowLiteral: (req) => {
-        const verdict = policy(req);
-        if (verdict !== 'ok') this.refusedLiteralPrefix = req.prefix;
-        return verdict;
-      },
-    });
-    return framer;
-  }
-
-  private attach(sock: Socket): void {
-    sock.on('data', (chunk: Buffer) => {
-      this.resetIdleTimer();
-      try {
-        this.framer.push(chunk);
-      } catch (e) {
-        this.log.error({ err: e }, 'framer failure');
-        this.fatal('Internal error');
-      }
-    });
-    sock.on('error', (e) => this.log.debug({ err: e.message }, 'socket error'));
-    sock.on('close', () => this.teardown());
-    sock.on('drain', () => this.onDrain());
-  }
+  // --- framed input ------------------------------------------------------------------------
 
   private onFramerEvent(ev: FramerEvent): void {
     switch (ev.type) {
@@ -195,8 +159,8 @@ export class ImapSession {
         break;
       case 'error': {
         // A command whose RFC names the refusal of a too-large value gets that reply (literal-refusal.ts).
-        const own = ev.kind === 'literal-too-large' ? refusedLiteralReply(this.refusedLiteralPrefix) : null;
-        this.refusedLiteralPrefix = null;
+        const refused = this.conn.takeRefusedLiteralPrefix();
+        const own = ev.kind === 'literal-too-large' ? refusedLiteralReply(refused) : null;
         this.enqueue({ kind: 'error', tag: ev.tag, message: own?.text ?? ev.message, fatal: ev.fatal, code: own?.code ?? (ev.kind === 'literal-too-large' ? 'TOOBIG' : undefined), status: own?.status });
         break;
       }
@@ -204,35 +168,15 @@ export class ImapSession {
   }
 
   private enqueue(item: QueueItem): void {
-    if (this.lineWaiter) {
-      const w = this.lineWaiter;
-      this.lineWaiter = null;
-      w(item);
-      return;
-    }
-    this.queue.push(item);
-    this.queuedBytes += item.kind === 'command' ? item.bytes.length : 0;
-    if (this.queue.length >= MAX_QUEUED_COMMANDS || this.queuedBytes >= MAX_QUEUED_BYTES) this.input.pause();
-    void this.pump();
-  }
-
-  private dequeue(): QueueItem | undefined {
-    const item = this.queue.shift();
-    if (item?.kind === 'command') this.queuedBytes -= item.bytes.length;
-    if (!this.draining && this.input.isPaused() && this.queue.length < MAX_QUEUED_COMMANDS / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) {
-      this.input.resume();
-    }
-    return item;
+    if (this.queue.put(item)) void this.pump();
   }
 
   /** The next framed line for a command that reads continuation data (AUTHENTICATE, IDLE). */
   nextItem(): Promise<QueueItem | null> {
-    const item = this.dequeue();
+    const item = this.queue.take();
     if (item) return Promise.resolve(item);
     if (this.closed) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      this.lineWaiter = resolve;
-    });
+    return this.queue.wait();
   }
 
   /** Raw bytes of the next client line (continuation data), or null if the connection closed. */
@@ -257,7 +201,7 @@ export class ImapSession {
           await pushed;
           continue;
         }
-        const item = this.dequeue()!;
+        const item = this.queue.take()!;
         const done = this.execute(item).catch((e: unknown) => {
           // A bug must cost this connection at most, never the process.
           this.log.error({ err: e instanceof Error ? e.stack : String(e) }, 'session failure');
@@ -367,16 +311,12 @@ export class ImapSession {
 
   // --- output ------------------------------------------------------------------------------
 
-  private drainWaiters: Array<() => void> = [];
-
   writeLine(text: string): void {
     this.write(Buffer.from(text + '\r\n', 'utf8'));
   }
 
   write(data: Buffer): void {
-    if (this.closed || this.sock.destroyed) return;
-    if (this.compression) this.compression.write(data);
-    else this.sock.write(data);
+    this.conn.write(data);
   }
 
   /** Writes a built response line (the builder holds "* ..." without CRLF). */
@@ -387,15 +327,7 @@ export class ImapSession {
 
   /** Waits while the socket's buffer is past the high-water mark (backpressure on FETCH). */
   drainIfNeeded(): Promise<void> {
-    const pending = this.compression ? this.compression.writableLength : this.sock.writableLength;
-    if (this.closed || pending < limits.MAX_OUTPUT_BUFFER) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  private onDrain(): void {
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const fn of w) fn();
+    return this.conn.drainIfNeeded();
   }
 
   // --- state changes -----------------------------------------------------------------------
@@ -404,11 +336,8 @@ export class ImapSession {
   login(actor: Actor): void {
     this.state = { kind: 'authenticated', actor };
     // The autologout timer gets the authenticated duration (RFC 9051 §5.4).
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    this.resetIdleTimer();
-    this.unsubscribe?.();
-    this.unsubscribe = this.deps.bus.subscribe(actor.accountId, (ev) => this.onChange(ev));
+    this.autologout.restart();
+    this.subscriptions.subscribe(actor.accountId);
   }
 
   /**
@@ -416,12 +345,7 @@ export class ImapSession {
    * on that account's channel: listen there too. Selecting one's own mailbox stops listening.
    */
   followAccount(accountId: number): void {
-    if (this.followed?.accountId === accountId) return;
-    this.followed?.unsubscribe();
-    this.followed = null;
-    const own = this.actor?.accountId;
-    if (own === undefined || accountId === own || this.closed) return;
-    this.followed = { accountId, unsubscribe: this.deps.bus.subscribe(accountId, (ev) => this.onChange(ev)) };
+    this.subscriptions.follow(accountId, this.actor?.accountId, this.closed);
   }
 
   /**
@@ -436,31 +360,13 @@ export class ImapSession {
 
   unauthenticate(): void {
     this.followAccount(this.actor?.accountId ?? -1);
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    this.subscriptions.unsubscribe();
     this.notify?.close();
     this.notify = null;
     this.state = { kind: 'not-authenticated' };
     this.rev2 = false;
     this.utf8 = false;
     this.enabled.clear();
-  }
-
-  private onChange(ev: ChangeEvent): void {
-    if (this.state.kind !== 'selected') return;
-    if (ev.type === 'mailbox' && ev.mailboxId === this.state.view.mailboxId && ev.highestModSeq > this.state.view.modseq) {
-      this.dirty = true;
-      this.idleNotify?.();
-    } else if (ev.type === 'urlauth-keys' && (ev.mailboxId === null || ev.mailboxId === this.state.view.mailboxId)) {
-      // RFC 4467 §7 RESETKEY: sessions with the mailbox selected get "* OK [URLMECH ...]".
-      this.urlMechPending = true;
-      this.dirty = true;
-      this.idleNotify?.();
-    } else if (ev.type === 'mailboxes') {
-      // The selected mailbox may have been deleted or renamed by another session.
-      this.dirty = true;
-      this.idleNotify?.();
-    }
   }
 
   // --- NOTIFY (RFC 5465; state and responses in notify.ts) ---------------------------------
@@ -508,33 +414,14 @@ export class ImapSession {
 
   /** STARTTLS (RFC 9051 §6.2.1): upgrade in place, discarding anything received meanwhile. */
   async startTls(): Promise<void> {
-    const plain = this.sock;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('drain');
-    plain.removeAllListeners('close');
-    plain.removeAllListeners('error');
-    this.queue.length = 0;
-    this.queuedBytes = 0;
-    this.framer.reset();
-    this.framer = this.newFramer();
-    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.deps.secureContext });
-    this.sock = secure;
+    this.queue.clear();
+    const handshake = this.conn.startTls(this.deps.secureContext);
     this.tls = true;
-    this.attach(secure);
-    await new Promise<void>((resolve) => {
-      secure.once('secure', () => resolve());
-      secure.once('error', () => resolve());
-      secure.once('close', () => resolve());
-    });
-  }
-
-  /** The stream reading pauses: the inflater once COMPRESS is active, else the socket. */
-  private get input(): { pause(): unknown; resume(): unknown; isPaused(): boolean } {
-    return this.compression?.input ?? this.sock;
+    await handshake;
   }
 
   get compressed(): boolean {
-    return this.compression !== null;
+    return this.conn.compressed;
   }
 
   /**
@@ -543,46 +430,12 @@ export class ImapSession {
    * are discarded (the client MUST NOT send any), as after STARTTLS.
    */
   startCompression(): void {
-    if (this.compression || this.closed) return;
-    const sock = this.sock;
-    sock.removeAllListeners('data');
-    this.queue.length = 0;
-    this.queuedBytes = 0;
-    this.framer.reset();
-    this.framer = this.newFramer();
-    this.compression = new DeflateLayer(sock, {
-      onData: (chunk) => {
-        this.resetIdleTimer();
-        try {
-          this.framer.push(chunk);
-        } catch (e) {
-          this.log.error({ err: e }, 'framer failure');
-          this.fatal('Internal error');
-        }
-      },
-      onDrain: () => this.onDrain(),
-      onError: (e) => {
-        this.log.debug({ err: e.message }, 'compression error');
-        this.fatal('Invalid compressed data');
-      },
-    });
-    if (this.draining) this.compression.input.pause();
-    else if (sock.isPaused()) sock.resume();
+    if (this.conn.compressed || this.closed) return;
+    this.queue.clear();
+    this.conn.startCompression(this.draining);
   }
 
   // --- lifetime ----------------------------------------------------------------------------
-
-  private resetIdleTimer(): void {
-    if (this.idleTimer) this.idleTimer.refresh();
-    else {
-      this.idleTimer = setTimeout(() => this.onTimeout(), this.timeoutMs());
-      this.idleTimer.unref();
-    }
-  }
-
-  private timeoutMs(): number {
-    return this.state.kind === 'not-authenticated' ? limits.PREAUTH_IDLE_TIMEOUT_MS : limits.AUTH_IDLE_TIMEOUT_MS;
-  }
 
   private onTimeout(): void {
     if (this.closed) return;
@@ -598,27 +451,21 @@ export class ImapSession {
 
   private end(): void {
     if (this.closed) return;
-    if (this.compression) this.compression.end();
-    else this.sock.end();
-    const s = this.sock;
-    setTimeout(() => s.destroy(), 2000).unref();
+    this.conn.end();
     this.teardown();
   }
 
   private teardown(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    this.conn.markClosed();
+    this.autologout.stop();
+    this.subscriptions.unsubscribe();
     this.notify?.close();
-    this.followed?.unsubscribe();
-    this.followed = null;
+    this.subscriptions.unfollow();
     this.idleNotify?.();
-    const w = this.lineWaiter;
-    this.lineWaiter = null;
-    w?.(null);
-    this.onDrain();
+    this.queue.cancelWait();
+    this.conn.releaseDrainWaiters();
     this.deps.onClose(this);
   }
 
@@ -630,34 +477,20 @@ export class ImapSession {
   async drain(): Promise<void> {
     if (this.closed) return;
     this.draining = true;
-    this.input.pause();
+    this.conn.input.pause();
     if (!this.running || this.idleNotify) {
       // Between commands, or in IDLE (which only ends on DONE): say goodbye now.
       this.fatal('Server shutting down');
       // The deflated BYE leaves asynchronously (zlib): let it reach the socket first.
-      await this.compression?.finished();
+      await this.conn.compressionFinished();
       return;
     }
     await this.inFlight.catch(() => undefined);
-    await this.compression?.finished();
+    await this.conn.compressionFinished();
   }
 
   destroy(): void {
-    this.compression?.destroy();
-    this.sock.destroy();
+    this.conn.destroy();
     this.teardown();
-  }
-}
-
-function wrongStateText(name: string, state: SessionState['kind']): string {
-  switch (state) {
-    case 'not-authenticated':
-      return `${name} not allowed now: authenticate first`;
-    case 'authenticated':
-      return `${name} not allowed now: select a mailbox first`;
-    case 'selected':
-      return `${name} not allowed in the selected state`;
-    default:
-      return `${name} not allowed now`;
   }
 }

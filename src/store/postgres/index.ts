@@ -17,6 +17,7 @@ import type { ChangeBus, MailStore } from '../types.js';
 import { mapError, PG_TYPES, PgContext, type StoreLogger } from './context.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
+import * as messageReads from './message-reads.js';
 import * as seenMarks from './seen-marks.js';
 import { migrate } from './schema.js';
 import * as sieve from './sieve.js';
@@ -141,10 +142,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     claimRecent: guard((actor, id) => mailboxes.claimRecent(ctx, actor, id)),
 
     append: guard((actor, name, msgs, options) => messages.append(ctx, actor, name, msgs, options?.guard)),
-    listMessages: guard((actor, id) => messages.listMessages(ctx, actor, id)),
-    getMessages: guard((actor, id, uids) => messages.getMessages(ctx, actor, id, uids)),
-    changesSince: guard((actor, id, since) => messages.changesSince(ctx, actor, id, since)),
-    pruneExpungeHistory: guard((olderThan) => messages.pruneExpungeHistory(ctx, olderThan)),
+    listMessages: guard((actor, id) => messageReads.listMessages(ctx, actor, id)),
+    getMessages: guard((actor, id, uids) => messageReads.getMessages(ctx, actor, id, uids)),
+    changesSince: guard((actor, id, since) => messageReads.changesSince(ctx, actor, id, since)),
+    pruneExpungeHistory: guard((olderThan) => messageReads.pruneExpungeHistory(ctx, olderThan)),
     storeFlags: guard((actor, id, uids, op, flags, unchangedSince) =>
       messages.storeFlags(ctx, actor, id, uids, op, flags, unchangedSince)),
     copy: guard((actor, id, uids, dest) => messages.copyOrMove(ctx, actor, id, uids, dest, false)),
@@ -156,8 +157,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     storeSeenMarks: guard((actor, id, reader, uids, seen, options) => seenMarks.storeSeenMarks(ctx, actor, id, reader, uids, seen, options)),
     countSeenMarks: guard((actor, id, reader) => seenMarks.countSeenMarks(ctx, actor, id, reader)),
 
-    readBlob: guard((actor, id, start, end) => messages.readBlob(ctx, actor, id, start, end)),
-    readMeta: guard((actor, ids) => messages.readMeta(ctx, actor, ids)),
+    readBlob: guard((actor, id, start, end) => messageReads.readBlob(ctx, actor, id, start, end)),
+    readMeta: guard((actor, ids) => messageReads.readMeta(ctx, actor, ids)),
 
     listSieveScripts: guard((actor) => sieve.listSieveScripts(ctx, actor)),
     getSieveScript: guard((actor, name) => sieve.getSieveScript(ctx, actor, name)),

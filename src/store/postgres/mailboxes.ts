@@ -29,7 +29,8 @@ import {
   type MailboxRow,
   type PgContext,
 } from './context.js';
-import { allRows, collectBlobs, expungeUids, hasFlagSql, transferRows } from './messages.js';
+import { collectBlobs } from './blob-refs.js';
+import { allRows, expungeUids, hasFlagSql, transferRows } from './message-rows.js';
 
 const MAX_UID_VALIDITY = 0xffffffff;
 
