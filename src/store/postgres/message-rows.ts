@@ -164,7 +164,7 @@ export async function transferRows(db: Db, rows: readonly MessageDbRow[], destId
     destId,
     modseq,
     Date.now(),
-        // RFC 8474 §5.1: copies keep EMAILID and THREADID.
+    // RFC 8474 §5.1: copies keep EMAILID and THREADID.
     rows.map((r, i) => ({
       uid: out[i],
       flags: r.flags,
