@@ -7,21 +7,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestClient, append, assertStatus, codeArgs, grep, simpleMessage, type Reply } from '../support/transcript.js';
+import { ACCOUNTS, TestClient, append, assertStatus, codeArgs, grep, loginAs, simpleMessage, type Reply } from '../support/transcript.js';
 import { openStore } from '../../src/main.js';
 import { sharedOwnerActor } from '../../src/store/access/index.js';
 
-const USERS: Array<[string, string]> = [
-  ['alice', 'alice-pass'],
-  ['bob', 'bob-pass'],
-  ['carol', 'carol-pass'],
-];
-
-async function as(srv: TestServer, user: string): Promise<TestClient> {
-  const c = await TestClient.connect(srv.port);
-  assertStatus(await c.login(user, `${user}-pass`), 'OK');
-  return c;
-}
+const as = (srv: TestServer, user: string): Promise<TestClient> => loginAs(srv.port, user);
 
 const ok = (r: Reply): Reply => {
   assertStatus(r, 'OK');
@@ -66,7 +56,7 @@ describe('private \\Seen in shared mailboxes', () => {
     return { box, shared: `"Other Users/bob/${box}"` };
   }
   before(async () => {
-    srv = await startTestServer({ users: USERS });
+    srv = await startTestServer({ users: ACCOUNTS });
     bob = await as(srv, 'bob');
   });
   after(async () => {

@@ -6,23 +6,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestClient, assertStatus, append, simpleMessage, waitForLine, type Reply } from '../support/transcript.js';
+import { ACCOUNTS, TestClient, assertStatus, append, loginAs, shape, simpleMessage, waitForLine, type Reply } from '../support/transcript.js';
 
-const USERS: Array<[string, string]> = [
-  ['alice', 'alice-pass'],
-  ['bob', 'bob-pass'],
-  ['carol', 'carol-pass'],
-];
+const as = (srv: TestServer, user: string): Promise<TestClient> => loginAs(srv.port, user);
 
-async function as(srv: TestServer, user: string): Promise<TestClient> {
-  const c = await TestClient.connect(srv.port);
-  const r = await c.login(user, `${user}-pass`);
-  assertStatus(r, 'OK');
-  return c;
-}
-
-/** A reply without its tag, so two commands' answers can be compared. */
-const shape = (r: Reply): { untagged: string[]; tagged: string } => ({ untagged: r.untagged, tagged: r.tagged.replace(/^\S+ /, '') });
 
 describe('ACL and shared mailboxes', () => {
   let srv: TestServer;
@@ -37,7 +24,7 @@ describe('ACL and shared mailboxes', () => {
     return name;
   }
   before(async () => {
-    srv = await startTestServer({ users: USERS });
+    srv = await startTestServer({ users: ACCOUNTS });
     bob = await as(srv, 'bob');
   });
   after(async () => {

@@ -11,22 +11,10 @@ import assert from 'node:assert/strict';
 import { openStore } from '../../src/main.js';
 import { freePort, startTestServer, type TestServer } from '../support/server.js';
 import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
-import { TestClient, assertStatus, simpleMessage, waitForLine, type Reply } from '../support/transcript.js';
+import { ACCOUNTS, TestClient, assertStatus, loginAs, shape, simpleMessage, waitForLine } from '../support/transcript.js';
 
-const USERS: Array<[string, string]> = [
-  ['alice', 'alice-pass'],
-  ['bob', 'bob-pass'],
-  ['carol', 'carol-pass'],
-];
+const as = (srv: TestServer, user: string): Promise<TestClient> => loginAs(srv.port, user);
 
-async function as(srv: TestServer, user: string): Promise<TestClient> {
-  const c = await TestClient.connect(srv.port);
-  assertStatus(await c.login(user, `${user}-pass`), 'OK');
-  return c;
-}
-
-/** A reply without its tag, so two commands' answers can be compared. */
-const shape = (r: Reply): { untagged: string[]; tagged: string } => ({ untagged: r.untagged, tagged: r.tagged.replace(/^\S+ /, '') });
 
 describe('METADATA on shared mailboxes (RFC 5464 §3.3 + RFC 4314)', () => {
   let srv: TestServer;
@@ -42,7 +30,7 @@ describe('METADATA on shared mailboxes (RFC 5464 §3.3 + RFC 4314)', () => {
     return name;
   }
   before(async () => {
-    srv = await startTestServer({ users: USERS, config: { lmtpPort: await freePort() } });
+    srv = await startTestServer({ users: ACCOUNTS, config: { lmtpPort: await freePort() } });
     [alice, bob, carol] = await Promise.all([as(srv, 'alice'), as(srv, 'bob'), as(srv, 'carol')]);
   });
   after(async () => {

@@ -15,20 +15,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startTestServer, type TestServer } from '../support/server.js';
-import { TestClient, append, assertStatus, simpleMessage, waitForLine } from '../support/transcript.js';
+import { ACCOUNTS, TestClient, append, assertStatus, loginAs, simpleMessage, waitForLine } from '../support/transcript.js';
 import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { openStore } from '../../src/main.js';
 import { sharedOwnerActor } from '../../src/store/access/index.js';
 
-const USERS: Array<[string, string]> = [
-  ['alice', 'alice-pass'],
-  ['bob', 'bob-pass'],
-  ['carol', 'carol-pass'],
-];
-
 async function as(port: number, user: string): Promise<TestClient> {
-  const c = await TestClient.connect(port);
-  assertStatus(await c.login(user, `${user}-pass`), 'OK');
+  const c = await loginAs(port, user);
   // rev2: no \Recent / RECENT lines in the transcripts
   assertStatus(await c.command('ENABLE IMAP4rev2'), 'OK');
   return c;
@@ -53,7 +46,7 @@ describe('NOTIFY with ACL (RFC 5465 §3.1, §5.4, §5.9)', () => {
   }
 
   before(async () => {
-    srv = await startTestServer({ users: USERS, config: { lmtpPort: await freePort() } });
+    srv = await startTestServer({ users: ACCOUNTS, config: { lmtpPort: await freePort() } });
     bob = await as(srv.port, 'bob');
   });
   after(async () => {
@@ -251,7 +244,7 @@ describe('NOTIFY with ACL (RFC 5465 §3.1, §5.4, §5.9)', () => {
 
 test('an ACL change made by another process on the same store reaches NOTIFY sessions (change feed / PgChangeBus)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-notify-acl-'));
-  const a = await startTestServer({ dataDir, users: USERS });
+  const a = await startTestServer({ dataDir, users: ACCOUNTS });
   const b = await startTestServer({ dataDir, users: [] });
   const clients: TestClient[] = [];
   try {

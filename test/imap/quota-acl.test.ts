@@ -9,19 +9,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestClient, assertStatus, append, simpleMessage, grep, type Reply } from '../support/transcript.js';
+import { ACCOUNTS, TestClient, assertStatus, append, simpleMessage, grep, shape } from '../support/transcript.js';
 import { openStore } from '../../src/main.js';
 import { sharedOwnerActor } from '../../src/store/access/index.js';
 
-const USERS: Array<[string, string]> = [
-  ['alice', 'alice-pass'],
-  ['bob', 'bob-pass'],
-  ['carol', 'carol-pass'],
-  ['postmaster', 'postmaster-pass'],
-];
-
-/** A reply without its tag, so two commands' answers can be compared. */
-const shape = (r: Reply): { untagged: string[]; tagged: string } => ({ untagged: r.untagged, tagged: r.tagged.replace(/^\S+ /, '') });
+const USERS: Array<[string, string]> = [...ACCOUNTS, ['postmaster', 'postmaster-pass']];
 
 describe('QUOTA and ACL', () => {
   let srv: TestServer;

@@ -15,6 +15,23 @@ export async function loggedIn(port: number, opts: { tls?: boolean } = {}): Prom
   return c;
 }
 
+/** Users of the multi-account tests (ACL, shared mailboxes): each password is "<name>-pass". */
+export const ACCOUNTS: Array<[string, string]> = [
+  ['alice', 'alice-pass'],
+  ['bob', 'bob-pass'],
+  ['carol', 'carol-pass'],
+];
+
+/** Connects to `port` and logs `user` in with the "<name>-pass" password; asserts OK. */
+export async function loginAs(port: number, user: string): Promise<TestClient> {
+  const c = await TestClient.connect(port);
+  assertStatus(await c.login(user, `${user}-pass`), 'OK');
+  return c;
+}
+
+/** A reply without its tag, so two commands' answers can be compared. */
+export const shape = (r: Reply): { untagged: string[]; tagged: string } => ({ untagged: r.untagged, tagged: r.tagged.replace(/^\S+ /, '') });
+
 /** Asserts the tagged line is "<tag> <status> [<code>] ..." (code optional). */
 export function assertStatus(r: Reply, status: 'OK' | 'NO' | 'BAD', code?: string): void {
   const m = /^\S+ (OK|NO|BAD)(?: \[([^\]]*)\])?/.exec(r.tagged);
