@@ -12,7 +12,7 @@
  * - The database column is the flags joined by single spaces ("" for none).
  */
 import { StoreError } from './errors.js';
-import type { FlagOperation } from './types.js';
+import type { FlagOperation, ModSeq } from './types.js';
 
 /** The system flags a message can carry (RFC 9051 §2.3.2), in canonical case; \\Recent is session state. */
 export const SYSTEM_FLAGS: readonly string[] = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
@@ -62,3 +62,15 @@ export function applyFlags(current: readonly string[], op: FlagOperation, operan
 
 export const encodeFlags = (flags: readonly string[]): string => flags.join(' ');
 export const decodeFlags = (column: string): string[] => (column.length === 0 ? [] : column.split(' '));
+
+/**
+ * RFC 7162 §3.1.3 UNCHANGEDSINCE for one message of a STORE (flags, or a reader's private \Seen):
+ * 'modified' when its `modseq` is above `unchangedSince` and the STORE could conflict (`replace`:
+ * FLAGS replaces the set; otherwise only when it would change something, §3.1.12: +FLAGS/-FLAGS
+ * already in the requested state ask for nothing; UNCHANGEDSINCE 0 always fails, every flag
+ * "exists"), 'skip' when above it but without conflict, else 'apply'.
+ */
+export function unchangedSinceVerdict(modseq: number, unchangedSince: ModSeq | undefined, replace: boolean, wouldChange: boolean): 'apply' | 'modified' | 'skip' {
+  if (unchangedSince === undefined || modseq <= unchangedSince) return 'apply';
+  return replace || wouldChange || unchangedSince === 0 ? 'modified' : 'skip';
+}

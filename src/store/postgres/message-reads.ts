@@ -14,7 +14,7 @@
 import { StoreError } from '../errors.js';
 import type { Actor, MailboxChanges, MessageRow, ModSeq, Uid } from '../types.js';
 import type { PgContext } from './context.js';
-import { MESSAGE_COLUMNS, toRow, type MessageDbRow } from './message-rows.js';
+import { MESSAGE_COLUMNS, toRow, type MessageDbRow } from '../sql-rows.js';
 
 /** substring() takes int4 offsets; larger ones are past any blob anyway. */
 const MAX_INT4 = 0x7fffffff;

@@ -1,5 +1,5 @@
 /**
- * Message rows of the PostgreSQL backend: their columns, and the steps every writer takes inside
+ * Message rows of the PostgreSQL backend (columns and mapping: store/sql-rows.ts): the steps every writer takes inside
  * its transaction (locking mailboxes, taking UIDs and a modseq, inserting rows, transferring rows,
  * expunging UIDs). Used by messages.ts and mailboxes.ts (RENAME INBOX, mailbox counts).
  *
@@ -15,42 +15,16 @@
  * - saved_at (RFC 8514 §3) is set once, when a row is inserted, and never updated afterwards.
  */
 import { StoreError } from '../errors.js';
-import type { MessageRow, ModSeq, Uid } from '../types.js';
-import { decodeFlags } from '../flag-lists.js';
+import type { Uid } from '../types.js';
+import { MESSAGE_COLUMNS, type MessageDbRow } from '../sql-rows.js';
 import { requireName } from '../mailbox-names.js';
 import { collectBlobs } from './blob-refs.js';
 import { MAILBOX_COLUMNS, mailboxByName, nextModSeq, type Db, type MailboxRow } from './context.js';
 
 const MAX_UID = 0xffffffff;
 
-export interface MessageDbRow {
-  uid: number;
-  modseq: number;
-  flags: string;
-  internal_date: number;
-  size: number;
-  blob_id: string;
-  saved_at: number;
-  email_id: string;
-  thread_id: string;
-}
-
-export const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id';
-
 /** SQL truth value: the row's flags column contains flag `f` (stored in canonical case). */
 export const hasFlagSql = (f: string, alias = 'messages'): string => `strpos(' ' || ${alias}.flags || ' ', ' ${f} ') > 0`;
-
-export const toRow = (r: MessageDbRow): MessageRow => ({
-  uid: r.uid as Uid,
-  modseq: r.modseq as ModSeq,
-  flags: decodeFlags(r.flags),
-  internalDate: r.internal_date,
-  size: r.size,
-  blobId: r.blob_id,
-  savedAt: r.saved_at,
-  emailId: r.email_id,
-  threadId: r.thread_id,
-});
 
 /** The destination of APPEND/COPY/MOVE: TRYCREATE when missing (RFC 9051 §7.1). */
 export async function destination(db: Db, accountId: number, name: string, lock = false): Promise<MailboxRow> {

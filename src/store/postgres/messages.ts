@@ -29,7 +29,7 @@ import type {
   Uid,
   UsageGuard,
 } from '../types.js';
-import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../flag-lists.js';
+import { applyFlags, decodeFlags, encodeFlags, normalizeFlags, unchangedSinceVerdict } from '../flag-lists.js';
 import { newObjectId } from '../object-ids.js';
 import { accountUsage } from './quota.js';
 import { assignThread, assignThreads } from './threads.js';
@@ -157,14 +157,10 @@ export async function storeFlags(
     const changes: { uid: number; flags: string[] }[] = [];
     for (const r of await selectRows(db, mailboxId, uids)) {
       const next = applyFlags(decodeFlags(r.flags), op, operand);
-      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and reported,
-      // except (§3.1.12) +FLAGS/-FLAGS already in the requested state: no change, no MODIFIED.
-      if (unchangedSince !== undefined && r.modseq > unchangedSince) {
-        // UNCHANGEDSINCE 0 always fails (§3.1.3: every flag "exists").
-        if (op === 'set' || next !== null || unchangedSince === 0) modified.push(r.uid as Uid);
-        continue;
-      }
-      if (next !== null) changes.push({ uid: r.uid, flags: next });
+      // RFC 7162 §3.1.3, §3.1.12: a message changed since UNCHANGEDSINCE is left alone.
+      const verdict = unchangedSinceVerdict(r.modseq, unchangedSince, op === 'set', next !== null);
+      if (verdict === 'modified') modified.push(r.uid as Uid);
+      else if (verdict === 'apply' && next !== null) changes.push({ uid: r.uid, flags: next });
     }
     const updated: FlagUpdate[] = [];
     if (changes.length > 0) {

@@ -11,6 +11,7 @@
  * - Reads are one statement each, which also checks that the mailbox is the actor's.
  */
 import { StoreError } from '../errors.js';
+import { unchangedSinceVerdict } from '../flag-lists.js';
 import type { Actor, ModSeq, SeenMarkUpdate, SeenMarksResult, Uid } from '../types.js';
 import { lockMailbox, nextModSeq, type PgContext } from './context.js';
 
@@ -57,12 +58,10 @@ export async function storeSeenMarks(
     const changes: number[] = [];
     for (const r of rows) {
       const flips = r.seen !== seen;
-      // RFC 7162 §3.1.3 and §3.1.12, as storeFlags (messages.ts).
-      if (unchangedSince !== undefined && r.modseq > unchangedSince) {
-        if (replace || flips || unchangedSince === 0) modified.push(r.uid as Uid);
-        continue;
-      }
-      if (flips) changes.push(r.uid);
+      // RFC 7162 §3.1.3 and §3.1.12, as storeFlags.
+      const verdict = unchangedSinceVerdict(r.modseq, unchangedSince, replace, flips);
+      if (verdict === 'modified') modified.push(r.uid as Uid);
+      else if (verdict === 'apply' && flips) changes.push(r.uid);
     }
     const updated: SeenMarkUpdate[] = [];
     if (changes.length > 0) {

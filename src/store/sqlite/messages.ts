@@ -38,7 +38,8 @@ import type {
 } from '../types.js';
 import { collectAfterCommit, ensureBlob } from './blob-refs.js';
 import type { MailboxRow, SqliteContext } from './context.js';
-import { applyFlags, decodeFlags, encodeFlags, normalizeFlags } from '../flag-lists.js';
+import { MESSAGE_COLUMNS, toRow, type MessageDbRow } from '../sql-rows.js';
+import { applyFlags, decodeFlags, encodeFlags, normalizeFlags, unchangedSinceVerdict } from '../flag-lists.js';
 import { requireName } from '../mailbox-names.js';
 import { assignThread } from './threads.js';
 import { newObjectId } from '../object-ids.js';
@@ -48,33 +49,8 @@ const MAX_UID = 0xffffffff;
 /** Blob writes of one multi-message append in flight at once (each waits on its own fsyncs). */
 const BLOB_WRITE_CONCURRENCY = 8;
 
-interface MessageDbRow {
-  uid: number;
-  modseq: number;
-  flags: string;
-  internal_date: number;
-  size: number;
-  blob_id: string;
-  saved_at: number;
-  email_id: string;
-  thread_id: string;
-}
-
-const MESSAGE_COLUMNS = 'uid, modseq, flags, internal_date, size, blob_id, saved_at, email_id, thread_id';
 /** SQL truth value: the row's flags column contains flag `f` (stored in canonical case). */
 export const hasFlagSql = (f: string): string => `instr(' ' || flags || ' ', ' ${f} ') > 0`;
-
-const toRow = (r: MessageDbRow): MessageRow => ({
-  uid: r.uid as Uid,
-  modseq: r.modseq as ModSeq,
-  flags: decodeFlags(r.flags),
-  internalDate: r.internal_date,
-  size: r.size,
-  blobId: r.blob_id,
-  savedAt: r.saved_at,
-  emailId: r.email_id,
-  threadId: r.thread_id,
-});
 
 /** The destination mailbox of APPEND/COPY/MOVE: TRYCREATE when missing (RFC 9051 §7.1). */
 function destination(ctx: SqliteContext, accountId: number, name: string): MailboxRow {
@@ -316,15 +292,10 @@ export function storeFlags(
     const changes: { uid: number; flags: string[] }[] = [];
     for (const r of selectRows(ctx, mailboxId, uids)) {
       const next = applyFlags(decodeFlags(r.flags), op, operand);
-      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is left alone and reported,
-      // except (§3.1.12) that +FLAGS/-FLAGS whose flags already have the requested state asked
-      // for nothing that could conflict: no change, and no MODIFIED.
-      if (unchangedSince !== undefined && r.modseq > unchangedSince) {
-        // UNCHANGEDSINCE 0 always fails (§3.1.3: every flag "exists"), optimisation or not.
-        if (op === 'set' || next !== null || unchangedSince === 0) modified.push(r.uid as Uid);
-        continue;
-      }
-      if (next !== null) changes.push({ uid: r.uid, flags: next });
+      // RFC 7162 §3.1.3, §3.1.12: a message changed since UNCHANGEDSINCE is left alone.
+      const verdict = unchangedSinceVerdict(r.modseq, unchangedSince, op === 'set', next !== null);
+      if (verdict === 'modified') modified.push(r.uid as Uid);
+      else if (verdict === 'apply' && next !== null) changes.push({ uid: r.uid, flags: next });
     }
     const updated: FlagUpdate[] = [];
     if (changes.length > 0) {

@@ -11,6 +11,7 @@
  *   example 14: a private flag change still gets a new mod-sequence), then the 'mailbox' event
  *   is published, exactly as storeFlags does.
  */
+import { unchangedSinceVerdict } from '../flag-lists.js';
 import type { Actor, ModSeq, SeenMarkUpdate, SeenMarksResult, Uid } from '../types.js';
 import type { SqliteContext } from './context.js';
 
@@ -58,12 +59,10 @@ export function storeSeenMarks(
     const changes: number[] = [];
     for (const r of rows) {
       const flips = (r.seen === 1) !== seen;
-      // RFC 7162 §3.1.3 and §3.1.12, as storeFlags (sqlite/messages.ts).
-      if (unchangedSince !== undefined && r.modseq > unchangedSince) {
-        if (replace || flips || unchangedSince === 0) modified.push(r.uid as Uid);
-        continue;
-      }
-      if (flips) changes.push(r.uid);
+      // RFC 7162 §3.1.3 and §3.1.12, as storeFlags.
+      const verdict = unchangedSinceVerdict(r.modseq, unchangedSince, replace, flips);
+      if (verdict === 'modified') modified.push(r.uid as Uid);
+      else if (verdict === 'apply' && flips) changes.push(r.uid);
     }
     const updated: SeenMarkUpdate[] = [];
     if (changes.length > 0) {
