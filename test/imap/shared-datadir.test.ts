@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer, USER, PASS } from '../support/server.js';
+import { startTestServer, USER, PASS, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 
 async function readUntil(c: TestClient, re: RegExp, timeoutMs: number): Promise<string> {
@@ -21,11 +21,22 @@ async function readUntil(c: TestClient, re: RegExp, timeoutMs: number): Promise<
   }
 }
 
-test('IDLE on server B reports APPEND, STORE and EXPUNGE made through server A', async () => {
+/** Two servers on one fresh data directory, as two worker processes would be; stopped after. */
+async function withTwoServers(fn: (a: TestServer, b: TestServer) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-shared-'));
   const a = await startTestServer({ dataDir });
   const b = await startTestServer({ dataDir, users: [] });
   try {
+    await fn(a, b);
+  } finally {
+    await b.stop();
+    await a.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('IDLE on server B reports APPEND, STORE and EXPUNGE made through server A', async () => {
+  await withTwoServers(async (a, b) => {
     const writer = await TestClient.connect(a.port);
     await writer.login(USER, PASS);
     const idler = await TestClient.connect(b.port);
@@ -48,18 +59,11 @@ test('IDLE on server B reports APPEND, STORE and EXPUNGE made through server A',
     assert.match((await idler.readUntilTagged('I1')).tagged, /^I1 OK/);
     writer.close();
     idler.close();
-  } finally {
-    await b.stop();
-    await a.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a METADATA change is announced once, also after another process commits (change feed)', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'facteur-shared-'));
-  const a = await startTestServer({ dataDir });
-  const b = await startTestServer({ dataDir, users: [] });
-  try {
+  await withTwoServers(async (a, b) => {
     const watcher = await TestClient.connect(a.port);
     await watcher.login(USER, PASS);
     const setter = await TestClient.connect(a.port);
@@ -85,9 +89,5 @@ test('a METADATA change is announced once, also after another process commits (c
     watcher.close();
     setter.close();
     other.close();
-  } finally {
-    await b.stop();
-    await a.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
