@@ -48,6 +48,25 @@ async function harness(bus: ChangeBus = new LocalChangeBus()) {
 
 if (scratch !== null) runStoreContract('postgres', () => harness());
 
+/**
+ * Two nodes' change buses on one fresh schema (LISTEN/NOTIFY on its own channel), both ready;
+ * closed and the schema dropped after `fn`, which closes any store it opened itself.
+ */
+async function withTwoBuses(fn: (db: { url: string; channel: string }, busA: PgChangeBus, busB: PgChangeBus) => Promise<void>): Promise<void> {
+  const db = await createScratchSchema(scratch?.url ?? SERVER);
+  const channel = `c_${db.name}`;
+  const busA = new PgChangeBus({ url: db.url, channel });
+  const busB = new PgChangeBus({ url: db.url, channel });
+  try {
+    await Promise.all([busA.ready, busB.ready]);
+    await fn({ url: db.url, channel }, busA, busB);
+  } finally {
+    await busA.close();
+    await busB.close();
+    await db.drop();
+  }
+}
+
 /** Waits until `pred` holds for an event recorded in `events`, or fails after `ms`. */
 function waitFor(events: ChangeEvent[], pred: (e: ChangeEvent) => boolean, ms = 5000): Promise<ChangeEvent> {
   return new Promise((resolve, reject) => {
@@ -299,12 +318,7 @@ describe('postgres backend specifics', { skip }, () => {
   });
 
   test('PgChangeBus: an event published on one node reaches a subscriber on another, once', async () => {
-    const db = await createScratchSchema(scratch?.url ?? SERVER);
-    const channel = `c_${db.name}`;
-    const busA = new PgChangeBus({ url: db.url, channel });
-    const busB = new PgChangeBus({ url: db.url, channel });
-    try {
-      await Promise.all([busA.ready, busB.ready]);
+    await withTwoBuses(async (_db, busA, busB) => {
       const onA: ChangeEvent[] = [];
       const onB: ChangeEvent[] = [];
       busA.subscribe(7, (e) => onA.push(e));
@@ -341,11 +355,7 @@ describe('postgres backend specifics', { skip }, () => {
       const later: ChangeEvent = { type: 'mailbox', accountId: 7, mailboxId: 3, highestModSeq: 43 as ModSeq };
       busA.publish(later);
       assert.deepEqual(await waitFor(onB, (e) => e.type === 'mailbox'), later);
-    } finally {
-      await busA.close();
-      await busB.close();
-      await db.drop();
-    }
+    });
   });
 
   test('two nodes storing Sieve scripts at once never exceed maxScripts', async () => {
@@ -365,12 +375,7 @@ describe('postgres backend specifics', { skip }, () => {
   });
 
   test('PgChangeBus carries metadata events to other nodes, split when the entry names exceed one NOTIFY payload', async () => {
-    const db = await createScratchSchema(scratch?.url ?? SERVER);
-    const channel = `c_${db.name}`;
-    const busA = new PgChangeBus({ url: db.url, channel });
-    const busB = new PgChangeBus({ url: db.url, channel });
-    try {
-      await Promise.all([busA.ready, busB.ready]);
+    await withTwoBuses(async (_db, busA, busB) => {
       const onB: ChangeEvent[] = [];
       busB.subscribe(7, (e) => onB.push(e));
       busB.subscribe(0, (e) => onB.push(e));
@@ -388,104 +393,88 @@ describe('postgres backend specifics', { skip }, () => {
       const parts = onB.slice(2);
       assert.ok(parts.length >= 3, `${parts.length} parts`);
       assert.deepEqual(parts.flatMap((e) => (e.type === 'metadata' && e.mailboxId === null ? e.entries : [])), many);
-    } finally {
-      await busA.close();
-      await busB.close();
-      await db.drop();
-    }
+    });
   });
 
   test('PgChangeBus read-after-write: once a store write on A resolved, sync() on B returns only after B heard of it', async () => {
-    const db = await createScratchSchema(scratch?.url ?? SERVER);
-    const channel = `c_${db.name}`;
-    const busA = new PgChangeBus({ url: db.url, channel });
-    const busB = new PgChangeBus({ url: db.url, channel });
-    const storeA = await openPostgresStore({ url: db.url, bus: busA });
-    try {
-      await Promise.all([busA.ready, busB.ready]);
-      const a = await account(storeA);
-      const seen: ChangeEvent[] = [];
-      busB.subscribe(a.accountId, (e) => seen.push(e));
-      for (let i = 0; i < 20; i++) {
-        // No waiting in between: the write's promise (flush) and B's barrier are the only order.
-        const r = await storeA.append(a, 'INBOX', [message(`poll ${i}`)]);
-        await busB.sync();
-        assert.ok(
-          seen.some((e) => e.type === 'mailbox' && e.highestModSeq === r.modseq),
-          `round ${i}: B's sync() returned before the event of modseq ${r.modseq} arrived`,
-        );
-      }
-      // Sessions polling at once share barriers: twenty concurrent sync() calls while one
-      // barrier is in flight cost at most two NOTIFYs (the one in flight, one queued).
-      const spy = new pg.Client({ connectionString: db.url });
-      await spy.connect();
+    await withTwoBuses(async (db, busA, busB) => {
+      const storeA = await openPostgresStore({ url: db.url, bus: busA });
       try {
-        let barriers = 0;
-        let spyDone!: () => void;
-        const spyEnd = new Promise<void>((resolve) => (spyDone = resolve));
-        spy.on('notification', (m) => {
-          if (m.payload?.includes('"b":') === true) barriers++;
-          if (m.payload === 'end') spyDone();
-        });
-        await spy.query(`LISTEN ${channel}`);
-        await Promise.all(Array.from({ length: 20 }, () => busB.sync()));
+        const a = await account(storeA);
+        const seen: ChangeEvent[] = [];
+        busB.subscribe(a.accountId, (e) => seen.push(e));
+        for (let i = 0; i < 20; i++) {
+          // No waiting in between: the write's promise (flush) and B's barrier are the only order.
+          const r = await storeA.append(a, 'INBOX', [message(`poll ${i}`)]);
+          await busB.sync();
+          assert.ok(
+            seen.some((e) => e.type === 'mailbox' && e.highestModSeq === r.modseq),
+            `round ${i}: B's sync() returned before the event of modseq ${r.modseq} arrived`,
+          );
+        }
+        // Sessions polling at once share barriers: twenty concurrent sync() calls while one
+        // barrier is in flight cost at most two NOTIFYs (the one in flight, one queued).
+        const spy = new pg.Client({ connectionString: db.url });
+        await spy.connect();
+        try {
+          let barriers = 0;
+          let spyDone!: () => void;
+          const spyEnd = new Promise<void>((resolve) => (spyDone = resolve));
+          spy.on('notification', (m) => {
+            if (m.payload?.includes('"b":') === true) barriers++;
+            if (m.payload === 'end') spyDone();
+          });
+          await spy.query(`LISTEN ${db.channel}`);
+          await Promise.all(Array.from({ length: 20 }, () => busB.sync()));
+          await busB.sync();
+          await busA.sync();
+          // The spy's own barrier: every NOTIFY above has reached it once 'end' has.
+          await spy.query(`NOTIFY ${db.channel}, 'end'`);
+          await spyEnd;
+          assert.equal(barriers, 3, 'one NOTIFY for the twenty concurrent calls, one each for the later two');
+        } finally {
+          await spy.end();
+        }
+        // A closed bus, or one without its LISTEN connection, does not wait at all.
+        await busB.close();
         await busB.sync();
-        await busA.sync();
-        // The spy's own barrier: every NOTIFY above has reached it once 'end' has.
-        await spy.query(`NOTIFY ${channel}, 'end'`);
-        await spyEnd;
-        assert.equal(barriers, 3, 'one NOTIFY for the twenty concurrent calls, one each for the later two');
       } finally {
-        await spy.end();
+        await storeA.close();
       }
-      // A closed bus, or one without its LISTEN connection, does not wait at all.
-      await busB.close();
-      await busB.sync();
-    } finally {
-      await storeA.close();
-      await busA.close();
-      await busB.close();
-      await db.drop();
-    }
+    });
   });
 
   test('a store on node A with a PgChangeBus notifies a session listening on node B', async () => {
-    const db = await createScratchSchema(scratch?.url ?? SERVER);
-    const channel = `c_${db.name}`;
-    const busA = new PgChangeBus({ url: db.url, channel });
-    const busB = new PgChangeBus({ url: db.url, channel });
-    const storeA = await openPostgresStore({ url: db.url, bus: busA });
-    const storeB = await openPostgresStore({ url: db.url, bus: busB });
-    try {
-      await Promise.all([busA.ready, busB.ready]);
-      const a = await account(storeA);
-      const seen: ChangeEvent[] = [];
-      busB.subscribe(a.accountId, (e) => seen.push(e));
-      const r = await storeA.append(a, 'INBOX', [message('cross-node')]);
-      const inbox = await mailbox(storeB, a, 'INBOX');
-      const ev = await waitFor(seen, (e) => e.type === 'mailbox');
-      assert.deepEqual(ev, { type: 'mailbox', accountId: a.accountId, mailboxId: inbox.id, highestModSeq: r.modseq });
-      const ch = await storeB.changesSince(a, inbox.id, 0 as ModSeq);
-      assert.deepEqual(ch.changed.map((m) => m.uid), r.uids);
+    await withTwoBuses(async (db, busA, busB) => {
+      const storeA = await openPostgresStore({ url: db.url, bus: busA });
+      const storeB = await openPostgresStore({ url: db.url, bus: busB });
+      try {
+        const a = await account(storeA);
+        const seen: ChangeEvent[] = [];
+        busB.subscribe(a.accountId, (e) => seen.push(e));
+        const r = await storeA.append(a, 'INBOX', [message('cross-node')]);
+        const inbox = await mailbox(storeB, a, 'INBOX');
+        const ev = await waitFor(seen, (e) => e.type === 'mailbox');
+        assert.deepEqual(ev, { type: 'mailbox', accountId: a.accountId, mailboxId: inbox.id, highestModSeq: r.modseq });
+        const ch = await storeB.changesSince(a, inbox.id, 0 as ModSeq);
+        assert.deepEqual(ch.changed.map((m) => m.uid), r.uids);
 
-      // METADATA (RFC 5464) events cross nodes too: mailbox entries on the owner's channel,
-      // server /shared entries on SERVER_CHANNEL.
-      const server: ChangeEvent[] = [];
-      busB.subscribe(SERVER_CHANNEL, (e) => server.push(e));
-      await storeA.setMetadata(a, 'INBOX', [{ name: '/shared/comment', value: Buffer.from('x') }]);
-      assert.deepEqual(await waitFor(seen, (e) => e.type === 'metadata'), {
-        type: 'metadata', accountId: a.accountId, mailboxId: inbox.id, entries: ['/shared/comment'],
-      });
-      await storeA.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('motd') }]);
-      assert.deepEqual(await waitFor(server, (e) => e.type === 'metadata'), {
-        type: 'metadata', accountId: SERVER_CHANNEL, mailboxId: null, entries: ['/shared/comment'],
-      });
-    } finally {
-      await storeA.close();
-      await storeB.close();
-      await busA.close();
-      await busB.close();
-      await db.drop();
-    }
+        // METADATA (RFC 5464) events cross nodes too: mailbox entries on the owner's channel,
+        // server /shared entries on SERVER_CHANNEL.
+        const server: ChangeEvent[] = [];
+        busB.subscribe(SERVER_CHANNEL, (e) => server.push(e));
+        await storeA.setMetadata(a, 'INBOX', [{ name: '/shared/comment', value: Buffer.from('x') }]);
+        assert.deepEqual(await waitFor(seen, (e) => e.type === 'metadata'), {
+          type: 'metadata', accountId: a.accountId, mailboxId: inbox.id, entries: ['/shared/comment'],
+        });
+        await storeA.setServerMetadata([{ name: '/shared/comment', value: Buffer.from('motd') }]);
+        assert.deepEqual(await waitFor(server, (e) => e.type === 'metadata'), {
+          type: 'metadata', accountId: SERVER_CHANNEL, mailboxId: null, entries: ['/shared/comment'],
+        });
+      } finally {
+        await storeA.close();
+        await storeB.close();
+      }
+    });
   });
 });
