@@ -10,7 +10,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore } from '../../src/main.js';
 import { freePort, startTestServer, type TestServer } from '../support/server.js';
-import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
+import { lmtpDeliver } from '../support/delivery.js';
 import { ACCOUNTS, TestClient, assertStatus, loginAs, shape, simpleMessage, waitForLine } from '../support/transcript.js';
 
 const as = (srv: TestServer, user: string): Promise<TestClient> => loginAs(srv.port, user);
@@ -194,14 +194,5 @@ if metadataexists "Other Users/bob/${box}" "/private/comment" { fileinto "Leak";
 });
 
 async function deliver(port: number, subject: string): Promise<void> {
-  const c = await LmtpTestClient.connect(port);
-  try {
-    c.write('LHLO t\r\nMAIL FROM:<someone@example.org>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n');
-    const r = await c.readN(4);
-    assert.deepEqual(r.map((x) => x.code), [250, 250, 250, 354], r.map((x) => x.text).join('\n'));
-    c.write(dotStuffed(simpleMessage({ subject })));
-    assert.match((await c.read()).text, /^250 2\.0\.0/);
-  } finally {
-    c.close();
-  }
+  assert.match(await lmtpDeliver(port, 'someone@example.org', 'alice@example.com', simpleMessage({ subject })), /^250 2\.0\.0/);
 }

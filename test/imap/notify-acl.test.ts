@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startTestServer, type TestServer } from '../support/server.js';
 import { ACCOUNTS, TestClient, append, assertStatus, loginAs, simpleMessage, waitForLine } from '../support/transcript.js';
-import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
+import { lmtpDeliver } from '../support/delivery.js';
 import { openStore } from '../../src/main.js';
 import { sharedOwnerActor } from '../../src/store/access/index.js';
 
@@ -87,16 +87,7 @@ describe('NOTIFY with ACL (RFC 5465 §3.1, §5.4, §5.9)', () => {
     assertStatus(await bob.command('SETACL INBOX alice lr'), 'OK');
     const alice = await client('alice');
     assertStatus(await alice.command('NOTIFY SET (mailboxes "Other Users/bob/INBOX" (MessageNew MessageExpunge)) (personal (MessageNew MessageExpunge))'), 'OK');
-    const lm = await LmtpTestClient.connect(srv.config.lmtpPort);
-    try {
-      lm.write('LHLO t\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n');
-      const r = await lm.readN(4);
-      assert.deepEqual(r.map((x) => x.code), [250, 250, 250, 354]);
-      lm.write(dotStuffed(simpleMessage({ subject: 'by lmtp' })));
-      assert.equal((await lm.read()).code, 250);
-    } finally {
-      lm.close();
-    }
+    assert.match(await lmtpDeliver(srv.config.lmtpPort, 'x@example.org', 'bob@example.org', simpleMessage({ subject: 'by lmtp' })), /^250 /);
     const got = await waitForLine(alice, /^\* STATUS /);
     assert.deepEqual(got.skipped, []);
     assert.match(got.line, /^\* STATUS "Other Users\/bob\/INBOX" \(MESSAGES \d+ UIDNEXT \d+\)$/);

@@ -11,7 +11,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort, startTestServer, type TestServer } from '../support/server.js';
 import { TestClient, append, assertStatus, simpleMessage, waitForLine } from '../support/transcript.js';
-import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
+import { lmtpDeliver } from '../support/delivery.js';
 
 const BOB: [string, string] = ['bob', 'bob-secret-pass'];
 const SUPPORTED = 'BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange)';
@@ -99,16 +99,7 @@ describe('NOTIFY (RFC 5465)', () => {
     assertStatus(await a.command('NOTIFY SET (inboxes (MessageNew MessageExpunge))'), 'OK');
     // bob's change comes first; alice's STATUS must be the first line she gets
     assertStatus(await append(bob, 'INBOX', simpleMessage({ subject: 'for bob' })), 'OK');
-    const lm = await LmtpTestClient.connect(srv.config.lmtpPort);
-    try {
-      lm.write('LHLO t\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n');
-      const r = await lm.readN(4);
-      assert.deepEqual(r.map((x) => x.code), [250, 250, 250, 354]);
-      lm.write(dotStuffed(simpleMessage({ subject: 'by lmtp' })));
-      assert.equal((await lm.read()).code, 250);
-    } finally {
-      lm.close();
-    }
+    assert.match(await lmtpDeliver(srv.config.lmtpPort, 'x@example.org', 'alice@example.org', simpleMessage({ subject: 'by lmtp' })), /^250 /);
     const got = await waitForLine(a, /^\* STATUS /);
     assert.deepEqual(got.skipped, []);
     assert.match(got.line, /^\* STATUS "INBOX" \(MESSAGES \d+ UIDNEXT \d+\)$/);
