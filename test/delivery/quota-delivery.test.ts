@@ -6,15 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/index.js';
 import { freePort, startTestServer } from '../support/server.js';
 import { simpleMessage } from '../support/transcript.js';
-import { activateScript as withScript, lmtpDeliver, messageCounts as counts } from '../support/delivery.js';
+import { activateScript as withScript, lmtpDeliver, messageCounts as counts, runDeliver } from '../support/delivery.js';
 
 const lmtpSend = (port: number, to: string, message: string): Promise<string> => lmtpDeliver(port, 'sender@example.org', to, message);
 
@@ -41,15 +39,6 @@ if header :contains "subject" "twice" { fileinto :copy "Lists"; }
   }
 });
 
-async function deliver(args: string[], stdin: string): Promise<{ code: number; err: string }> {
-  let err = '';
-  const code = await main(['deliver', ...args, '--log-level', 'silent'], {
-    stdin: Readable.from([Buffer.from(stdin)]) as never,
-    stderr: { write: (s: string) => (err += s) },
-    stdout: { write: () => true },
-  });
-  return { code, err };
-}
 
 test('facteur deliver over quota: 75 (the MTA retries), or 73 with --quota-exceeded permanent', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-deliver-quota-'));
@@ -57,11 +46,11 @@ test('facteur deliver over quota: 75 (the MTA retries), or 73 with --quota-excee
   try {
     await withScript(config, 'alice', 'keep;');
     const d = ['--data', dataDir, '--to', 'alice', '--quota-messages', '1'];
-    assert.deepEqual(await deliver(d, simpleMessage({ subject: 'one' })), { code: 0, err: '' });
-    const temp = await deliver(d, simpleMessage({ subject: 'two' }));
+    assert.deepEqual(await runDeliver(d, simpleMessage({ subject: 'one' })), { code: 0, err: '' });
+    const temp = await runDeliver(d, simpleMessage({ subject: 'two' }));
     assert.equal(temp.code, 75);
     assert.match(temp.err, /mailbox full/);
-    const perm = await deliver([...d, '--quota-exceeded', 'permanent'], simpleMessage({ subject: 'three' }));
+    const perm = await runDeliver([...d, '--quota-exceeded', 'permanent'], simpleMessage({ subject: 'three' }));
     assert.equal(perm.code, 73);
     assert.match(perm.err, /alice: mailbox full/);
     assert.deepEqual(await counts(config, 'alice'), { INBOX: 1 });

@@ -4,18 +4,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { openStore } from '../../src/main.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/index.js';
 import { freePort, startTestServer } from '../support/server.js';
 import { LmtpTestClient, dotStuffed } from '../support/lmtp-client.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { assertStatus, loggedIn, simpleMessage, waitForLine } from '../support/transcript.js';
-import { activateScript as withScript, lmtpDeliver as lmtpSend, messageCounts as counts } from '../support/delivery.js';
+import { activateScript as withScript, lmtpDeliver as lmtpSend, messageCounts as counts, runDeliver } from '../support/delivery.js';
 
 const SCRIPT = `require ["fileinto", "envelope"];
 if header :contains "subject" "[list]" { fileinto "Lists"; stop; }
@@ -128,15 +126,6 @@ vacation :days 3 :subject "Away" :addresses ["alice@example.com"] "I am away unt
   }
 });
 
-async function deliver(args: string[], stdin: string | Buffer): Promise<{ code: number; err: string }> {
-  let err = '';
-  const code = await main(['deliver', ...args, '--log-level', 'silent'], {
-    stdin: Readable.from([Buffer.from(stdin)]) as never,
-    stderr: { write: (s: string) => (err += s) },
-    stdout: { write: () => true },
-  });
-  return { code, err };
-}
 
 test('facteur deliver: sysexits codes, --mailbox, Sieve on the same path', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'facteur-deliver-'));
@@ -144,25 +133,25 @@ test('facteur deliver: sysexits codes, --mailbox, Sieve on the same path', async
   try {
     await withScript(config, 'alice', SCRIPT, ['Lists', 'Work']);
     const d = ['--data', dataDir];
-    assert.deepEqual(await deliver([...d, '--to', 'alice', '--from', '<someone@example.org>'], simpleMessage({ subject: 'plain' }).replace(/\r\n/g, '\n')), { code: 0, err: '' });
-    assert.equal((await deliver([...d, '-d', 'alice+x@example.com', '-f', 'l@example.org'], simpleMessage({ subject: '[list] a' }))).code, 0);
-    assert.equal((await deliver([...d, '--to', 'alice', '--mailbox', 'Work'], simpleMessage({ subject: 'to work' }))).code, 0);
-    assert.equal((await deliver([...d, '--to', 'alice', '--mailbox', 'Absent'], simpleMessage({ subject: 'fallback' }))).code, 0);
+    assert.deepEqual(await runDeliver([...d, '--to', 'alice', '--from', '<someone@example.org>'], simpleMessage({ subject: 'plain' }).replace(/\r\n/g, '\n')), { code: 0, err: '' });
+    assert.equal((await runDeliver([...d, '-d', 'alice+x@example.com', '-f', 'l@example.org'], simpleMessage({ subject: '[list] a' }))).code, 0);
+    assert.equal((await runDeliver([...d, '--to', 'alice', '--mailbox', 'Work'], simpleMessage({ subject: 'to work' }))).code, 0);
+    assert.equal((await runDeliver([...d, '--to', 'alice', '--mailbox', 'Absent'], simpleMessage({ subject: 'fallback' }))).code, 0);
     assert.deepEqual(await counts(config, 'alice'), { INBOX: 2, Lists: 1, Work: 1 });
 
-    const nouser = await deliver([...d, '--to', 'nobody'], simpleMessage());
+    const nouser = await runDeliver([...d, '--to', 'nobody'], simpleMessage());
     assert.equal(nouser.code, 67);
     assert.match(nouser.err, /^facteur deliver: nobody: no such user\n$/);
-    assert.equal((await deliver([...d], simpleMessage())).code, 64);
-    assert.equal((await deliver([...d, '--to', 'alice', '--bogus'], simpleMessage())).code, 64);
-    const big = await deliver([...d, '--to', 'alice', '--max-message-size', '100'], simpleMessage({ body: 'x'.repeat(200) }));
+    assert.equal((await runDeliver([...d], simpleMessage())).code, 64);
+    assert.equal((await runDeliver([...d, '--to', 'alice', '--bogus'], simpleMessage())).code, 64);
+    const big = await runDeliver([...d, '--to', 'alice', '--max-message-size', '100'], simpleMessage({ body: 'x'.repeat(200) }));
     assert.equal(big.code, 65);
     assert.match(big.err, /larger than the 100-octet limit/);
     // A relay that answers 4xx makes a redirect a temporary failure: the MTA must retry.
     const sink = await SmtpSink.start();
     sink.failWith = '451 4.3.0 busy';
     try {
-      const r = await deliver([...d, '--to', 'alice', '--from', 'boss@example.org', '--smtp-relay', `127.0.0.1:${sink.port}`], simpleMessage({ from: 'boss@example.org' }));
+      const r = await runDeliver([...d, '--to', 'alice', '--from', 'boss@example.org', '--smtp-relay', `127.0.0.1:${sink.port}`], simpleMessage({ from: 'boss@example.org' }));
       assert.equal(r.code, 75, r.err);
     } finally {
       await sink.stop();
@@ -182,12 +171,12 @@ if header :contains "subject" "hard" { ereject "No hard sell here"; }
 if header :contains "subject" "soft" { reject "Not interested"; }
 `);
     const d = ['--data', dataDir, '--to', 'alice', '--from', 'seller@example.org'];
-    const hard = await deliver(d, simpleMessage({ subject: 'hard offer' }));
+    const hard = await runDeliver(d, simpleMessage({ subject: 'hard offer' }));
     assert.equal(hard.code, 77);
     assert.match(hard.err, /No hard sell here/);
     const sink = await SmtpSink.start();
     try {
-      const soft = await deliver([...d, '--smtp-relay', `127.0.0.1:${sink.port}`], simpleMessage({ subject: 'soft offer' }));
+      const soft = await runDeliver([...d, '--smtp-relay', `127.0.0.1:${sink.port}`], simpleMessage({ subject: 'soft offer' }));
       assert.equal(soft.code, 0, soft.err);
       assert.equal(sink.messages.length, 1, 'reject sends its notice to the envelope sender');
       assert.deepEqual(sink.messages[0].to, ['seller@example.org']);
@@ -208,7 +197,7 @@ test('facteur deliver into the data directory of a running server: an IDLE sessi
     assertStatus(await a.command('SELECT INBOX'), 'OK');
     a.write('I1 IDLE\r\n');
     await waitForLine(a, /^\+ /);
-    assert.deepEqual(await deliver(['--data', s.dataDir, '--store', s.config.store, '--to', 'alice'], simpleMessage({ subject: 'from the pipe' })), { code: 0, err: '' });
+    assert.deepEqual(await runDeliver(['--data', s.dataDir, '--store', s.config.store, '--to', 'alice'], simpleMessage({ subject: 'from the pipe' })), { code: 0, err: '' });
     await waitForLine(a, /^\* 1 EXISTS$/);
     a.write('DONE\r\n');
     await waitForLine(a, /^I1 OK/);

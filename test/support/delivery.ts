@@ -1,8 +1,11 @@
 /**
  * Delivery test helpers: a user's active Sieve script written straight into the store, the
- * number of messages per mailbox, and one LMTP transaction (RFC 2033) with a single recipient.
+ * number of messages per mailbox, one LMTP transaction (RFC 2033) with a single recipient, and
+ * one `facteur deliver` run in process.
  */
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 import { openStore } from '../../src/main.js';
 import type { Config } from '../../src/config/index.js';
 import { LmtpTestClient, dotStuffed } from './lmtp-client.js';
@@ -50,4 +53,15 @@ export async function lmtpDeliver(port: number, from: string, to: string, messag
   } finally {
     c.close();
   }
+}
+
+/** Runs `facteur deliver ARGS` in process with `stdin` as the message: its exit code and stderr. */
+export async function runDeliver(args: string[], stdin: string | Buffer): Promise<{ code: number; err: string }> {
+  let err = '';
+  const code = await main(['deliver', ...args, '--log-level', 'silent'], {
+    stdin: Readable.from([Buffer.from(stdin)]) as never,
+    stderr: { write: (s: string) => (err += s) },
+    stdout: { write: () => true },
+  });
+  return { code, err };
 }
