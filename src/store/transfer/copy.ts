@@ -19,12 +19,10 @@
  *   the copy would miss what a running server accepted meanwhile.
  */
 import { createHash } from 'node:crypto';
-import { pages, PAGE_ROWS } from './pages.js';
+import { blobPages, pages, PAGE_ROWS, progressTicker } from './pages.js';
 import { ACCOUNT_COLUMNS, ACCOUNT_STEPS, COUNTER_COLUMNS, MAILBOX_COLUMNS, MAILBOX_STEPS, SCOPE_COLUMN, SERVER_STEPS, type TableStep } from './steps.js';
 import { TransferError, type BlobRecord, type Column, type Row, type TransferReader, type TransferWriter } from './types.js';
 
-/** Blob records per page: their contents are then read one at a time. */
-const BLOB_PAGE = 200;
 /** Contents held before they are written in one batch: bounds memory, saves round trips. */
 const BLOB_BATCH_BYTES = 8 << 20;
 
@@ -110,12 +108,8 @@ async function checkDestination(src: TransferReader, dst: TransferWriter, merge:
 }
 
 async function copyBlobs(src: TransferReader, dst: TransferWriter, summary: CopySummary, opts: CopyOptions): Promise<void> {
-  let after: string | null = null;
-  let nextReport = opts.progressEvery;
-  for (;;) {
-    const records = await src.referencedBlobs(after, BLOB_PAGE);
-    if (records.length === 0) break;
-    after = records[records.length - 1].id;
+  const progress = progressTicker(opts.progressEvery, (n) => opts.progress(`blobs: ${n} copied (${megabytes(summary.blobBytes)})`));
+  for await (const records of blobPages(src)) {
     const missing = new Set(await dst.missingBlobs(records.map((r) => r.id)));
     summary.blobsShared += records.length - missing.size;
     // Groups of missing blobs of at most BLOB_BATCH_BYTES (or one larger blob), read and
@@ -137,10 +131,7 @@ async function copyBlobs(src: TransferReader, dst: TransferWriter, summary: Copy
       summary.blobs += batch.length;
       group = [];
       bytes = 0;
-      if (opts.progressEvery > 0 && summary.blobs >= nextReport) {
-        nextReport = (Math.floor(summary.blobs / opts.progressEvery) + 1) * opts.progressEvery;
-        opts.progress(`blobs: ${summary.blobs} copied (${megabytes(summary.blobBytes)})`);
-      }
+      progress(summary.blobs);
     };
     for (const record of records) {
       if (!missing.has(record.id)) continue;
@@ -149,7 +140,6 @@ async function copyBlobs(src: TransferReader, dst: TransferWriter, summary: Copy
       bytes += record.size;
     }
     await flush();
-    if (records.length < BLOB_PAGE) break;
   }
   opts.progress(`blobs: ${summary.blobs} copied (${megabytes(summary.blobBytes)})` + (summary.blobsShared > 0 ? `, ${summary.blobsShared} already present` : ''));
 }
@@ -161,13 +151,12 @@ async function copyCounters(src: TransferReader, dst: TransferWriter): Promise<v
 }
 
 async function copyAccounts(src: TransferReader, dst: TransferWriter, summary: CopySummary, opts: CopyOptions): Promise<void> {
-  let nextReport = opts.progressEvery;
+  let at = '';
+  const progress = progressTicker(opts.progressEvery, (n) => opts.progress(`messages: ${n} copied (at ${at})`));
   const onMessages = (n: number, where: string): void => {
     summary.messages += n;
-    if (opts.progressEvery > 0 && summary.messages >= nextReport) {
-      nextReport = (Math.floor(summary.messages / opts.progressEvery) + 1) * opts.progressEvery;
-      opts.progress(`messages: ${summary.messages} copied (at ${where})`);
-    }
+    at = where;
+    progress(summary.messages);
   };
   const accountIds = new Map<number, number>();
   for await (const page of pages(src, { table: 'accounts', columns: [INT_ID, ...ACCOUNT_COLUMNS], key: ['name'] })) {

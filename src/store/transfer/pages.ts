@@ -4,7 +4,7 @@
  * Invariants: one page in memory at a time; the next page is read only when the consumer asks,
  * so nested reads (mailboxes of an account, messages of a mailbox) interleave on one connection.
  */
-import type { Column, Row, RowQuery, TransferReader, Value } from './types.js';
+import type { BlobRecord, Column, Row, RowQuery, TransferReader, Value } from './types.js';
 
 /** Rows per page of a table (a page of messages is a few hundred small rows). */
 export const PAGE_ROWS = 500;
@@ -22,6 +22,33 @@ export async function* pages(reader: TransferReader, q: PageQuery): AsyncGenerat
     const last = rows[rows.length - 1];
     after = keyAt.map((i) => last[i]);
   }
+}
+
+/** Blobs per page of referencedBlobs (each page's contents are read in batches). */
+const BLOB_PAGE = 200;
+
+/** The blobs some message references, a page at a time, in id order. */
+export async function* blobPages(reader: TransferReader): AsyncGenerator<BlobRecord[]> {
+  let after: string | null = null;
+  for (;;) {
+    const records = await reader.referencedBlobs(after, BLOB_PAGE);
+    if (records.length > 0) yield records;
+    if (records.length < BLOB_PAGE) return;
+    after = records[records.length - 1].id;
+  }
+}
+
+/**
+ * A progress reporter for a running total: `say(total)` whenever the total has passed another
+ * multiple of `every` since the last report (never when `every` is 0).
+ */
+export function progressTicker(every: number, say: (total: number) => void): (total: number) => void {
+  let next = every;
+  return (total) => {
+    if (every <= 0 || total < next) return;
+    next = (Math.floor(total / every) + 1) * every;
+    say(total);
+  };
 }
 
 export async function* rowsOf(reader: TransferReader, q: PageQuery): AsyncGenerator<Row> {

@@ -16,12 +16,11 @@
  *   a step's rows of one scope are read whole (bounded by the store's limits) and sorted by it.
  *   With `merge`, the server's /shared annotations are the destination's own and not compared.
  */
-import { keyComparator, rowsOf, sameValue, type PageQuery } from './pages.js';
+import { blobPages, keyComparator, progressTicker, rowsOf, sameValue, type PageQuery } from './pages.js';
 import { ACCOUNT_COLUMNS, ACCOUNT_STEPS, COUNTER_COLUMNS, MAILBOX_COLUMNS, MAILBOX_STEPS, SCOPE_COLUMN, SERVER_STEPS, type TableStep } from './steps.js';
 import type { Column, Row, TransferReader, Value } from './types.js';
 
 const MAX_REPORTED = 1000;
-const BLOB_PAGE = 200;
 
 export interface Difference {
   where: string;
@@ -56,20 +55,18 @@ class Report {
   readonly differences: Difference[] = [];
   total = 0;
   readonly checked = { accounts: 0, mailboxes: 0, messages: 0, blobs: 0 };
-  private nextReport: number;
+  private at = '';
+  private readonly progress: (total: number) => void;
 
-  constructor(private readonly opts: VerifyOptions) {
-    this.nextReport = opts.progressEvery;
+  constructor(opts: VerifyOptions) {
+    this.progress = progressTicker(opts.progressEvery, (n) => opts.progress(`verify: ${n} message(s) compared (at ${this.at})`));
   }
 
   /** Counts compared messages and reports progress every opts.progressEvery of them. */
   messagesCompared(n: number, where: string): void {
     this.checked.messages += n;
-    const every = this.opts.progressEvery;
-    if (every > 0 && this.checked.messages >= this.nextReport) {
-      this.nextReport = (Math.floor(this.checked.messages / every) + 1) * every;
-      this.opts.progress(`verify: ${this.checked.messages} message(s) compared (at ${where})`);
-    }
+    this.at = where;
+    this.progress(this.checked.messages);
   }
 
   add(where: string, what: string): void {
@@ -254,12 +251,8 @@ async function verifyCounters(src: TransferReader, dst: TransferReader, report: 
 }
 
 async function verifyBlobs(src: TransferReader, dst: TransferReader, report: Report, opts: VerifyOptions): Promise<void> {
-  let after: string | null = null;
-  let nextReport = opts.progressEvery;
-  for (;;) {
-    const records = await src.referencedBlobs(after, BLOB_PAGE);
-    if (records.length === 0) break;
-    after = records[records.length - 1].id;
+  const progress = progressTicker(opts.progressEvery, (n) => opts.progress(`verify: ${n} blob(s) compared`));
+  for await (const records of blobPages(src)) {
     const ids = records.map((r) => r.id);
     const [mine, theirs] = await Promise.all([src.blobChecks(ids), dst.blobChecks(ids)]);
     for (const r of records) {
@@ -278,10 +271,6 @@ async function verifyBlobs(src: TransferReader, dst: TransferReader, report: Rep
       if (d.size !== r.size) report.add(where, `size: source ${r.size}, destination ${d.size}`);
       if (d.meta !== r.meta) report.add(where, 'cached MIME structure (meta) differs');
     }
-    if (opts.progressEvery > 0 && report.checked.blobs >= nextReport) {
-      nextReport = (Math.floor(report.checked.blobs / opts.progressEvery) + 1) * opts.progressEvery;
-      opts.progress(`verify: ${report.checked.blobs} blob(s) compared`);
-    }
-    if (records.length < BLOB_PAGE) break;
+    progress(report.checked.blobs);
   }
 }
