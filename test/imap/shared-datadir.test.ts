@@ -9,17 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, USER, PASS, type TestServer } from '../support/server.js';
-import { TestClient } from '../support/client.js';
+import { TestClient, waitForLine } from '../support/transcript.js';
 
-async function readUntil(c: TestClient, re: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms`);
-    const line = await c.readLine(left);
-    if (re.test(line)) return line;
-  }
-}
+/** The first line matching `re` within `timeoutMs` (the lines before it are dropped). */
+const readUntil = async (c: TestClient, re: RegExp, timeoutMs: number): Promise<string> => (await waitForLine(c, re, timeoutMs)).line;
 
 /** Two servers on one fresh data directory, as two worker processes would be; stopped after. */
 async function withTwoServers(fn: (a: TestServer, b: TestServer) => Promise<void>): Promise<void> {

@@ -22,7 +22,7 @@ import { openStore } from '../../src/main.js';
 import { DEFAULT_CONFIG } from '../../src/config/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { freePort, USER, PASS } from '../support/server.js';
-import { TestClient } from '../support/client.js';
+import { TestClient, waitForLine } from '../support/transcript.js';
 import { createScratchDatabase, createScratchSchema, serverReachable } from '../../src/store/postgres/scratch-database.js';
 
 const PG_SERVER = process.env.FACTEUR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -124,15 +124,23 @@ async function serveWorkers(dataDir: string, n: number, extra: string[] = []): P
   return { cli, port };
 }
 
-async function readUntil(c: TestClient, re: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms`);
-    const line = await c.readLine(left);
-    if (re.test(line)) return line;
-  }
+/**
+ * Both clients log in; `idler` IDLEs on an empty INBOX and hears, within a second, the message
+ * `writer` appends (through another worker). Leaves `idler` in IDLE, tagged I1.
+ */
+async function idleHearsAppend(idler: TestClient, writer: TestClient): Promise<void> {
+  await idler.login(USER, PASS);
+  await writer.login(USER, PASS);
+  assert.match((await idler.command('SELECT INBOX')).untagged.join('\n'), /\* 0 EXISTS/);
+  idler.write('I1 IDLE\r\n');
+  assert.match(await idler.readLine(), /^\+ /);
+  const r = await writer.command('APPEND INBOX {21+}\r\nSubject: x\r\n\r\nhello\r\n');
+  assert.match(r.tagged, /OK \[APPENDUID \d+ 1\]/);
+  assert.equal(await readUntil(idler, /EXISTS/, 1000), '* 1 EXISTS');
 }
+
+/** The first line matching `re` within `timeoutMs` (the lines before it are dropped). */
+const readUntil = async (c: TestClient, re: RegExp, timeoutMs: number): Promise<string> => (await waitForLine(c, re, timeoutMs)).line;
 
 /** Which worker serves c: a distinctive NOOP, then the debug log line that names it. */
 async function workerOf(cli: Cli, c: TestClient, probe: string): Promise<number> {
@@ -180,14 +188,7 @@ test('two workers: IDLE on one sees an APPEND through the other within 1 s; SIGT
 
     const { idler, writer } = await clientsInTwoWorkers(cli, port, clients);
 
-    await idler.login(USER, PASS);
-    await writer.login(USER, PASS);
-    assert.match((await idler.command('SELECT INBOX')).untagged.join('\n'), /\* 0 EXISTS/);
-    idler.write('I1 IDLE\r\n');
-    assert.match(await idler.readLine(), /^\+ /);
-    const r = await writer.command('APPEND INBOX {21+}\r\nSubject: x\r\n\r\nhello\r\n');
-    assert.match(r.tagged, /OK \[APPENDUID \d+ 1\]/);
-    assert.equal(await readUntil(idler, /EXISTS/, 1000), '* 1 EXISTS');
+    await idleHearsAppend(idler, writer);
 
     cli.child.kill('SIGTERM');
     assert.equal(await readUntil(idler, /^\* BYE/, 10_000), '* BYE Server shutting down');
@@ -274,14 +275,7 @@ test('two workers on PostgreSQL: IDLE and NOOP in one see changes made through t
   try {
     await cli.waitLog((l) => l.msg === 'facteur started' && l.workers === 2, "'facteur started'");
     const { idler, writer, idlerWorker } = await clientsInTwoWorkers(cli, port, clients);
-    await idler.login(USER, PASS);
-    await writer.login(USER, PASS);
-    assert.match((await idler.command('SELECT INBOX')).untagged.join('\n'), /\* 0 EXISTS/);
-    idler.write('I1 IDLE\r\n');
-    assert.match(await idler.readLine(), /^\+ /);
-    const r = await writer.command('APPEND INBOX {21+}\r\nSubject: x\r\n\r\nhello\r\n');
-    assert.match(r.tagged, /OK \[APPENDUID \d+ 1\]/);
-    assert.equal(await readUntil(idler, /EXISTS/, 1000), '* 1 EXISTS');
+    await idleHearsAppend(idler, writer);
     idler.write('DONE\r\n');
     await readUntil(idler, /^I1 OK/, 5000);
     // The poll right after another worker's acknowledged change reports it (the bus barrier).
