@@ -4,20 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImapParseError } from './errors.js';
-import { parseCommand } from './parser.js';
-import type { Command } from './ast.js';
+import { parse, refused } from './parse.test-support.js';
 
-const opts = { utf8Accept: false };
-const parse = (line: string): Command => parseCommand(Buffer.from(line), opts).command;
-
-function bad(line: string, re?: RegExp): void {
-  assert.throws(
-    () => parse(line),
-    (e: unknown) => e instanceof ImapParseError && (re === undefined || re.test(e.message)),
-    line,
-  );
-}
+const bad = (line: string, message?: RegExp): void => refused(line, { message });
 
 test('RETURN: CONTEXT is dropped, alone it leaves RETURN () = ALL (RFC 5267 §4.2, RFC 4731 §3.1)', () => {
   const a = parse('A01 SEARCH RETURN (CONTEXT COUNT) UNDELETED UNKEYWORD $Junk');

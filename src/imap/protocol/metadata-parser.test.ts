@@ -5,20 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Command } from './ast.js';
-import { ImapParseError } from './errors.js';
-import { parseCommand } from './parser.js';
 import { MAX_METADATA_ENTRIES } from '../../wire/limits.js';
+import { parse, refused } from './parse.test-support.js';
+import { ImapParseError } from './errors.js';
 
-const parse = (line: string | Buffer): Command =>
-  parseCommand(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, { utf8Accept: false }).command;
-
-function bad(line: string): void {
-  assert.throws(
-    () => parse(line),
-    (err: unknown) => err instanceof ImapParseError && err.tag === 'a',
-    line,
-  );
-}
+const bad = (line: string): void => refused(line, { tag: 'a' });
 
 test('GETMETADATA: one entry, a list, server "" (§4.2 examples)', () => {
   assert.deepEqual(parse('a GETMETADATA "" /shared/comment'), { name: 'GETMETADATA', mailbox: '', entries: ['/shared/comment'], maxSize: null, depth: '0' });

@@ -4,24 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Command } from './ast.js';
-import { ImapParseError } from './errors.js';
-import { parseCommand } from './parser.js';
+import { parse, refused } from './parse.test-support.js';
 
-const parse = (line: string): Command => parseCommand(Buffer.from(line, 'utf8'), { utf8Accept: false }).command;
-
-function bad(line: string, message?: RegExp): void {
-  assert.throws(
-    () => parse(line),
-    (err: unknown) => {
-      assert.ok(err instanceof ImapParseError, String(err));
-      assert.equal(err.tag, 'a');
-      if (message) assert.match(err.message, message);
-      return true;
-    },
-    line,
-  );
-}
+const bad = (line: string, message?: RegExp): void => refused(line, { message, tag: 'a' });
 
 const set = (...ranges: Array<[number, number]>) => ({ kind: 'set' as const, ranges: ranges.map(([start, end]) => ({ start, end })) });
 
