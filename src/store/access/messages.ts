@@ -29,7 +29,7 @@ import type {
 import { allFlagRights, allowedFlags, anyFlagRight, deniedFlags } from './flags.js';
 import { transferBetweenOwners } from './transfer.js';
 import { foreignBlob, mark, type Opened, type OpenedId, type Resolver } from './resolve.js';
-import { carrySeen, isSeen, readerView, splitSeen } from './seen.js';
+import { admitFlags, carrySeen, isSeen, readerView } from './seen.js';
 
 type MessageMethods = Pick<
   MailStore,
@@ -174,12 +174,10 @@ export function messageMethods(r: Resolver): MessageMethods {
     return result;
   }
 
-  /** A new message for `dest`: flags the actor may set; into another account's mailbox without \Seen. */
+  /** A new message for `dest`, with the flags admitted there (seen.ts admitFlags). */
   const admit = (dest: Opened, m: NewMessage): { message: NewMessage; seen: boolean } => {
-    const flags = allFlagRights(dest.rights) ? m.flags : allowedFlags(m.flags, dest.rights);
-    if (!dest.foreign) return { message: flags === m.flags ? m : { ...m, flags }, seen: false };
-    const split = splitSeen(flags, dest.rights);
-    return { message: { ...m, flags: split.flags }, seen: split.seen };
+    const { flags, seen } = admitFlags(m.flags, dest.rights, dest.foreign);
+    return { message: flags === m.flags ? m : { ...m, flags }, seen };
   };
 
   return {

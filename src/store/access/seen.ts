@@ -18,6 +18,7 @@
 import { StoreError } from '../errors.js';
 import type { Actor, MailStore, MessageRow, Uid } from '../types.js';
 import { SEEN } from '../flag-lists.js';
+import { allFlagRights, allowedFlags } from './flags.js';
 
 export const isSeen = (flag: string): boolean => flag.toLowerCase() === '\\seen';
 
@@ -46,11 +47,14 @@ export async function readerView(
 }
 
 /**
- * A new message's flags for another account's mailbox: without \Seen (the owner has not seen
- * it), and whether the reader's mark is to be carried (it had \Seen and the reader has "s").
+ * A new message's flags (APPEND, COPY, MOVE, REPLACE) in a mailbox where the actor has `rights`:
+ * only those it may set (RFC 4314 §4); in another account's mailbox (`foreign`) without \Seen
+ * (the owner has not seen it), `seen` telling whether the actor's mark is to be carried.
  */
-export function splitSeen(flags: readonly string[], rights: string): { flags: string[]; seen: boolean } {
-  return { flags: flags.filter((f) => !isSeen(f)), seen: rights.includes('s') && flags.some(isSeen) };
+export function admitFlags(flags: readonly string[], rights: string, foreign: boolean): { flags: readonly string[]; seen: boolean } {
+  const allowed = allFlagRights(rights) ? flags : allowedFlags(flags, rights);
+  if (!foreign) return { flags: allowed, seen: false };
+  return { flags: allowed.filter((f) => !isSeen(f)), seen: rights.includes('s') && allowed.some(isSeen) };
 }
 
 /** Marks `uids` (new messages) as seen by `reader`; a mailbox gone meanwhile is no error. */

@@ -16,8 +16,7 @@
  */
 import { StoreError } from '../errors.js';
 import type { Actor, CopyResult, MailStore, NewMessage, Uid } from '../types.js';
-import { allowedFlags } from './flags.js';
-import { carrySeen, readerView, splitSeen } from './seen.js';
+import { admitFlags, carrySeen, readerView } from './seen.js';
 
 /** Bytes one cross-account COPY/MOVE may hold in memory (the append is one transaction). */
 export const MAX_TRANSFER_BYTES = 256 * 1024 * 1024;
@@ -58,12 +57,8 @@ export async function transferBetweenOwners(
   const messages: NewMessage[] = [];
   const seen: boolean[] = [];
   for (const row of rows) {
-    let flags = allowedFlags(row.flags, dest.rights);
-    if (dest.reader !== null) {
-      const split = splitSeen(flags, dest.rights);
-      flags = split.flags;
-      seen.push(split.seen);
-    }
+    const { flags, seen: marked } = admitFlags(row.flags, dest.rights, dest.reader !== null);
+    seen.push(marked);
     messages.push({
       content: await inner.readBlob(source.owner, row.blobId),
       flags,
